@@ -1,0 +1,165 @@
+"""Django settings, derived from the user's configuration.py by configuration_loader."""
+import platform
+import sys
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .configuration_loader import build_settings, load_configuration_module
+
+VERSION = '4.6.0'
+API_VERSION = '.'.join(VERSION.split('.')[:2])
+HOSTNAME = platform.node()
+
+if sys.version_info < (3, 11):
+    raise ImproperlyConfigured(f'NetBox requires Python 3.11 or later (running {platform.python_version()}).')
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+configuration = load_configuration_module()
+globals().update(build_settings(configuration))
+
+MEDIA_ROOT = MEDIA_ROOT or str(BASE_DIR / 'media')  # noqa: F821
+SCRIPTS_ROOT = SCRIPTS_ROOT or str(BASE_DIR / 'scripts')  # noqa: F821
+REPORTS_ROOT = REPORTS_ROOT or str(BASE_DIR / 'reports')  # noqa: F821
+
+INSTALLED_APPS = [
+    'django.contrib.admin',
+    'django.contrib.auth',
+    'django.contrib.contenttypes',
+    'django.contrib.sessions',
+    'django.contrib.messages',
+    'django.contrib.staticfiles',
+    'django.contrib.humanize',
+    'corsheaders',
+    'django_filters',
+    'django_tables2',
+    'django_rq',
+    'mptt',
+    'rest_framework',
+    'social_django',
+    'taggit',
+    'netbox',
+    'core',
+    'users',
+    'extras',
+    'tenancy',
+    'dcim',
+    'ipam',
+    'circuits',
+    'virtualization',
+    'vpn',
+    'wireless',
+    *PLUGINS,  # noqa: F821
+]
+
+MIDDLEWARE = [
+    'corsheaders.middleware.CorsMiddleware',
+    'django.contrib.sessions.middleware.SessionMiddleware',
+    'django.middleware.common.CommonMiddleware',
+    'django.middleware.csrf.CsrfViewMiddleware',
+    'django.contrib.auth.middleware.AuthenticationMiddleware',
+    'django.contrib.messages.middleware.MessageMiddleware',
+    'django.middleware.clickjacking.XFrameOptionsMiddleware',
+    'django.middleware.security.SecurityMiddleware',
+    'netbox.middleware.RemoteUserMiddleware',
+    'netbox.middleware.CoreMiddleware',
+]
+
+ROOT_URLCONF = 'netbox.urls'
+WSGI_APPLICATION = 'netbox.wsgi.application'
+AUTH_USER_MODEL = 'users.User'
+DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
+USE_TZ = True
+USE_I18N = True
+USE_X_FORWARDED_HOST = True
+SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
+X_FRAME_OPTIONS = 'SAMEORIGIN'
+CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS + [  # noqa: F821
+    f'{scheme}://{host}' for host in ALLOWED_HOSTS for scheme in ('http', 'https') if host != '*'  # noqa: F821
+]
+
+AUTHENTICATION_BACKENDS = [
+    REMOTE_AUTH_BACKEND if isinstance(REMOTE_AUTH_BACKEND, str) else REMOTE_AUTH_BACKEND[0],  # noqa: F821
+    'netbox.authentication.ObjectPermissionBackend',
+]
+if not REMOTE_AUTH_ENABLED:  # noqa: F821
+    AUTHENTICATION_BACKENDS = ['netbox.authentication.ObjectPermissionBackend']
+
+LOGIN_URL = f'/{BASE_PATH}login/'  # noqa: F821
+LOGIN_REDIRECT_URL = f'/{BASE_PATH}'  # noqa: F821
+STATIC_URL = f'/{BASE_PATH}static/'  # noqa: F821
+STATIC_ROOT = str(BASE_DIR / 'static')
+STATICFILES_DIRS = [str(BASE_DIR / 'project-static')]
+MEDIA_URL = f'/{BASE_PATH}media/'  # noqa: F821
+
+TEMPLATES = [
+    {
+        'BACKEND': 'django.template.backends.django.DjangoTemplates',
+        'DIRS': [str(BASE_DIR / 'templates')],
+        'APP_DIRS': True,
+        'OPTIONS': {
+            'context_processors': [
+                'django.template.context_processors.debug',
+                'django.template.context_processors.request',
+                'django.template.context_processors.media',
+                'django.contrib.auth.context_processors.auth',
+                'django.contrib.messages.context_processors.messages',
+                'netbox.context_processors.settings_and_registry',
+            ],
+        },
+    },
+]
+
+RQ_QUEUES = {name: RQ_CONNECTION for name in ('high', 'default', 'low')}  # noqa: F821
+for _queue in RQ_QUEUE_MAPPINGS.values():  # noqa: F821
+    RQ_QUEUES.setdefault(_queue, RQ_CONNECTION)  # noqa: F821
+
+REST_FRAMEWORK = {
+    'DEFAULT_AUTHENTICATION_CLASSES': (
+        'netbox.api.authentication.TokenAuthentication',
+        'rest_framework.authentication.SessionAuthentication',
+    ),
+    'DEFAULT_PERMISSION_CLASSES': ('netbox.api.authentication.TokenPermissions',),
+    'DEFAULT_PAGINATION_CLASS': 'netbox.api.pagination.OptionalLimitOffsetPagination',
+    'DEFAULT_FILTER_BACKENDS': ('django_filters.rest_framework.DjangoFilterBackend',),
+    'DEFAULT_METADATA_CLASS': 'netbox.api.metadata.BulkOperationMetadata',
+    'DEFAULT_RENDERER_CLASSES': (
+        'rest_framework.renderers.JSONRenderer',
+        'netbox.api.renderers.FormlessBrowsableAPIRenderer',
+    ),
+    'DEFAULT_VERSION': API_VERSION,
+    'EXCEPTION_HANDLER': 'netbox.api.exceptions.exception_handler',
+    'ORDERING_PARAM': 'ordering',
+    'PAGE_SIZE': None,
+    'TEST_REQUEST_DEFAULT_FORMAT': 'json',
+    'URL_FIELD_NAME': 'url',
+}
+
+SOCIAL_AUTH_JSONFIELD_ENABLED = True
+SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
+for _name in dir(configuration):
+    if _name.startswith('SOCIAL_AUTH_'):
+        globals()[_name] = getattr(configuration, _name)
+for _name in dir(configuration):
+    if _name.startswith('AUTH_LDAP_'):
+        globals()[_name] = getattr(configuration, _name)
+
+if not LOGGING:  # noqa: F821
+    LOGGING = {  # noqa: F811
+        'version': 1,
+        'disable_existing_loggers': False,
+        'handlers': {'console': {'class': 'logging.StreamHandler'}},
+        'root': {'handlers': ['console'], 'level': 'WARNING'},
+    }
+
+if SENTRY_ENABLED:  # noqa: F821
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured('SENTRY_ENABLED is True but sentry-sdk is not installed.') from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,  # noqa: F821
+        sample_rate=SENTRY_SAMPLE_RATE,  # noqa: F821
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,  # noqa: F821
+    )
