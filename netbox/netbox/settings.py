@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     'rest_framework',
     'social_django',
     'taggit',
-    'netbox',
+    'netbox.apps.NetBoxConfig',
     'core',
     'users',
     'extras',

@@ -1,0 +1,7 @@
+from netbox.apps import DeclaringAppConfig
+
+
+class CircuitsConfig(DeclaringAppConfig):
+    default = True
+    name = 'circuits'
+    verbose_name = 'Circuits'

@@ -1,0 +1,7 @@
+from netbox.apps import DeclaringAppConfig
+
+
+class CoreConfig(DeclaringAppConfig):
+    default = True
+    name = 'core'
+    verbose_name = 'Core'

@@ -1,0 +1,130 @@
+"""Configuration revisions, the change log and background job records."""
+import uuid
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.urls import reverse
+from netbox.models import RestrictedQuerySet
+
+
+class ConfigRevision(models.Model):
+    """A saved set of dynamic configuration values; the active one is live for every process."""
+
+    created = models.DateTimeField(auto_now_add=True)
+    comment = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(blank=True, null=True, default=dict)
+    active = models.BooleanField(default=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('-created',)
+        constraints = [
+            models.UniqueConstraint(fields=('active',), condition=models.Q(active=True), name='one_active_revision'),
+        ]
+
+    def __str__(self):
+        return self.comment or f'Config revision #{self.pk}'
+
+    def get_absolute_url(self):
+        return reverse('core:configrevision', args=[self.pk])
+
+    @transaction.atomic
+    def activate(self):
+        """Make this revision the live configuration."""
+        from netbox.dynamic_config import publish_revision_data
+
+        ConfigRevision.objects.filter(active=True).exclude(pk=self.pk).update(active=False)
+        if not self.active:
+            self.active = True
+            self.save(update_fields=['active'])
+        transaction.on_commit(lambda: publish_revision_data(self.data))
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of an object, with its state before and after."""
+
+    ACTION_CREATE = 'create'
+    ACTION_UPDATE = 'update'
+    ACTION_DELETE = 'delete'
+    ACTION_CHOICES = ((ACTION_CREATE, 'Created'), (ACTION_UPDATE, 'Updated'), (ACTION_DELETE, 'Deleted'))
+
+    time = models.DateTimeField(auto_now_add=True, editable=False, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name='changes', blank=True, null=True
+    )
+    user_name = models.CharField(max_length=150, editable=False)
+    request_id = models.UUIDField(editable=False, db_index=True)
+    action = models.CharField(max_length=50, choices=ACTION_CHOICES)
+    changed_object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name='+')
+    changed_object_id = models.PositiveBigIntegerField()
+    changed_object = GenericForeignKey(ct_field='changed_object_type', fk_field='changed_object_id')
+    related_object_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name='+', blank=True, null=True
+    )
+    related_object_id = models.PositiveBigIntegerField(blank=True, null=True)
+    related_object = GenericForeignKey(ct_field='related_object_type', fk_field='related_object_id')
+    object_repr = models.CharField(max_length=200, editable=False)
+    message = models.CharField(max_length=200, blank=True, editable=False)
+    prechange_data = models.JSONField(editable=False, blank=True, null=True)
+    postchange_data = models.JSONField(editable=False, blank=True, null=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('-time', '-pk')
+        indexes = [models.Index(fields=('changed_object_type', 'changed_object_id'))]
+
+    def __str__(self):
+        return f'{self.changed_object_type.model} {self.object_repr} {self.get_action_display().lower()} by ' \
+               f'{self.user_name}'
+
+    def get_absolute_url(self):
+        return reverse('core:objectchange', args=[self.pk])
+
+    def diff(self):
+        """(removed, added): the attributes whose values differ, before and after."""
+        before = self.prechange_data or {}
+        after = self.postchange_data or {}
+        keys = sorted(set(before) | set(after))
+        changed = [key for key in keys if before.get(key) != after.get(key)]
+        return ({key: before.get(key) for key in changed if key in before},
+                {key: after.get(key) for key in changed if key in after})
+
+
+class Job(models.Model):
+    """A background task (script run, export, sync) and its outcome."""
+
+    STATUS_CHOICES = (
+        ('pending', 'Pending'), ('scheduled', 'Scheduled'), ('running', 'Running'),
+        ('completed', 'Completed'), ('errored', 'Errored'), ('failed', 'Failed'),
+    )
+    object_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name='jobs', null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(blank=True, null=True)
+    object = GenericForeignKey(ct_field='object_type', fk_field='object_id')
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=30, choices=STATUS_CHOICES, default='pending')
+    created = models.DateTimeField(auto_now_add=True)
+    scheduled = models.DateTimeField(blank=True, null=True)
+    interval = models.PositiveIntegerField(blank=True, null=True)
+    started = models.DateTimeField(blank=True, null=True)
+    completed = models.DateTimeField(blank=True, null=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name='+', null=True)
+    data = models.JSONField(blank=True, null=True)
+    error = models.TextField(blank=True, editable=False)
+    job_id = models.UUIDField(unique=True, default=uuid.uuid4)
+    queue_name = models.CharField(max_length=100, blank=True)
+    log_entries = models.JSONField(blank=True, default=list)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('-created',)
+
+    def __str__(self):
+        return f'{self.name} ({self.job_id})'
+
+    def get_absolute_url(self):
+        return reverse('core:job', args=[self.pk])

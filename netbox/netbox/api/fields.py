@@ -1,0 +1,257 @@
+"""Serializer fields shared by every derived serializer."""
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldError, MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+
+from netbox.registry import registry
+
+
+def api_list_path(model):
+    """The path of a model's REST list endpoint ('/api/tenancy/tenants/'), or None when it has none."""
+    cache = api_list_path.__dict__.setdefault('cache', {})
+    label = model._meta.label_lower
+    if label not in cache:
+        try:
+            cache[label] = reverse(f'{model._meta.app_label}-api:{model._meta.model_name}-list')
+        except NoReverseMatch:
+            cache[label] = None
+    return cache[label]
+
+
+def api_url(obj, request):
+    path = api_list_path(type(obj))
+    if path is None:
+        return None
+    path = f'{path}{obj.pk}/'
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def display_url(obj, request):
+    path = obj.get_absolute_url() if hasattr(obj, 'get_absolute_url') else ''
+    if not path:
+        return None
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def choice_representation(model_field, value):
+    if value in (None, ''):
+        return None if value is None else {'value': '', 'label': ''}
+    labels = dict(model_field.flatchoices)
+    return {'value': value, 'label': str(labels.get(value, value))}
+
+
+def nested_representation(obj, context, fields=None):
+    """An object in brief form, as it appears inside another object."""
+    if obj is None:
+        return None
+    request = context.get('request') if context else None
+    declaration = registry.get(type(obj))
+    if declaration is None:
+        return {'id': obj.pk, 'display': str(obj)}
+    data = {}
+    for name in fields or declaration.nested_fields():
+        if name == 'id':
+            data['id'] = obj.pk
+        elif name == 'url':
+            data['url'] = api_url(obj, request)
+        elif name == 'display':
+            data['display'] = str(obj)
+        elif name == 'display_url':
+            data['display_url'] = display_url(obj, request)
+        elif name == '_depth':
+            data['_depth'] = getattr(obj, 'level', 0)
+        else:
+            data[name] = _plain_value(obj, name, context)
+    return data
+
+
+def _plain_value(obj, name, context):
+    try:
+        model_field = obj._meta.get_field(name)
+    except Exception:
+        value = getattr(obj, name, None)
+        return value() if callable(value) else value
+    if model_field.is_relation and model_field.many_to_one:
+        return nested_representation(getattr(obj, name), context)
+    value = getattr(obj, model_field.attname)
+    if model_field.choices:
+        return choice_representation(model_field, value)
+    if hasattr(value, 'isoformat'):
+        return value.isoformat()
+    return value
+
+
+class ChoiceField(serializers.Field):
+    """A choice serialised as {"value", "label"}; written as the bare value (or that same object)."""
+
+    def __init__(self, model_field, **kwargs):
+        self.model_field = model_field
+        self.choice_values = [str(value) for value, _ in model_field.flatchoices]
+        self.allow_blank = kwargs.pop('allow_blank', model_field.blank)
+        super().__init__(**kwargs)
+
+    @property
+    def choices(self):
+        return dict(self.model_field.flatchoices)
+
+    def to_representation(self, value):
+        return choice_representation(self.model_field, value)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            data = data.get('value')
+        if data == '' and self.allow_blank:
+            return ''
+        if data is None and self.allow_null:
+            return None
+        for value, _ in self.model_field.flatchoices:
+            if str(data) == str(value):
+                return value
+        raise serializers.ValidationError(f'"{data}" is not a valid choice; choose one of {self.choice_values}.')
+
+
+class NestedRelatedField(serializers.RelatedField):
+    """
+    A related object: returned in brief form, written as a primary key or as attributes that must match exactly
+    one object the user may view.
+    """
+
+    default_error_messages = {
+        'does_not_exist': 'Related object not found using the provided attributes: {params}',
+        'multiple': 'Multiple objects match the provided attributes: {params}',
+        'no_match': 'No {model} with ID {pk}.',
+        'invalid': 'Give a numeric ID or a JSON object of attributes; got {value!r}.',
+    }
+
+    def __init__(self, related_model=None, nested_fields=None, **kwargs):
+        self.related_model = related_model
+        self.nested_fields = nested_fields
+        if not kwargs.get('read_only'):
+            kwargs.setdefault('queryset', related_model._default_manager.all())
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get('request')
+        if request is not None and hasattr(queryset, 'restrict'):
+            queryset = queryset.restrict(request.user, 'view')
+        return queryset
+
+    def to_representation(self, value):
+        return nested_representation(value, self.context, self.nested_fields)
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        if isinstance(data, dict):
+            try:
+                return queryset.get(**data)
+            except ObjectDoesNotExist:
+                self.fail('does_not_exist', params=data)
+            except MultipleObjectsReturned:
+                self.fail('multiple', params=data)
+            except (FieldError, ValueError, TypeError, DjangoValidationError):
+                self.fail('does_not_exist', params=data)
+        if isinstance(data, bool):
+            self.fail('invalid', value=data)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail('invalid', value=data)
+        try:
+            return queryset.get(pk=pk)
+        except ObjectDoesNotExist:
+            self.fail('no_match', model=self.related_model._meta.verbose_name, pk=pk)
+
+    def get_choices(self, cutoff=None):
+        # Listing every related object in OPTIONS would load whole tables.
+        return {}
+
+
+class ContentTypeField(serializers.Field):
+    """An object type written and returned as 'app_label.model'."""
+
+    def __init__(self, limit_to=None, **kwargs):
+        self.limit_to = limit_to
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return f'{value.app_label}.{value.model}' if value else None
+
+    def to_internal_value(self, data):
+        try:
+            app_label, model = str(data).lower().split('.')
+            content_type = ContentType.objects.get_by_natural_key(app_label, model)
+        except (ValueError, ContentType.DoesNotExist):
+            raise serializers.ValidationError(f'Unknown object type "{data}"; use the form "app_label.model".')
+        if self.limit_to and not self.limit_to(content_type):
+            raise serializers.ValidationError(f'Object type "{data}" is not allowed here.')
+        return content_type
+
+
+class ContentTypeListField(serializers.ListField):
+    def __init__(self, **kwargs):
+        kwargs['child'] = ContentTypeField()
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        return [self.child.to_representation(item) for item in data.all()]
+
+
+class GenericObjectField(serializers.Field):
+    """The object a generic foreign key points at, in brief form."""
+
+    def __init__(self, **kwargs):
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source, None)
+
+    def to_representation(self, value):
+        return nested_representation(value, self.context)
+
+
+class TagListField(serializers.Field):
+    """Tags: returned nested, written as IDs or {"name"}/{"slug"} objects."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault('required', False)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, instance):
+        if instance.pk is None:
+            return []
+        return [nested_representation(tag, self.context, ['id', 'url', 'display_url', 'display', 'name', 'slug',
+                                                          'color'])
+                for tag in instance.tags.all()]
+
+    def to_internal_value(self, data):
+        from extras.models import Tag
+
+        if not isinstance(data, list):
+            raise serializers.ValidationError('Give a list of tags.')
+        tags = []
+        for item in data:
+            lookup = item if isinstance(item, dict) else {'pk': item}
+            try:
+                tags.append(Tag.objects.get(**lookup))
+            except (Tag.DoesNotExist, ValueError, TypeError, FieldError, DjangoValidationError):
+                raise serializers.ValidationError(f'Tag not found: {item}')
+        return tags
+
+
+class CounterField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, self.source, 0) or 0

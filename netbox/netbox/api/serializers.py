@@ -1,0 +1,246 @@
+"""
+Serializers derived from declarations.
+
+`serializer_for(declaration)` builds (once) a ModelSerializer whose fields are the declaration's REST fields:
+relations nested in brief form, choices as {value, label}, tags, custom fields and counters. Writes are validated
+by the model's own full_clean(), so the UI, the API and scripts share one set of rules.
+"""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+
+from netbox.registry import registry
+
+from .fields import (
+    ChoiceField,
+    ContentTypeField,
+    ContentTypeListField,
+    CounterField,
+    GenericObjectField,
+    NestedRelatedField,
+    TagListField,
+    api_url,
+    display_url,
+)
+
+
+class CustomFieldsField(serializers.Field):
+    """`custom_fields`: every custom field of the model by name; validated and defaulted on write."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault('required', False)
+        kwargs['source'] = 'custom_field_data'
+        super().__init__(**kwargs)
+
+    def custom_fields(self):
+        from extras.models import CustomField
+
+        return CustomField.objects.get_for_model(self.parent.Meta.model)
+
+    def to_representation(self, data):
+        data = data or {}
+        return {cf.name: data.get(cf.name) for cf in self.custom_fields()}
+
+    def defaults(self):
+        return {cf.name: cf.default for cf in self.custom_fields() if cf.default is not None}
+
+    def get_default(self):
+        # Omitted on create: apply defaults and enforce required fields. Omitted on update: leave data alone.
+        if getattr(self.root, 'partial', False) or isinstance(self.parent.instance, models.Model):
+            raise SkipField()
+        return self.to_internal_value({})
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError('Give custom fields as a JSON object of name: value.')
+        fields = {cf.name: cf for cf in self.custom_fields()}
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise serializers.ValidationError(f'Unknown custom field(s): {", ".join(unknown)}.')
+        instance = self.parent.instance if not isinstance(self.parent.instance, (list, models.QuerySet)) else None
+        merged = dict(instance.custom_field_data) if instance is not None else self.defaults()
+        merged.update(data)
+        errors = {}
+        for name, cf in fields.items():
+            if instance is None or name in data:
+                try:
+                    cf.validate(merged.get(name))
+                except DjangoValidationError as exc:
+                    errors[name] = exc.messages
+        if errors:
+            raise serializers.ValidationError(errors)
+        return merged
+
+
+class BaseModelSerializer(serializers.ModelSerializer):
+    """Adds url/display/display_url, per-request field selection and model-level validation."""
+
+    url = serializers.SerializerMethodField()
+    display_url = serializers.SerializerMethodField()
+    display = serializers.SerializerMethodField()
+
+    def __init__(self, *args, fields=None, omit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if fields:
+            for name in set(self.fields) - set(fields):
+                self.fields.pop(name)
+        for name in omit or ():
+            self.fields.pop(name, None)
+
+    def get_url(self, obj):
+        return api_url(obj, self.context.get('request'))
+
+    def get_display_url(self, obj):
+        return display_url(obj, self.context.get('request'))
+
+    def get_display(self, obj):
+        return str(obj)
+
+    def _split_relations(self, validated_data):
+        many = {}
+        model = self.Meta.model
+        for name in list(validated_data):
+            if name == 'tags':
+                many[name] = validated_data.pop(name)
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except Exception:
+                continue
+            if field.many_to_many or (field.one_to_many and field.auto_created):
+                many[name] = validated_data.pop(name)
+        return many
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance if isinstance(self.instance, models.Model) else self.Meta.model()
+        relations = {}
+        snapshot = {}
+        for name, value in attrs.items():
+            try:
+                field = self.Meta.model._meta.get_field(name)
+            except Exception:
+                field = None
+            if name == 'tags' or (field is not None and (field.many_to_many or field.one_to_many)):
+                relations[name] = value
+                continue
+            snapshot[name] = getattr(instance, name, None)
+            setattr(instance, name, value)
+        try:
+            exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags']
+            instance.full_clean(exclude=exclude)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(_error_dict(exc))
+        finally:
+            if self.instance is not None and isinstance(self.instance, models.Model):
+                for name, value in snapshot.items():
+                    setattr(instance, name, value)
+        return attrs
+
+    def create(self, validated_data):
+        relations = self._split_relations(validated_data)
+        instance = self.Meta.model(**validated_data)
+        instance.save()
+        self._save_relations(instance, relations)
+        return instance
+
+    def update(self, instance, validated_data):
+        relations = self._split_relations(validated_data)
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save()
+        self._save_relations(instance, relations)
+        return instance
+
+    def _save_relations(self, instance, relations):
+        for name, value in relations.items():
+            getattr(instance, name).set(value)
+
+
+def _error_dict(exc):
+    if hasattr(exc, 'error_dict'):
+        errors = {}
+        for field, messages in exc.message_dict.items():
+            errors['non_field_errors' if field == NON_FIELD_ERRORS else field] = messages
+        return errors
+    return {'non_field_errors': exc.messages}
+
+
+def _field_for(declaration, name):
+    """The serializer field for one declared name, or None to let ModelSerializer build it."""
+    model = declaration.model
+    if name in declaration.serializer_fields:
+        return declaration.serializer_fields[name]
+    if name in declaration.counts:
+        return CounterField()
+    if name == 'tags':
+        return TagListField()
+    if name == 'custom_fields':
+        return CustomFieldsField()
+    if name == '_depth':
+        return serializers.IntegerField(source='level', read_only=True)
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return serializers.ReadOnlyField()
+    read_only = name in declaration.read_only or not getattr(field, 'editable', True)
+    if isinstance(field, GenericForeignKey):
+        return GenericObjectField(source=name)
+    if field.is_relation and field.related_model is not None:
+        from django.contrib.contenttypes.models import ContentType
+
+        if field.related_model is ContentType:
+            if field.many_to_many:
+                return ContentTypeListField(required=not field.blank, read_only=read_only)
+            return ContentTypeField(read_only=read_only, allow_null=field.null, required=not (field.blank or
+                                                                                               field.null))
+        related = registry.get(field.related_model)
+        nested = related.nested_fields() if related else None
+        if field.many_to_many or field.one_to_many:
+            return NestedRelatedField(related_model=field.related_model, nested_fields=nested, many=True,
+                                      required=False, read_only=read_only)
+        kwargs = {'read_only': True} if read_only else {
+            'allow_null': field.null, 'required': not (field.blank or field.null or field.has_default())
+        }
+        return NestedRelatedField(related_model=field.related_model, nested_fields=nested, **kwargs)
+    if getattr(field, 'choices', None):
+        kwargs = {'read_only': True} if read_only else {
+            'allow_null': field.null, 'required': not (field.blank or field.has_default())
+        }
+        return ChoiceField(field, **kwargs)
+    return None
+
+
+def serializer_for(declaration, brief=False):
+    """The serializer class for a declaration (full or brief), built on first use."""
+    cache = declaration.__dict__.get('_serializers')
+    if cache is None:
+        cache = {}
+        declaration._serializers = cache
+    if brief in cache:
+        return cache[brief]
+    names = declaration.brief_fields() if brief else declaration.rest_fields()
+    attrs = {}
+    for name in names:
+        if name in ('url', 'display_url', 'display'):
+            continue
+        field = _field_for(declaration, name)
+        if field is not None:
+            attrs[name] = field
+    for name in declaration.write_only:
+        attrs[name] = serializers.CharField(write_only=True, required=False)
+    base = declaration.__dict__.get('serializer_base', BaseModelSerializer)
+    meta = type('Meta', (), {
+        'model': declaration.model,
+        'fields': names + [name for name in declaration.write_only if name not in names],
+        'read_only_fields': [n for n in declaration.read_only if n in names],
+        'validators': [],
+    })
+    attrs['Meta'] = meta
+    name = f'{declaration.model.__name__}{"Brief" if brief else ""}Serializer'
+    cls = type(name, (base,), attrs)
+    cache[brief] = cls
+    return cls

@@ -1,0 +1,235 @@
+"""
+REST views derived from declarations: list/create (a list body is a bulk create), retrieve/update/delete, and bulk
+update/delete on the list URL. Every write runs in one transaction, is re-checked against the user's permission
+constraints, and is rolled back whole when any part fails.
+"""
+from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from netbox.permissions import object_permitted
+
+WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'delete'}
+
+
+def counter_annotation(counter, cumulative_tree=False):
+    model = counter.model
+    if model is None:
+        from django.db.models import Value
+
+        return Value(0)
+    lookup = {counter.field: OuterRef('pk')}
+    if cumulative_tree:
+        lookup = {f'{counter.field}__tree_id': OuterRef('tree_id'), f'{counter.field}__lft__gte': OuterRef('lft'),
+                  f'{counter.field}__lft__lte': OuterRef('rght')}
+    group_by = next(iter(lookup)).split('__lft')[0]
+    subquery = (
+        model._default_manager.filter(**lookup).order_by().values(group_by).annotate(_count=Count('*')).values('_count')
+    )
+    return Coalesce(Subquery(subquery[:1]), 0)
+
+
+def optimized_queryset(declaration, field_names):
+    """The model's queryset with the joins, prefetches and counters the given fields need, and no more."""
+    model = declaration.model
+    queryset = model._default_manager.all()
+    select = set(getattr(declaration, 'select_related', ()))
+    prefetch = set(getattr(declaration, 'prefetch_related', ()))
+    for name in field_names:
+        if name in declaration.counts:
+            counter = declaration.counts[name]
+            cumulative = declaration.is_tree() and getattr(counter, 'cumulative', True) and \
+                counter.model is not None and counter.model is not model
+            queryset = queryset.annotate(**{name: counter_annotation(counter, cumulative_tree=cumulative)})
+            continue
+        if name == 'tags':
+            prefetch.add('tags')
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            continue
+        if hasattr(field, 'fk_field'):  # generic foreign key
+            prefetch.add(name)
+        elif field.is_relation and (field.many_to_many or field.one_to_many):
+            prefetch.add(name)
+        elif field.is_relation:
+            select.add(name)
+    if select:
+        queryset = queryset.select_related(*sorted(select))
+    if prefetch:
+        queryset = queryset.prefetch_related(*sorted(prefetch))
+    return queryset
+
+
+class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One model's REST endpoints; `declaration` is set by the derived subclass."""
+
+    declaration = None
+    filter_backends = (DjangoFilterBackend, OrderingFilter)
+    brief = False
+
+    @property
+    def permission_model(self):
+        return self.declaration.model
+
+    @property
+    def filterset_class(self):
+        return self.declaration.filterset()
+
+    def get_view_name(self):
+        return str(self.declaration.model._meta.verbose_name_plural).title()
+
+    @property
+    def ordering_fields(self):
+        return [name for name in self.declaration.rest_fields() if name not in ('url', 'display_url', 'display')]
+
+    def initial(self, request, *args, **kwargs):
+        self.brief = request.method == 'GET' and request.query_params.get('brief', '').lower() in ('1', 'true',
+                                                                                                    'yes')
+        super().initial(request, *args, **kwargs)
+
+    def requested_fields(self):
+        request = self.request
+        fields = request.query_params.get('fields') if request.method == 'GET' else None
+        omit = request.query_params.get('omit') if request.method == 'GET' else None
+        fields = [f.strip() for f in fields.split(',') if f.strip()] if fields else None
+        omit = [f.strip() for f in omit.split(',') if f.strip()] if omit else None
+        return fields, omit
+
+    def get_serializer_class(self):
+        return self.declaration.serializer(brief=self.brief)
+
+    def get_serializer(self, *args, **kwargs):
+        fields, omit = self.requested_fields()
+        if fields:
+            kwargs['fields'] = fields
+        if omit:
+            kwargs['omit'] = omit
+        kwargs.setdefault('context', self.get_serializer_context())
+        return self.get_serializer_class()(*args, **kwargs)
+
+    def field_names(self):
+        fields, omit = self.requested_fields()
+        names = self.declaration.brief_fields() if self.brief else self.declaration.rest_fields()
+        if fields:
+            names = [name for name in names if name in fields]
+        if omit:
+            names = [name for name in names if name not in omit]
+        return names
+
+    def get_queryset(self):
+        action = WRITE_ACTIONS.get(self.request.method, 'view')
+        queryset = optimized_queryset(self.declaration, self.field_names())
+        return queryset.restrict(self.request.user, action)
+
+    # Writes
+
+    def check_permitted(self, instances, action):
+        user = self.request.user
+        for instance in instances:
+            if not object_permitted(user, instance, action):
+                raise PermissionDenied(f'You may not {action} {instance} with your current permissions.')
+
+    def refreshed(self, instances):
+        """Re-read written objects so nested and computed fields are current."""
+        pks = [obj.pk for obj in instances]
+        queryset = optimized_queryset(self.declaration, self.field_names()).filter(pk__in=pks)
+        by_pk = {obj.pk: obj for obj in queryset}
+        return [by_pk.get(pk, obj) for pk, obj in zip(pks, instances, strict=True)]
+
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        if many and not request.data:
+            raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
+        serializer = self.get_serializer(data=request.data, many=many)
+        with transaction.atomic():
+            serializer.is_valid(raise_exception=True)
+            saved = serializer.save()
+            instances = saved if many else [saved]
+            self.check_permitted(instances, 'add')
+        instances = self.refreshed(instances)
+        output = self.get_serializer(instances if many else instances[0], many=many)
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        with transaction.atomic():
+            serializer.is_valid(raise_exception=True)
+            obj = serializer.save()
+            self.check_permitted([obj], 'change')
+        return Response(self.get_serializer(self.refreshed([obj])[0]).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        with transaction.atomic():
+            instance.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def bulk_items(self):
+        data = self.request.data
+        if not isinstance(data, list) or not data:
+            raise ValidationError({'non_field_errors': ['Give a list of objects, each with an "id".']})
+        ids = []
+        for index, item in enumerate(data):
+            if not isinstance(item, dict) or 'id' not in item:
+                raise ValidationError({'non_field_errors': [f'Item {index} has no "id".']})
+            try:
+                ids.append(int(item['id']))
+            except (TypeError, ValueError):
+                raise ValidationError({'non_field_errors': [f'Item {index} has an invalid "id": {item["id"]!r}.']})
+        objects = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
+        missing = [pk for pk in ids if pk not in objects]
+        if missing:
+            raise Http404(f'No {self.declaration.model._meta.verbose_name} with ID {missing} that you may modify.')
+        return [(objects[pk], item) for pk, item in zip(ids, data, strict=True)]
+
+    def bulk_update(self, request, *args, partial=False, **kwargs):
+        pairs = self.bulk_items()
+        results, errors = [], []
+        with transaction.atomic():
+            for instance, item in pairs:
+                payload = {key: value for key, value in item.items() if key != 'id'}
+                serializer = self.get_serializer(instance, data=payload, partial=partial)
+                if serializer.is_valid():
+                    results.append(serializer.save())
+                    errors.append({})
+                else:
+                    errors.append(serializer.errors)
+            if any(errors):
+                raise ValidationError(errors)
+            self.check_permitted(results, 'change')
+        results = self.refreshed(results)
+        return Response(self.get_serializer(results, many=True).data)
+
+    def bulk_partial_update(self, request, *args, **kwargs):
+        return self.bulk_update(request, *args, partial=True, **kwargs)
+
+    def bulk_destroy(self, request, *args, **kwargs):
+        pairs = self.bulk_items()
+        with transaction.atomic():
+            for instance, _ in pairs:
+                instance.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def viewset_for(declaration):
+    """The viewset class for a declaration, built on first use."""
+    cached = declaration.__dict__.get('_viewset')
+    if cached is not None:
+        return cached
+    base = declaration.__dict__.get('viewset_base', NetBoxModelViewSet)
+    viewset = type(f'{declaration.model.__name__}ViewSet', (base,), {'declaration': declaration})
+    declaration._viewset = viewset
+    return viewset
+

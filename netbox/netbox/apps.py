@@ -1,0 +1,25 @@
+"""App configuration: every app imports its declarations (and the change log connects) once Django is ready."""
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import AppConfig
+
+
+class DeclaringAppConfig(AppConfig):
+    """Imports `<app>.declarations` when present, registering the app's models with the shared machinery."""
+
+    default_auto_field = 'django.db.models.BigAutoField'
+
+    def ready(self):
+        if find_spec(f'{self.name}.declarations'):
+            import_module(f'{self.name}.declarations')
+        if find_spec(f'{self.name}.signals'):
+            import_module(f'{self.name}.signals')
+
+
+class NetBoxConfig(AppConfig):
+    name = 'netbox'
+    verbose_name = 'NetBox'
+
+    def ready(self):
+        from . import changelog  # noqa: F401  (connects the change-log signal handlers)

@@ -1,0 +1,451 @@
+"""
+Filter sets derived from declarations, with NetBox's lookup suffixes.
+
+Text fields get exact plus n, ic, nic, ie, nie, isw, nisw, iew, niew, regex, iregex and empty; numbers and dates
+get exact plus n, lt, lte, gt, gte and empty. Every value may repeat (`name=a&name=b` matches either). A relation
+`group` gets `group_id` (by ID) and `group` (by slug, or name), each with `__n`; relations to trees include the
+descendants of the objects named. `q` searches the declared search fields; `tag`, `tag_id` and `cf_<name>` work on
+every model that has tags or custom fields.
+"""
+import django_filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from mptt.models import MPTTModel
+
+from netbox.registry import registry
+
+STRING_LOOKUPS = {
+    'n': ('exact', True), 'ic': ('icontains', False), 'nic': ('icontains', True), 'ie': ('iexact', False),
+    'nie': ('iexact', True), 'isw': ('istartswith', False), 'nisw': ('istartswith', True),
+    'iew': ('iendswith', False), 'niew': ('iendswith', True), 'regex': ('regex', False), 'iregex': ('iregex', False),
+}
+NUMBER_LOOKUPS = {
+    'n': ('exact', True), 'lt': ('lt', False), 'lte': ('lte', False), 'gt': ('gt', False), 'gte': ('gte', False),
+}
+
+
+class MultiValueField(forms.Field):
+    """A form field taking every value of a repeated query parameter, each cleaned by `inner`."""
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, inner=None, **kwargs):
+        self.inner = inner or forms.CharField()
+        kwargs.pop('choices', None)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        if value in (None, '', []):
+            return []
+        if not isinstance(value, (list, tuple)):
+            value = [value]
+        cleaned = []
+        for item in value:
+            for part in [item]:
+                if part in ('', None):
+                    continue
+                cleaned.append(self.inner.clean(part))
+        return cleaned
+
+
+class MultiValueFilter(django_filters.Filter):
+    """Matches any of the given values (or, with exclude, none of them)."""
+
+    inner_field = forms.CharField
+
+    def __init__(self, *args, **kwargs):
+        self.null_value = kwargs.pop('null_value', None)
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, '_field'):
+            self._field = MultiValueField(inner=self.inner_field(required=False), required=False,
+                                          label=self.label)
+        return self._field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for item in value:
+            if self.null_value is not None and item == self.null_value:
+                condition |= Q(**{f'{self.field_name}__isnull': True})
+            else:
+                condition |= Q(**{f'{self.field_name}__{self.lookup_expr}': item})
+        qs = qs.exclude(condition) if self.exclude else qs.filter(condition)
+        return qs.distinct() if self.distinct else qs
+
+
+class MultiValueCharFilter(MultiValueFilter):
+    inner_field = forms.CharField
+
+
+class MultiValueNumberFilter(MultiValueFilter):
+    inner_field = forms.IntegerField
+
+
+class MultiValueDecimalFilter(MultiValueFilter):
+    inner_field = forms.DecimalField
+
+
+class MultiValueDateFilter(MultiValueFilter):
+    inner_field = forms.DateField
+
+
+class MultiValueDateTimeFilter(MultiValueFilter):
+    inner_field = forms.DateTimeField
+
+
+class EmptyFilter(django_filters.BooleanFilter):
+    """`<field>__empty=true`: the field is blank or null; false: it has a value."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        condition = Q(**{f'{self.field_name}__isnull': True})
+        field = qs.model._meta.get_field(self.field_name.split('__')[0])
+        if isinstance(field, (models.CharField, models.TextField)):
+            condition |= Q(**{self.field_name: ''})
+        return qs.filter(condition) if value else qs.exclude(condition)
+
+
+class TreeFilter(MultiValueFilter):
+    """Matches objects related to the named tree nodes or to any of their descendants."""
+
+    def __init__(self, *args, tree_model=None, to_field='pk', **kwargs):
+        self.tree_model = tree_model
+        self.to_field = to_field
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, '_field'):
+            inner = forms.IntegerField(required=False) if self.to_field == 'pk' else forms.CharField(required=False)
+            self._field = MultiValueField(inner=inner, required=False, label=self.label)
+        return self._field
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.null_value is not None and self.null_value in value:
+            return qs.filter(**{f'{self.field_name}__isnull': True}) if not self.exclude else qs.exclude(
+                **{f'{self.field_name}__isnull': True})
+        nodes = self.tree_model._default_manager.filter(**{f'{self.to_field}__in': value})
+        descendants = self.tree_model._tree_manager.get_queryset_descendants(nodes, include_self=True)
+        condition = Q(**{f'{self.field_name}__in': descendants})
+        qs = qs.exclude(condition) if self.exclude else qs.filter(condition)
+        return qs.distinct()
+
+
+class ContentTypeFilter(MultiValueCharFilter):
+    """`object_type=dcim.device`: matches objects whose content type field points at that model."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for item in value:
+            try:
+                app_label, model = item.lower().split('.')
+            except ValueError:
+                condition |= Q(pk__in=[])
+                continue
+            condition |= Q(**{f'{self.field_name}__app_label': app_label, f'{self.field_name}__model': model})
+        qs = qs.exclude(condition) if self.exclude else qs.filter(condition)
+        return qs.distinct() if self.distinct else qs
+
+
+class TagFilter(MultiValueCharFilter):
+    """`tag=a&tag=b`: objects carrying every tag named (by slug); with __any, any of them."""
+
+    def __init__(self, *args, any_of=False, by_id=False, **kwargs):
+        self.any_of = any_of
+        self.by_id = by_id
+        super().__init__(*args, **kwargs)
+
+    inner_field = forms.CharField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        key = 'tags__id' if self.by_id else 'tags__slug'
+        if self.exclude:
+            return qs.exclude(**{f'{key}__in': value})
+        if self.any_of:
+            return qs.filter(**{f'{key}__in': value}).distinct()
+        for item in value:
+            qs = qs.filter(**{key: item})
+        return qs.distinct()
+
+
+class RequestIdFilter(django_filters.UUIDFilter):
+    """Objects created/updated in the request with this ID, read from the change log."""
+
+    def __init__(self, *args, actions=(), **kwargs):
+        self.actions = actions
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        from core.models import ObjectChange
+
+        ids = ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(qs.model), request_id=value,
+            action__in=self.actions,
+        ).values('changed_object_id')
+        return qs.filter(pk__in=ids)
+
+
+class SearchFilter(django_filters.CharFilter):
+    def __init__(self, *args, search_fields=(), **kwargs):
+        self.search_fields = search_fields
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        value = (value or '').strip()
+        if not value:
+            return qs
+        condition = Q()
+        for name in self.search_fields:
+            field = qs.model._meta.get_field(name.split('__')[0])
+            if isinstance(field, (models.IntegerField, models.AutoField)) and '__' not in name:
+                if value.isdigit():
+                    condition |= Q(**{name: int(value)})
+                continue
+            condition |= Q(**{f'{name}__icontains': value})
+        return qs.filter(condition).distinct()
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """Shared base; `custom_field_filters` are added per request because custom fields live in the database."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters.update(custom_field_filters(self._meta.model))
+
+
+def _string_filters(name, field_name=None, filter_class=MultiValueCharFilter):
+    field_name = field_name or name
+    out = {name: filter_class(field_name=field_name, lookup_expr='exact')}
+    for suffix, (lookup, exclude) in STRING_LOOKUPS.items():
+        out[f'{name}__{suffix}'] = filter_class(field_name=field_name, lookup_expr=lookup, exclude=exclude)
+    out[f'{name}__empty'] = EmptyFilter(field_name=field_name)
+    return out
+
+
+def _number_filters(name, filter_class, field_name=None):
+    field_name = field_name or name
+    out = {name: filter_class(field_name=field_name, lookup_expr='exact')}
+    for suffix, (lookup, exclude) in NUMBER_LOOKUPS.items():
+        out[f'{name}__{suffix}'] = filter_class(field_name=field_name, lookup_expr=lookup, exclude=exclude)
+    out[f'{name}__empty'] = EmptyFilter(field_name=field_name)
+    return out
+
+
+def _relation_filters(name, field, field_name=None):
+    """`<name>_id` and `<name>` (slug or name) filters for a relation, tree-aware."""
+    field_name = field_name or name
+    related = field.related_model
+    out = {}
+    if related is ContentType:
+        out[name] = ContentTypeFilter(field_name=field_name)
+        out[f'{name}__n'] = ContentTypeFilter(field_name=field_name, exclude=True)
+        out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
+                                                   null_value='null')
+        out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
+                                                      exclude=True)
+        return out
+    distinct = field.many_to_many or field.one_to_many
+    slug_field = 'slug' if any(f.name == 'slug' for f in related._meta.fields) else None
+    name_field = slug_field or ('name' if any(f.name == 'name' for f in related._meta.fields) else None)
+    if name_field is None and any(f.name == 'username' for f in related._meta.fields):
+        name_field = 'username'
+    if issubclass(related, MPTTModel):
+        out[f'{name}_id'] = TreeFilter(field_name=field_name, tree_model=related, null_value='null')
+        out[f'{name}_id__n'] = TreeFilter(field_name=field_name, tree_model=related, exclude=True)
+        if name_field:
+            out[name] = TreeFilter(field_name=field_name, tree_model=related, to_field=name_field, null_value='null')
+            out[f'{name}__n'] = TreeFilter(field_name=field_name, tree_model=related, to_field=name_field,
+                                           exclude=True)
+        return out
+    out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
+                                               null_value='null', distinct=distinct)
+    out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact', exclude=True,
+                                                  distinct=distinct)
+    if name_field:
+        out[name] = MultiValueCharFilter(field_name=f'{field_name}__{name_field}', lookup_expr='exact',
+                                         null_value='null', distinct=distinct)
+        out[f'{name}__n'] = MultiValueCharFilter(field_name=f'{field_name}__{name_field}', lookup_expr='exact',
+                                                 exclude=True, distinct=distinct)
+    return out
+
+
+def filters_for_field(name, field):
+    if field.is_relation:
+        return _relation_filters(name, field)
+    if isinstance(field, models.BooleanField):
+        return {name: django_filters.BooleanFilter(field_name=name)}
+    if isinstance(field, (models.DateTimeField,)):
+        return _number_filters(name, MultiValueDateTimeFilter)
+    if isinstance(field, models.DateField):
+        return _number_filters(name, MultiValueDateFilter)
+    if isinstance(field, (models.DecimalField, models.FloatField)):
+        return _number_filters(name, MultiValueDecimalFilter)
+    if isinstance(field, (models.IntegerField, models.AutoField)):
+        if getattr(field, 'choices', None):
+            return _string_filters(name)
+        return _number_filters(name, MultiValueNumberFilter)
+    if isinstance(field, (models.CharField, models.TextField, models.UUIDField)):
+        return _string_filters(name)
+    if isinstance(field, models.JSONField):
+        return {}
+    return {name: MultiValueCharFilter(field_name=name, lookup_expr='exact')}
+
+
+def default_filter_names(declaration):
+    opts = declaration.model._meta
+    names = []
+    for field in list(opts.concrete_fields) + list(opts.many_to_many):
+        if field.name in ('custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'comments', 'tags', 'password',
+                          'plaintext', 'digest') or isinstance(field, models.JSONField):
+            continue
+        names.append(field.name)
+    return names
+
+
+def contact_filters():
+    from tenancy.models import ContactGroup
+
+    return {
+        'contact': MultiValueNumberFilter(field_name='contacts__contact', lookup_expr='exact', distinct=True),
+        'contact__n': MultiValueNumberFilter(field_name='contacts__contact', lookup_expr='exact', exclude=True),
+        'contact_role': MultiValueNumberFilter(field_name='contacts__role', lookup_expr='exact', distinct=True),
+        'contact_role__n': MultiValueNumberFilter(field_name='contacts__role', lookup_expr='exact', exclude=True),
+        'contact_group': TreeFilter(field_name='contacts__contact__groups', tree_model=ContactGroup),
+        'contact_group__n': TreeFilter(field_name='contacts__contact__groups', tree_model=ContactGroup,
+                                       exclude=True),
+    }
+
+
+def owner_filters():
+    from users.models import OwnerGroup
+
+    return {
+        'owner_group_id': MultiValueNumberFilter(field_name='owner__group__id', lookup_expr='exact'),
+        'owner_group_id__n': MultiValueNumberFilter(field_name='owner__group__id', lookup_expr='exact',
+                                                    exclude=True),
+        'owner_group': MultiValueCharFilter(field_name='owner__group__name', lookup_expr='exact'),
+        'owner_group__n': MultiValueCharFilter(field_name='owner__group__name', lookup_expr='exact', exclude=True),
+    } if OwnerGroup else {}
+
+
+def filterset_for(declaration):
+    """The FilterSet class for a declaration, built on first use."""
+    cached = declaration.__dict__.get('_filterset')
+    if cached is not None:
+        return cached
+    model = declaration.model
+    opts = model._meta
+    attrs = {}
+    names = declaration.filters if declaration.filters is not None else default_filter_names(declaration)
+    for name in ['id'] + list(names):
+        field = opts.get_field(name)
+        attrs.update(filters_for_field(name, field))
+    if declaration.search:
+        attrs['q'] = SearchFilter(search_fields=declaration.search)
+    if declaration.has_tags():
+        attrs['tag'] = TagFilter()
+        attrs['tag__n'] = TagFilter(exclude=True)
+        attrs['tag__any'] = TagFilter(any_of=True)
+        attrs['tag_id'] = TagFilter(by_id=True)
+        attrs['tag_id__n'] = TagFilter(by_id=True, exclude=True)
+        attrs['tag_id__any'] = TagFilter(by_id=True, any_of=True)
+    if hasattr(model, 'created') and hasattr(model, 'last_updated') and issubclass_changelogged(model):
+        attrs['created_by_request'] = RequestIdFilter(actions=('create',))
+        attrs['updated_by_request'] = RequestIdFilter(actions=('update',))
+        attrs['modified_by_request'] = RequestIdFilter(actions=('create', 'update', 'delete'))
+    if any(f.name == 'owner' for f in opts.fields):
+        attrs.update(owner_filters())
+    if declaration.is_tree():
+        attrs['ancestor_id'] = TreeFilter(field_name='pk', tree_model=model)
+        attrs['ancestor_id__n'] = TreeFilter(field_name='pk', tree_model=model, exclude=True)
+        attrs['ancestor'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug')
+        attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug', exclude=True)
+    if declaration.contacts:
+        attrs.update(contact_filters())
+    attrs.update(declaration.extra_filters)
+    attrs['Meta'] = type('Meta', (), {'model': model, 'fields': []})
+    filterset = type(f'{model.__name__}FilterSet', (BaseFilterSet,), attrs)
+    declaration._filterset = filterset
+    return filterset
+
+
+def issubclass_changelogged(model):
+    from netbox.models import ChangeLoggedModel
+
+    return issubclass(model, ChangeLoggedModel)
+
+
+def custom_field_filters(model):
+    """`cf_<name>` filters (with lookups) for the model's custom fields, honouring filter_logic."""
+    from extras.models import CustomField, CustomFieldTypes
+
+    if not any(f.name == 'custom_field_data' for f in model._meta.get_fields()):
+        return {}
+    out = {}
+    for cf in CustomField.objects.get_for_model(model):
+        if cf.filter_logic == 'disabled':
+            continue
+        path = f'custom_field_data__{cf.name}'
+        name = f'cf_{cf.name}'
+        if cf.type in (CustomFieldTypes.TEXT, CustomFieldTypes.LONGTEXT, CustomFieldTypes.URL):
+            out.update(_string_filters(name, path))
+            if cf.filter_logic == 'loose':
+                out[name] = MultiValueCharFilter(field_name=path, lookup_expr='icontains')
+        elif cf.type == CustomFieldTypes.INTEGER:
+            out.update(_number_filters(name, MultiValueNumberFilter, path))
+        elif cf.type == CustomFieldTypes.DECIMAL:
+            out.update(_number_filters(name, MultiValueDecimalFilter, path))
+        elif cf.type == CustomFieldTypes.BOOLEAN:
+            out[name] = django_filters.BooleanFilter(field_name=path)
+        elif cf.type in (CustomFieldTypes.DATE, CustomFieldTypes.DATETIME):
+            out.update(_number_filters(name, MultiValueCharFilter, path))
+        elif cf.type == CustomFieldTypes.SELECT:
+            out.update(_string_filters(name, path))
+        elif cf.type == CustomFieldTypes.MULTISELECT:
+            out[name] = MultiValueCharFilter(field_name=path, lookup_expr='contains')
+            out[name].filter = _json_contains_filter(out[name])
+        elif cf.type == CustomFieldTypes.OBJECT:
+            out.update(_number_filters(name, MultiValueNumberFilter, path))
+        elif cf.type == CustomFieldTypes.MULTIOBJECT:
+            out[name] = MultiValueNumberFilter(field_name=path, lookup_expr='contains')
+            out[name].filter = _json_contains_filter(out[name])
+    return out
+
+
+def _json_contains_filter(flt):
+    def apply(qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for item in value:
+            condition |= Q(**{f'{flt.field_name}__contains': [item]})
+        return qs.filter(condition)
+
+    return apply
+
+
+def filterset_for_model(model):
+    declaration = registry.get(model)
+    return filterset_for(declaration) if declaration else None
+
+
+class NoMatchFilter(MultiValueNumberFilter):
+    """A filter on a relation this build does not have yet: any value matches no object."""
+
+    def filter(self, qs, value):
+        return qs.none() if value else qs

@@ -1,0 +1,64 @@
+"""Request middleware: change-log context, dynamic configuration snapshot, API headers and login enforcement."""
+import logging
+
+from django.conf import settings
+from django.contrib.auth.middleware import RemoteUserMiddleware as DjangoRemoteUserMiddleware
+from django.http import HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+
+from .dynamic_config import clear_config
+from .request_context import ChangeContext, change_logging
+
+logger = logging.getLogger('netbox.request')
+
+
+def is_api_request(request):
+    return request.path_info.startswith(f'/{settings.BASE_PATH}api/')
+
+
+# Pages reachable without logging in while LOGIN_REQUIRED is on.
+PUBLIC_PREFIXES = ('login/', 'logout/', 'static/', 'oauth/', 'media/', 'metrics')
+
+
+class CoreMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        clear_config()
+        base = f'/{settings.BASE_PATH}'
+        api = is_api_request(request)
+        if settings.LOGIN_REQUIRED and not api and not request.user.is_authenticated:
+            relative = request.path_info[len(base):] if request.path_info.startswith(base) else request.path_info
+            if not relative.startswith(PUBLIC_PREFIXES):
+                return HttpResponseRedirect(f'{reverse("login")}?next={request.get_full_path()}')
+        context = ChangeContext(request=request)
+        request.id = context.id
+        with change_logging(context):
+            response = self.get_response(request)
+        if api:
+            response['API-Version'] = settings.API_VERSION
+        response['X-Request-ID'] = str(context.id)
+        return response
+
+    def process_exception(self, request, exception):
+        # The API always answers in JSON, even for errors that escape DRF.
+        if is_api_request(request) and not settings.DEBUG:
+            logger.exception('Unhandled error on %s', request.path)
+            response = JsonResponse({'error': str(exception), 'exception': type(exception).__name__}, status=500)
+            response['API-Version'] = settings.API_VERSION
+            return response
+        return None
+
+
+class RemoteUserMiddleware(DjangoRemoteUserMiddleware):
+    """Trusts the REMOTE_AUTH_HEADER only when REMOTE_AUTH_ENABLED."""
+
+    @property
+    def header(self):
+        return settings.REMOTE_AUTH_HEADER
+
+    def __call__(self, request):
+        if not settings.REMOTE_AUTH_ENABLED:
+            return self.get_response(request)
+        return super().__call__(request)

@@ -1,0 +1,167 @@
+"""
+Abstract base models every app builds on, and the permission-aware queryset.
+
+- ChangeLoggedModel: created/last_updated, and changes recorded in the change log.
+- NetBoxModel: custom fields and tags.
+- PrimaryModel: a first-class object (custom fields, tags, description, comments, owner).
+- OrganizationalModel: name/slug/description plus PrimaryModel features.
+- NestedGroupModel: an OrganizationalModel arranged in a tree (django-mptt).
+"""
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+from taggit.managers import TaggableManager
+
+from .permissions import permission_q
+
+__all__ = (
+    'ChangeLoggedModel',
+    'NestedGroupModel',
+    'NetBoxModel',
+    'OrganizationalModel',
+    'PrimaryModel',
+    'RestrictedQuerySet',
+    'RestrictedTreeQuerySet',
+)
+
+
+class RestrictedMixin:
+    def restrict(self, user, action='view'):
+        """Only the objects `user` may perform `action` on (view, add, change, delete or a custom action)."""
+        condition = permission_q(user, self.model, action)
+        if condition is None:
+            return self
+        if condition is False:
+            return self.none()
+        return self.filter(condition).distinct() if _needs_distinct(condition) else self.filter(condition)
+
+
+def _needs_distinct(condition):
+    # A constraint that crosses a to-many relation can repeat rows.
+    return any('__' in str(child[0]) for child in _leaves(condition))
+
+
+def _leaves(q):
+    for child in q.children:
+        if isinstance(child, Q):
+            yield from _leaves(child)
+        else:
+            yield child
+
+
+class RestrictedQuerySet(RestrictedMixin, models.QuerySet):
+    pass
+
+
+class RestrictedTreeQuerySet(RestrictedMixin, TreeQuerySet):
+    pass
+
+
+class RestrictedTreeManager(TreeManager.from_queryset(RestrictedTreeQuerySet)):
+    pass
+
+
+class ChangeLoggedModel(models.Model):
+    """Base for every model whose changes are recorded in the change log."""
+
+    created = models.DateTimeField(auto_now_add=True, blank=True, null=True)
+    last_updated = models.DateTimeField(auto_now=True, blank=True, null=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        try:
+            return reverse(f'{self._meta.app_label}:{self._meta.model_name}', args=[self.pk])
+        except NoReverseMatch:
+            return ''
+
+    @classmethod
+    def content_type(cls):
+        return ContentType.objects.get_for_model(cls)
+
+
+class CustomFieldsMixin(models.Model):
+    custom_field_data = models.JSONField(blank=True, default=dict, encoder=None)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def cf(self):
+        return self.custom_field_data
+
+
+class NetBoxModel(CustomFieldsMixin, ChangeLoggedModel):
+    """A change-logged object with custom fields and tags."""
+
+    tags = TaggableManager(through='extras.TaggedItem', blank=True, ordering=('weight', 'name'))
+
+    class Meta:
+        abstract = True
+
+
+class PrimaryModel(NetBoxModel):
+    """A first-class object: custom fields, tags, description, comments and an optional owner."""
+
+    description = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey('users.Owner', on_delete=models.SET_NULL, blank=True, null=True, related_name='+')
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganizationalModel(PrimaryModel):
+    """A named, slugged object used to organise others (roles, groups, manufacturers...)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        abstract = True
+        ordering = ('name',)
+
+    def __str__(self):
+        return self.name
+
+
+class NestedGroupModel(MPTTModel, OrganizationalModel):
+    """An organisational object arranged in a tree; ancestors and descendants come without recursion."""
+
+    parent = TreeForeignKey('self', on_delete=models.CASCADE, related_name='children', blank=True, null=True)
+
+    objects = RestrictedTreeManager()
+
+    class Meta:
+        abstract = True
+        ordering = ('tree_id', 'lft')
+
+    class MPTTMeta:
+        order_insertion_by = ('name',)
+
+    @property
+    def _depth(self):
+        return self.level
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.parent_id:
+            if self.parent_id == self.pk or self.parent in self.get_descendants():
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({'parent': f'Cannot assign {self.parent} as parent: it is this object or one '
+                                                 f'of its descendants.'})
+
+
+color_validator = RegexValidator(regex='^[0-9a-f]{6}$', message='Enter a valid hexadecimal RGB color code.')
+
+USER_MODEL = settings.AUTH_USER_MODEL

@@ -1,0 +1,111 @@
+"""
+Object permissions: which objects a user may view, add, change, delete or run custom actions on.
+
+A permission grants actions on object types, optionally limited by constraints: a dict (every lookup must hold) or a
+list of dicts (any may hold). Permissions combine with OR. The token `$user` in a constraint stands for the requesting
+user's id. DEFAULT_PERMISSIONS apply to every authenticated user.
+"""
+from django.conf import settings
+from django.db.models import Q
+
+USER_TOKEN = '$user'
+# Models that EXEMPT_VIEW_PERMISSIONS = ['*'] never exempts; they must be listed by name.
+SENSITIVE_APPS = ('users',)
+
+
+def perm_name(model, action):
+    return f'{model._meta.app_label}.{action}_{model._meta.model_name}'
+
+
+def is_exempt_from_view(model):
+    exempt = settings.EXEMPT_VIEW_PERMISSIONS
+    label = f'{model._meta.app_label}.{model._meta.model_name}'
+    if label in exempt:
+        return True
+    return '*' in exempt and model._meta.app_label not in SENSITIVE_APPS
+
+
+def _substitute_tokens(value, user):
+    if isinstance(value, dict):
+        return {key: _substitute_tokens(item, user) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_substitute_tokens(item, user) for item in value]
+    return user.pk if value == USER_TOKEN else value
+
+
+def constraints_to_q(constraints, user):
+    """One permission's constraints as a Q; None when it does not constrain at all."""
+    if not constraints:
+        return None
+    constraints = _substitute_tokens(constraints, user)
+    sets = constraints if isinstance(constraints, list) else [constraints]
+    condition = Q()
+    for constraint_set in sets:
+        if not constraint_set:
+            return None
+        condition |= Q(**constraint_set)
+    return condition
+
+
+def user_permissions(user):
+    """{'app.action_model': [constraints, ...]} for every permission the user holds, cached on the user object."""
+    cached = getattr(user, '_object_perm_cache', None)
+    if cached is not None:
+        return cached
+    perms = {}
+    if user.is_authenticated and user.is_active:
+        from users.models import ObjectPermission
+
+        permissions = (
+            ObjectPermission.objects.filter(enabled=True)
+            .filter(Q(users=user) | Q(groups__users=user))
+            .distinct()
+            .prefetch_related('object_types')
+        )
+        for permission in permissions:
+            for object_type in permission.object_types.all():
+                for action in permission.actions:
+                    name = f'{object_type.app_label}.{action}_{object_type.model}'
+                    perms.setdefault(name, []).append(permission.constraints)
+        for name, constraint_sets in settings.DEFAULT_PERMISSIONS.items():
+            for constraints in constraint_sets or (None,):
+                perms.setdefault(name, []).append(constraints)
+    user._object_perm_cache = perms
+    return perms
+
+
+def permission_q(user, model, action):
+    """
+    The condition limiting `action` on `model` for `user`: None for no limit, False for nothing at all, or a Q.
+    """
+    if user is not None and getattr(user, 'is_superuser', False) and user.is_active:
+        return None
+    if action == 'view' and is_exempt_from_view(model):
+        return None
+    if user is None or not user.is_authenticated:
+        return False
+    granted = user_permissions(user).get(perm_name(model, action))
+    if not granted:
+        return False
+    condition = Q()
+    for constraints in granted:
+        q = constraints_to_q(constraints, user)
+        if q is None:
+            return None
+        condition |= q
+    return condition
+
+
+def has_permission(user, model, action):
+    """Whether the user holds `action` on `model` for at least some objects."""
+    return permission_q(user, model, action) is not False
+
+
+def object_permitted(user, obj, action):
+    """Whether `obj` (saved) lies inside what the user may `action`."""
+    condition = permission_q(user, type(obj), action)
+    if condition is None:
+        return True
+    if condition is False:
+        return False
+    return type(obj)._default_manager.filter(pk=obj.pk).filter(condition).exists()

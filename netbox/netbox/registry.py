@@ -1,0 +1,222 @@
+"""
+Model declarations: the one place a model says how it is exposed.
+
+A declaration names a model and, where the defaults don't fit, its REST fields, brief fields, filters, search
+fields, counters, menu place and related lists. The shared machinery (netbox.api, netbox.filtersets, netbox.ui)
+derives serializers, filter sets, API and UI views, URLs, forms and tables from it; the standard tests are
+parametrized over `registry`.
+
+    @declare
+    class TenantDeclaration(Declaration):
+        model = Tenant
+        brief = ('name', 'slug', 'description')
+        search = ('name', 'slug', 'description', 'comments')
+        menu = ('Organization', 'Tenancy')
+"""
+from django.apps import apps
+from django.db import models
+from mptt.models import MPTTModel
+
+# Fields of models that are bookkeeping, never shown or written through the API.
+INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password'}
+# Shown last, in this order, when a model has them.
+TRAILING_FIELDS = ('tags', 'custom_fields', 'created', 'last_updated')
+
+
+class Counter:
+    """A read-only count of related objects, e.g. Counter('tenancy.Tenant', 'group') for tenant_count."""
+
+    def __init__(self, model_label, field):
+        self.model_label = model_label
+        self.field = field
+
+    @property
+    def model(self):
+        try:
+            return apps.get_model(self.model_label)
+        except LookupError:  # the app providing it is not built yet: counts 0
+            return None
+
+
+class Declaration:
+    """How one model is exposed. Subclass it per model; every attribute but `model` has a default."""
+
+    model = None
+    # REST fields (besides id, url, display_url, display); None derives them from the model.
+    fields = None
+    # Fields never exposed although the model has them.
+    exclude = ()
+    # Fields accepted on write but never returned (e.g. a password).
+    write_only = ()
+    # Fields returned but never accepted.
+    read_only = ()
+    # Brief representation (besides id, url, display).
+    brief = ('name',)
+    # Model fields to filter on; None derives them (every scalar and relation field).
+    filters = None
+    # Extra filters beyond the derived ones: {name: django_filters.Filter}.
+    extra_filters = {}
+    # Fields searched by `q=` and the global search, most telling first.
+    search = ('name',)
+    # Counters: {'tenant_count': Counter('tenancy.Tenant', 'group')}.
+    counts = {}
+    # Columns of the UI table shown by default.
+    table = None
+    # (menu, group) in the navigation menu; None keeps the model out of the menu.
+    menu = None
+    # Related lists on the detail page: ('tenancy.Tenant.group', ...).
+    related = ()
+    # Methods the API allows; read-only models list only GET.
+    api_methods = ('GET', 'POST', 'PUT', 'PATCH', 'DELETE')
+    # The URL segment, e.g. 'tenant-groups'; derived from the plural verbose name.
+    api_name = None
+    # Extra DRF serializer fields: {name: field instance}.
+    serializer_fields = {}
+    # Extra UI fields for forms are derived from writable REST fields.
+    form_exclude = ()
+    # Whether this model can carry contact assignments (adds contact filters).
+    contacts = False
+
+    @classmethod
+    def label(cls):
+        return cls.model._meta.label_lower
+
+    @classmethod
+    def app_label(cls):
+        return cls.model._meta.app_label
+
+    @classmethod
+    def model_name(cls):
+        return cls.model._meta.model_name
+
+    @classmethod
+    def slug(cls):
+        if cls.api_name:
+            return cls.api_name
+        return str(cls.model._meta.verbose_name_plural).replace(' ', '-').lower()
+
+    @classmethod
+    def is_tree(cls):
+        return issubclass(cls.model, MPTTModel)
+
+    @classmethod
+    def has_tags(cls):
+        return any(f.name == 'tags' for f in cls.model._meta.get_fields())
+
+    @classmethod
+    def has_custom_fields(cls):
+        return any(f.name == 'custom_field_data' for f in cls.model._meta.get_fields())
+
+    @classmethod
+    def model_fields(cls):
+        """The model's own fields that the API exposes, in declaration order (m2m after concrete)."""
+        opts = cls.model._meta
+        names = []
+        for field in list(opts.concrete_fields) + list(opts.many_to_many):
+            if field.name in INTERNAL_FIELDS or field.name in cls.exclude or field.name == opts.pk.name:
+                continue
+            if field.name in TRAILING_FIELDS or isinstance(field, models.AutoField):
+                continue
+            names.append(field.name)
+        for field in opts.private_fields:  # generic foreign keys
+            if hasattr(field, 'fk_field') and field.name not in cls.exclude:
+                names.append(field.name)
+        return names
+
+    @classmethod
+    def rest_fields(cls):
+        """Every REST field, in order."""
+        head = ['id', 'url', 'display_url', 'display']
+        body = list(cls.fields) if cls.fields is not None else cls.model_fields()
+        body += [name for name in cls.serializer_fields if name not in body]
+        tail = []
+        if cls.has_tags():
+            tail.append('tags')
+        if cls.has_custom_fields():
+            tail.append('custom_fields')
+        for name in ('created', 'last_updated'):
+            if hasattr(cls.model, name) and cls.fields is None:
+                tail.append(name)
+        tail += list(cls.counts)
+        if cls.is_tree():
+            tail.append('_depth')
+        seen, out = set(), []
+        for name in head + body + tail:
+            if name not in seen:
+                seen.add(name)
+                out.append(name)
+        return out
+
+    @classmethod
+    def brief_fields(cls):
+        fields = ['id', 'url', 'display'] + list(cls.brief)
+        if cls.is_tree() and '_depth' not in fields:
+            fields.append('_depth')
+        return fields
+
+    @classmethod
+    def nested_fields(cls):
+        """The representation of this model nested inside another object: brief, without counters."""
+        return [name for name in cls.brief_fields() if name not in cls.counts]
+
+    @classmethod
+    def table_columns(cls):
+        if cls.table is not None:
+            return list(cls.table)
+        preferred = [name for name in cls.rest_fields() if name not in (
+            'id', 'url', 'display_url', 'display', 'comments', 'custom_fields', 'created', 'last_updated', '_depth')]
+        return preferred[:8]
+
+    # The derived pieces, built once and cached.
+    @classmethod
+    def serializer(cls, brief=False):
+        from netbox.api.serializers import serializer_for
+
+        return serializer_for(cls, brief=brief)
+
+    @classmethod
+    def filterset(cls):
+        from netbox.filtersets import filterset_for
+
+        return filterset_for(cls)
+
+
+class Registry:
+    """Every declaration, by model label ('tenancy.tenant')."""
+
+    def __init__(self):
+        self.declarations = {}
+
+    def register(self, declaration):
+        label = declaration.model._meta.label_lower
+        if label in self.declarations:
+            raise ValueError(f'{label} is declared twice')
+        self.declarations[label] = declaration
+        declaration.model._declaration = declaration
+        return declaration
+
+    def __iter__(self):
+        return iter(self.declarations.values())
+
+    def __len__(self):
+        return len(self.declarations)
+
+    def get(self, model_or_label):
+        if isinstance(model_or_label, str):
+            return self.declarations.get(model_or_label.lower())
+        return self.declarations.get(model_or_label._meta.concrete_model._meta.label_lower)
+
+    def for_app(self, app_label):
+        return [d for d in self.declarations.values() if d.app_label() == app_label]
+
+    @property
+    def apps(self):
+        return sorted({d.app_label() for d in self.declarations.values()})
+
+
+registry = Registry()
+
+
+def declare(declaration):
+    """Class decorator: register a Declaration subclass."""
+    return registry.register(declaration)

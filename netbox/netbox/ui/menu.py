@@ -1,0 +1,41 @@
+"""The navigation menu, built from the declarations' `menu` places and the user's permissions."""
+from django.urls import NoReverseMatch, reverse
+
+from netbox.permissions import has_permission
+from netbox.registry import registry
+
+MENU_ORDER = ('Organization', 'Racks', 'Devices', 'Connections', 'Wireless', 'IPAM', 'VPN', 'Virtualization',
+              'Circuits', 'Power', 'Provisioning', 'Customization', 'Operations', 'Admin')
+
+
+def build_menu(request):
+    user = getattr(request, 'user', None)
+    if user is None or not user.is_authenticated:
+        return []
+    menus = {}
+    for declaration in registry:
+        if not declaration.menu:
+            continue
+        if not has_permission(user, declaration.model, 'view'):
+            continue
+        try:
+            url = reverse(f'{declaration.app_label()}:{declaration.model_name()}_list')
+        except NoReverseMatch:
+            continue
+        menu, group = declaration.menu
+        menus.setdefault(menu, {}).setdefault(group, []).append({
+            'label': str(declaration.model._meta.verbose_name_plural).capitalize(),
+            'url': url,
+            'add_url': _add_url(declaration, user),
+        })
+    ordered = sorted(menus.items(), key=lambda item: MENU_ORDER.index(item[0]) if item[0] in MENU_ORDER else 99)
+    return [{'label': menu, 'groups': list(groups.items())} for menu, groups in ordered]
+
+
+def _add_url(declaration, user):
+    if 'POST' not in declaration.api_methods or not has_permission(user, declaration.model, 'add'):
+        return None
+    try:
+        return reverse(f'{declaration.app_label()}:{declaration.model_name()}_add')
+    except NoReverseMatch:
+        return None

@@ -1,0 +1,38 @@
+"""UI URL patterns: home, login/logout, and list/detail/edit/delete/import/bulk pages per declared model."""
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from netbox.registry import registry
+
+from . import views
+
+
+def model_urlpatterns(declaration):
+    name = declaration.model_name()
+    slug = declaration.slug()
+    model_views = views.views_for(declaration)
+    return [
+        path(f'{slug}/', model_views['list'], name=f'{name}_list'),
+        path(f'{slug}/add/', model_views['edit'], name=f'{name}_add'),
+        path(f'{slug}/import/', model_views['import'], name=f'{name}_import'),
+        path(f'{slug}/edit/', model_views['bulk_edit'], name=f'{name}_bulk_edit'),
+        path(f'{slug}/delete/', model_views['bulk_delete'], name=f'{name}_bulk_delete'),
+        path(f'{slug}/<int:pk>/', model_views['detail'], name=name),
+        path(f'{slug}/<int:pk>/edit/', model_views['edit'], name=f'{name}_edit'),
+        path(f'{slug}/<int:pk>/delete/', model_views['delete'], name=f'{name}_delete'),
+        path(f'{slug}/<int:pk>/changelog/', model_views['changelog'], name=f'{name}_changelog'),
+    ]
+
+
+def ui_urlpatterns():
+    patterns = [
+        path('', views.HomeView.as_view(), name='home'),
+        path('login/', auth_views.LoginView.as_view(template_name='login.html'), name='login'),
+        path('logout/', views.LogoutView.as_view(), name='logout'),
+    ]
+    for app in registry.apps:
+        app_patterns = []
+        for declaration in registry.for_app(app):
+            app_patterns += model_urlpatterns(declaration)
+        patterns.append(path(f'{app}/', include((app_patterns, app))))
+    return patterns

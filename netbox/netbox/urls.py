@@ -1,0 +1,36 @@
+"""URL configuration: the API and the UI of every app, derived from the declarations."""
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from users.api import TokenProvisionView, UserConfigView
+
+from netbox.api.routers import app_urlpatterns
+from netbox.api.views import APIRootView, StatusView
+from netbox.ui.urls import ui_urlpatterns
+
+API_EXTRAS = {
+    'users': [
+        path('tokens/provision/', TokenProvisionView.as_view(), name='token_provision'),
+        path('config/', UserConfigView.as_view(), name='userconfig'),
+    ],
+}
+
+api_patterns = [
+    path('', APIRootView.as_view(), name='api-root'),
+    path('status/', StatusView.as_view(), name='api-status'),
+]
+for app in ('circuits', 'core', 'dcim', 'extras', 'ipam', 'tenancy', 'users', 'virtualization', 'vpn', 'wireless'):
+    api_patterns.append(path(f'{app}/', app_urlpatterns(app, API_EXTRAS.get(app, ()))))
+
+_patterns = [
+    path('api/', include(api_patterns)),
+    path('admin/', admin.site.urls),
+    re_path(r'^static/(?P<path>.*)$', serve, {'document_root': settings.STATIC_ROOT}),
+    re_path(r'^media/(?P<path>.*)$', serve, {'document_root': settings.MEDIA_ROOT}),
+    *ui_urlpatterns(),
+]
+
+urlpatterns = [path(settings.BASE_PATH, include(_patterns))] if settings.BASE_PATH else _patterns
+
+handler500 = 'netbox.ui.views.server_error'

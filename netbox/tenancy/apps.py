@@ -1,0 +1,7 @@
+from netbox.apps import DeclaringAppConfig
+
+
+class TenancyConfig(DeclaringAppConfig):
+    default = True
+    name = 'tenancy'
+    verbose_name = 'Tenancy'

@@ -1,0 +1,146 @@
+"""The users app's API pieces that differ from the derived ones: passwords, token secrets, provisioning, prefs."""
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from netbox.api.serializers import BaseModelSerializer, serializer_for
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Token, get_user_config
+
+
+class UserSerializerBase(BaseModelSerializer):
+    """Hashes the password instead of storing what was sent."""
+
+    def validate(self, attrs):
+        password = attrs.pop('password', None)
+        attrs = super().validate(attrs)
+        if password is not None:
+            from django.contrib.auth.password_validation import validate_password
+            from django.core.exceptions import ValidationError
+
+            try:
+                validate_password(password)
+            except ValidationError as exc:
+                raise serializers.ValidationError({'password': exc.messages})
+            attrs['password'] = password
+        elif self.instance is None:
+            raise serializers.ValidationError({'password': ['This field is required.']})
+        return attrs
+
+    def create(self, validated_data):
+        password = validated_data.pop('password')
+        user = super().create(validated_data)
+        user.set_password(password)
+        user.save(update_fields=['password'])
+        return user
+
+    def update(self, instance, validated_data):
+        password = validated_data.pop('password', None)
+        user = super().update(instance, validated_data)
+        if password:
+            user.set_password(password)
+            user.save(update_fields=['password'])
+        return user
+
+
+class TokenSerializerBase(BaseModelSerializer):
+    """`token` is returned once, on creation (v1 tokens also later when ALLOW_TOKEN_RETRIEVAL is on)."""
+
+    token = serializers.CharField(write_only=False, required=False, allow_blank=False, min_length=40,
+                                  max_length=40)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if 'token' in self.fields:
+            if instance.token_value:
+                data['token'] = instance.token_value
+            elif instance.version == 1 and settings.ALLOW_TOKEN_RETRIEVAL:
+                data['token'] = instance.plaintext
+            else:
+                data['token'] = None
+        return data
+
+    def validate(self, attrs):
+        token = attrs.pop('token', None)
+        attrs = super().validate(attrs)
+        if token is not None:
+            attrs['token'] = token
+        return attrs
+
+    def create(self, validated_data):
+        value = validated_data.pop('token', None)
+        instance = Token(**{k: v for k, v in validated_data.items()})
+        if 'version' not in validated_data:
+            instance.version = 2 if settings.API_TOKEN_PEPPERS else 1
+        instance.set_token(value)
+        instance.save()
+        return instance
+
+    def update(self, instance, validated_data):
+        value = validated_data.pop('token', None)
+        if value:
+            instance.set_token(value)
+        return super().update(instance, validated_data)
+
+
+class TokenProvisionView(APIView):
+    """POST username and password, get a new token (with its secret) for that user."""
+
+    permission_classes = ()
+    authentication_classes = ()
+
+    def get_view_name(self):
+        return 'Token Provision'
+
+    def post(self, request):
+        username = request.data.get('username')
+        password = request.data.get('password')
+        errors = {name: ['This field is required.'] for name, value in
+                  (('username', username), ('password', password)) if not value}
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        user = authenticate(request=request._request, username=username, password=password)
+        if user is None:
+            return Response({'detail': 'Invalid user credentials.'}, status=status.HTTP_403_FORBIDDEN)
+        declaration = Token._declaration
+        payload = {key: request.data[key] for key in ('version', 'expires', 'enabled', 'write_enabled',
+                                                       'description', 'token') if key in request.data}
+        payload['user'] = user.pk
+        request.user = user
+        serializer = serializer_for(declaration)(data=payload, context={'request': request})
+        with transaction.atomic():
+            serializer.is_valid(raise_exception=True)
+            token = serializer.save()
+        return Response(serializer_for(declaration)(token, context={'request': request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class UserConfigView(APIView):
+    """The requesting user's preferences: GET returns them, PATCH merges changes in."""
+
+    permission_classes = (IsAuthenticated,)
+
+    def get_view_name(self):
+        return 'User Preferences'
+
+    def get(self, request):
+        return Response(get_user_config(request.user).data)
+
+    def patch(self, request):
+        config = get_user_config(request.user)
+        if not isinstance(request.data, dict):
+            return Response({'detail': 'Give a JSON object.'}, status=status.HTTP_400_BAD_REQUEST)
+        _merge(config.data, request.data)
+        config.save()
+        return Response(config.data)
+
+
+def _merge(target, changes):
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value

@@ -1,0 +1,7 @@
+from netbox.apps import DeclaringAppConfig
+
+
+class VirtualizationConfig(DeclaringAppConfig):
+    default = True
+    name = 'virtualization'
+    verbose_name = 'Virtualization'

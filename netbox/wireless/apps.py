@@ -1,0 +1,7 @@
+from netbox.apps import DeclaringAppConfig
+
+
+class WirelessConfig(DeclaringAppConfig):
+    default = True
+    name = 'wireless'
+    verbose_name = 'Wireless'
