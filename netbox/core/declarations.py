@@ -44,9 +44,15 @@ class ConfigRevisionDeclaration(Declaration):
 class JobDeclaration(Declaration):
     model = Job
     fields = ('object_type', 'object_id', 'object', 'name', 'status', 'created', 'scheduled', 'interval', 'started',
-              'completed', 'user', 'data', 'error', 'job_id', 'queue_name', 'log_entries')
+              'completed', 'user', 'data', 'error', 'job_id', 'queue_name', 'notifications', 'log_entries')
     read_only = fields
     api_methods = ('GET', 'DELETE')
+    brief_head = ('url',)
     brief = ('status', 'created', 'completed', 'user')
+    extra_filters = {
+        f'{name}__{suffix}': django_filters.IsoDateTimeFilter(field_name=name, lookup_expr=lookup)
+        for name in ('created', 'scheduled', 'started', 'completed')
+        for suffix, lookup in (('after', 'gte'), ('before', 'lte'))
+    }
     search = ('name', 'job_id')
     menu = ('Admin', 'System')

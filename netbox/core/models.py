@@ -117,6 +117,8 @@ class Job(models.Model):
     job_id = models.UUIDField(unique=True, default=uuid.uuid4)
     queue_name = models.CharField(max_length=100, blank=True)
     log_entries = models.JSONField(blank=True, default=list)
+    notifications = models.CharField(max_length=30, default='on_failure', choices=(
+        ('always', 'Always'), ('on_failure', 'On failure'), ('never', 'Never')))
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -352,7 +352,8 @@ def filterset_for(declaration):
     opts = model._meta
     attrs = {}
     names = declaration.filters if declaration.filters is not None else default_filter_names(declaration)
-    for name in ['id'] + list(names):
+    timestamps = [f.name for f in opts.concrete_fields if f.name in ('created', 'last_updated')]
+    for name in dict.fromkeys(['id', *names, *timestamps]):
         field = opts.get_field(name)
         attrs.update(filters_for_field(name, field))
     if declaration.search:

@@ -50,8 +50,9 @@ class Declaration:
     write_only = ()
     # Fields returned but never accepted.
     read_only = ()
-    # Brief representation (besides id, url, display).
+    # Brief representation (after brief_head).
     brief = ('name',)
+    brief_head = ('id', 'url', 'display')
     # Model fields to filter on; None derives them (every scalar and relation field).
     filters = None
     # Extra filters beyond the derived ones: {name: django_filters.Filter}.
@@ -135,12 +136,12 @@ class Declaration:
         if cls.has_custom_fields():
             tail.append('custom_fields')
         for name in ('created', 'last_updated'):
-            if hasattr(cls.model, name) and cls.fields is None:
+            if any(f.name == name for f in cls.model._meta.concrete_fields):
                 tail.append(name)
         tail += list(cls.counts)
         if cls.is_tree():
             tail.append('_depth')
-        seen, out = set(), []
+        seen, out = set(cls.exclude) | set(cls.write_only), []
         for name in head + body + tail:
             if name not in seen:
                 seen.add(name)
@@ -149,7 +150,7 @@ class Declaration:
 
     @classmethod
     def brief_fields(cls):
-        fields = ['id', 'url', 'display'] + list(cls.brief)
+        fields = list(cls.brief_head) + list(cls.brief)
         if cls.is_tree() and '_depth' not in fields:
             fields.append('_depth')
         return fields

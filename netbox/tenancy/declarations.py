@@ -82,6 +82,7 @@ class ContactAssignmentDeclaration(Declaration):
     model = ContactAssignment
     brief = ('object_type', 'object_id', 'contact', 'role', 'priority')
     fields = ('object_type', 'object_id', 'object', 'contact', 'role', 'priority')
+    exclude = ('display_url',)
     select_related = ('object_type',)
     filters = ('object_type', 'object_id', 'contact', 'role', 'priority')
     search = ('contact__name', 'role__name')

@@ -14,6 +14,8 @@ from .models import Token, get_user_config
 class UserSerializerBase(BaseModelSerializer):
     """Hashes the password instead of storing what was sent."""
 
+    clean_exclude = ('password',)
+
     def validate(self, attrs):
         password = attrs.pop('password', None)
         attrs = super().validate(attrs)

@@ -2,7 +2,7 @@
 import django_filters
 from django.db.models import Q
 from netbox.api.fields import NestedRelatedField
-from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter, NoMatchFilter
+from netbox.filtersets import ContentTypeFilter, MultiValueCharFilter, MultiValueNumberFilter, NoMatchFilter
 from netbox.registry import Counter, Declaration, declare
 from rest_framework import serializers
 
@@ -87,6 +87,8 @@ class ObjectPermissionDeclaration(Declaration):
         'group_id': MultiValueNumberFilter(field_name='groups', lookup_expr='exact', distinct=True),
         'user': MultiValueCharFilter(field_name='users__username', lookup_expr='exact', distinct=True),
         'user_id': MultiValueNumberFilter(field_name='users', lookup_expr='exact', distinct=True),
+        'object_type': ContentTypeFilter(field_name='object_types', distinct=True),
+        'object_type__n': ContentTypeFilter(field_name='object_types', exclude=True),
         'object_types': MultiValueNumberFilter(field_name='object_types', lookup_expr='exact', distinct=True),
         'object_types__n': MultiValueNumberFilter(field_name='object_types', lookup_expr='exact', exclude=True),
         'object_type_id': MultiValueNumberFilter(field_name='object_types', lookup_expr='exact', distinct=True),
@@ -105,7 +107,8 @@ class ObjectPermissionDeclaration(Declaration):
 class TokenDeclaration(Declaration):
     model = Token
     fields = ('version', 'key', 'user', 'description', 'created', 'expires', 'last_used', 'enabled', 'write_enabled',
-              'pepper_id', 'token', 'allowed_ips')
+              'pepper_id', 'token')
+    write_only = ('allowed_ips',)
     read_only = ('key', 'created', 'pepper_id')
     serializer_base = TokenSerializerBase
     serializer_fields = {

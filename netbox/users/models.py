@@ -123,7 +123,7 @@ class Owner(models.Model):
     """The team or people accountable for an object."""
 
     name = models.CharField(max_length=100, unique=True)
-    group = models.ForeignKey(OwnerGroup, on_delete=models.PROTECT, related_name='members', null=True)
+    group = models.ForeignKey(OwnerGroup, on_delete=models.PROTECT, related_name='members')
     description = models.CharField(max_length=200, blank=True)
     user_groups = models.ManyToManyField(Group, blank=True, related_name='owners')
     users = models.ManyToManyField(User, blank=True, related_name='owners')

@@ -81,6 +81,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     display_url = serializers.SerializerMethodField()
     display = serializers.SerializerMethodField()
+    # Model fields that full_clean() must not check (the serializer handles them itself).
+    clean_exclude = ()
 
     def __init__(self, *args, fields=None, omit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +132,7 @@ class BaseModelSerializer(serializers.ModelSerializer):
             snapshot[name] = getattr(instance, name, None)
             setattr(instance, name, value)
         try:
-            exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags']
+            exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags', *self.clean_exclude]
             instance.full_clean(exclude=exclude)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_error_dict(exc))
@@ -188,15 +190,17 @@ def _field_for(declaration, name):
         return serializers.ReadOnlyField()
     read_only = name in declaration.read_only or not getattr(field, 'editable', True)
     if isinstance(field, GenericForeignKey):
-        return GenericObjectField(source=name)
+        return GenericObjectField()
     if field.is_relation and field.related_model is not None:
         from django.contrib.contenttypes.models import ContentType
 
         if field.related_model is ContentType:
             if field.many_to_many:
-                return ContentTypeListField(required=not field.blank, read_only=read_only)
-            return ContentTypeField(read_only=read_only, allow_null=field.null, required=not (field.blank or
-                                                                                               field.null))
+                return ContentTypeListField(read_only=True) if read_only else ContentTypeListField(
+                    required=not field.blank)
+            if read_only:
+                return ContentTypeField(read_only=True)
+            return ContentTypeField(allow_null=field.null, required=not (field.blank or field.null))
         related = registry.get(field.related_model)
         nested = related.nested_fields() if related else None
         if field.many_to_many or field.one_to_many:
@@ -223,7 +227,8 @@ def serializer_for(declaration, brief=False):
     if brief in cache:
         return cache[brief]
     names = declaration.brief_fields() if brief else declaration.rest_fields()
-    attrs = {}
+    # Declared on the base class; None removes the ones this representation doesn't have.
+    attrs = {name: None for name in ('url', 'display_url', 'display') if name not in names}
     for name in names:
         if name in ('url', 'display_url', 'display'):
             continue
@@ -231,7 +236,8 @@ def serializer_for(declaration, brief=False):
         if field is not None:
             attrs[name] = field
     for name in declaration.write_only:
-        attrs[name] = serializers.CharField(write_only=True, required=False)
+        attrs[name] = declaration.serializer_fields.get(name) or serializers.CharField(write_only=True,
+                                                                                       required=False)
     base = declaration.__dict__.get('serializer_base', BaseModelSerializer)
     meta = type('Meta', (), {
         'model': declaration.model,
