@@ -112,6 +112,10 @@ class TokenDeclaration(Declaration):
     read_only = ('key', 'created', 'pepper_id')
     serializer_base = TokenSerializerBase
     serializer_fields = {
+        # Anyone may name themselves as the owner without being able to list users; the permission
+        # re-check after saving decides whether the token may belong to the user named.
+        'user': NestedRelatedField(related_model=User, restrict=False, nested_fields=['id', 'url', 'display',
+                                                                                     'username']),
         'allowed_ips': serializers.ListField(child=serializers.CharField(), required=False, allow_null=True,
                                              write_only=True),
     }

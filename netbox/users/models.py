@@ -222,6 +222,7 @@ class Token(models.Model):
         self.token_value = f'{TOKEN_V2_PREFIX}{self.key}.{secret}'
 
     token_value = None
+    transient_attributes = ('token_value',)
 
     def save(self, *args, **kwargs):
         if self.pk is None and not (self.plaintext or self.digest):

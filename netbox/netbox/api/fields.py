@@ -125,9 +125,10 @@ class NestedRelatedField(serializers.RelatedField):
         'invalid': 'Give a numeric ID or a JSON object of attributes; got {value!r}.',
     }
 
-    def __init__(self, related_model=None, nested_fields=None, **kwargs):
+    def __init__(self, related_model=None, nested_fields=None, restrict=True, **kwargs):
         self.related_model = related_model
         self.nested_fields = nested_fields
+        self.restrict = restrict
         if not kwargs.get('read_only'):
             kwargs.setdefault('queryset', related_model._default_manager.all())
         super().__init__(**kwargs)
@@ -138,7 +139,7 @@ class NestedRelatedField(serializers.RelatedField):
     def get_queryset(self):
         queryset = super().get_queryset()
         request = self.context.get('request')
-        if request is not None and hasattr(queryset, 'restrict'):
+        if self.restrict and request is not None and hasattr(queryset, 'restrict'):
             queryset = queryset.restrict(request.user, 'view')
         return queryset
 

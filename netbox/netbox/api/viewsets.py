@@ -139,10 +139,16 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def refreshed(self, instances):
         """Re-read written objects so nested and computed fields are current."""
-        pks = [obj.pk for obj in instances]
-        queryset = optimized_queryset(self.declaration, self.field_names()).filter(pk__in=pks)
+        queryset = optimized_queryset(self.declaration, self.field_names()).filter(pk__in=[o.pk for o in instances])
         by_pk = {obj.pk: obj for obj in queryset}
-        return [by_pk.get(pk, obj) for pk, obj in zip(pks, instances, strict=True)]
+        results = []
+        for original in instances:
+            fresh = by_pk.get(original.pk, original)
+            # Values that exist only in memory (a new token's secret) survive the re-read.
+            for attr in getattr(original, 'transient_attributes', ()):
+                setattr(fresh, attr, getattr(original, attr))
+            results.append(fresh)
+        return results
 
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)
