@@ -1,6 +1,7 @@
 """The configuration loader: required and malformed parameters, defaults, and the environment-driven configuration."""
 import importlib
 import types
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -9,6 +10,7 @@ from netbox import configuration_loader
 from netbox.configuration_loader import build_settings, load_configuration_module
 
 VALID_SECRET_KEY = 'k' * 50
+DOCS = Path(__file__).resolve().parents[3] / 'docs' / 'configuration'
 
 
 def make_config(**overrides):
@@ -219,3 +221,18 @@ def test_env_configuration_splits_allowed_hosts(env_configuration):
 def test_env_configuration_with_secret_key_builds(env_configuration):
     config = env_configuration(SECRET_KEY=VALID_SECRET_KEY, DB_NAME='nb_from_env')
     assert build_settings(config)['DATABASES']['default']['NAME'] == 'nb_from_env'
+
+
+# The documentation keeps up with the loader
+
+
+def test_every_optional_parameter_is_documented():
+    text = (DOCS / 'optional-parameters.md').read_text()
+    missing = [name for name in configuration_loader.OPTIONAL_DEFAULTS if f'`{name}`' not in text]
+    assert missing == []
+
+
+def test_every_dynamic_parameter_is_documented():
+    text = (DOCS / 'dynamic-settings.md').read_text()
+    missing = [name for name in configuration_loader.DYNAMIC_PARAMETERS if f'`{name}`' not in text]
+    assert missing == []
