@@ -284,3 +284,24 @@ def test_start_cursor_pages_by_id(api):
     page = api.get(URL, {'start': tenants[1].pk, 'limit': 2}).data
     assert [r['id'] for r in page['results']] == [tenants[1].pk, tenants[2].pk]
     assert f'start={tenants[3].pk}' in page['next']
+
+
+def test_list_queries_do_not_grow_with_rows(api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    group = TenantGroup.objects.create(name='G', slug='g')
+    gold = Tag.objects.create(name='Gold', slug='gold')
+    custom_field('contract', 'text')
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert api.get(URL, {'limit': 1000}).status_code == 200
+        return len(context.captured_queries)
+
+    Tenant.objects.create(name='T0', slug='t0', group=group).tags.set([gold])
+    api.get(URL)
+    one = queries()
+    for i in range(1, 100):
+        Tenant.objects.create(name=f'T{i}', slug=f't{i}', group=group).tags.set([gold])
+    assert queries() == one
