@@ -13,3 +13,4 @@ _worker = os.environ.get('PYTEST_XDIST_WORKER', 'gw')[2:] or '0'
 _base = 8 + 2 * int(_worker) if _worker.isdigit() else 8
 REDIS['tasks']['DATABASE'] = _base  # noqa: F405
 REDIS['caching']['DATABASE'] = _base + 1  # noqa: F405
+DATABASE['CONN_MAX_AGE'] = 0  # noqa: F405  (test databases are dropped at the end; keep no connection open)

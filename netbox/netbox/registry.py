@@ -53,6 +53,8 @@ class Declaration:
     # Brief representation (after brief_head).
     brief = ('name',)
     brief_head = ('id', 'url', 'display')
+    # Representation inside another object; None means the brief fields without counters.
+    nested = None
     # Model fields to filter on; None derives them (every scalar and relation field).
     filters = None
     # Extra filters beyond the derived ones: {name: django_filters.Filter}.
@@ -77,6 +79,8 @@ class Declaration:
     form_exclude = ()
     # Whether this model can carry contact assignments (adds contact filters).
     contacts = False
+    # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.
+    pending = {}
 
     @classmethod
     def label(cls):
@@ -130,6 +134,7 @@ class Declaration:
         head = ['id', 'url', 'display_url', 'display']
         body = list(cls.fields) if cls.fields is not None else cls.model_fields()
         body += [name for name in cls.serializer_fields if name not in body]
+        body += [name for name in cls.pending if name not in body]
         tail = []
         if cls.has_tags():
             tail.append('tags')
@@ -158,6 +163,8 @@ class Declaration:
     @classmethod
     def nested_fields(cls):
         """The representation of this model nested inside another object: brief, without counters."""
+        if cls.nested is not None:
+            return list(cls.nested)
         return [name for name in cls.brief_fields() if name not in cls.counts]
 
     @classmethod

@@ -4,7 +4,6 @@ payload that would create one. Models whose rules a generic filler can't guess a
 """
 import itertools
 
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -38,6 +37,47 @@ SAMPLE_OVERRIDES = {
     'users.objectpermission': {'actions': lambda: ['view']},
     'users.token': {'version': lambda: 1},
 }
+def _device_type(**attrs):
+    from dcim.models import DeviceType
+
+    return make(DeviceType, **attrs)
+
+
+def _parent_device():
+    from dcim.models import Device
+
+    return make(Device, device_type=_device_type(subdevice_role='parent'))
+
+
+def _module_sample():
+    from dcim.models import Device, ModuleBay
+
+    device = make(Device)
+    return {'device': device, 'module_bay': make(ModuleBay, device=device)}
+
+
+# Objects whose fields must agree with each other: {model label: callable returning several field values}.
+SAMPLE_BUILDERS = {
+    'dcim.module': _module_sample,
+}
+for _label in ('consoleport', 'consoleserverport', 'powerport', 'poweroutlet', 'interface', 'rearport', 'frontport',
+               'modulebay', 'inventoryitem'):
+    SAMPLE_BUILDERS[f'dcim.{_label}template'] = lambda: {'device_type': _device_type()}
+SAMPLE_BUILDERS['dcim.devicebaytemplate'] = lambda: {'device_type': _device_type(subdevice_role='parent')}
+SAMPLE_BUILDERS['dcim.devicebay'] = lambda: {'device': _parent_device()}
+SAMPLE_OVERRIDES.update({
+    'dcim.macaddress': {'mac_address': lambda: _mac()},
+    'dcim.rackreservation': {'units': lambda: [1]},
+    'dcim.interface': {'type': lambda: '1000base-t'},
+    'dcim.interfacetemplate': {'type': lambda: '1000base-t'},
+})
+
+
+def _mac():
+    number = next(_counter)
+    return ':'.join(f'{b:02X}' for b in (0, 0x11, 0x22, (number >> 16) & 255, (number >> 8) & 255, number & 255))
+
+
 SAMPLE_M2M = {
     'users.objectpermission': {'object_types': lambda: [_tenant_type()]},
     'extras.customfield': {'object_types': lambda: [_tenant_type()]},
@@ -98,7 +138,12 @@ def required_fields(model):
 
 
 def sample_attrs(model):
-    return {field.name: sample_value(model, field) for field in required_fields(model)}
+    label = model._meta.label_lower
+    values = SAMPLE_BUILDERS[label]() if label in SAMPLE_BUILDERS else {}
+    for field in required_fields(model):
+        if field.name not in values:
+            values[field.name] = sample_value(model, field)
+    return values
 
 
 def make(model, **attrs):
@@ -132,12 +177,7 @@ def api_value(value):
 def sample_payload(declaration):
     """A REST payload that creates a valid new object of the declaration's model."""
     model = declaration.model
-    payload = {}
-    for field in required_fields(model):
-        if isinstance(field, GenericForeignKey):
-            continue
-        name = field.name
-        payload[name] = api_value(sample_value(model, field))
+    payload = {name: api_value(value) for name, value in sample_attrs(model).items()}
     for name, factory in SAMPLE_M2M.get(model._meta.label_lower, {}).items():
         payload[name] = api_value(factory())
     if model._meta.label_lower == 'users.user':

@@ -5,6 +5,8 @@ Serializers derived from declarations.
 relations nested in brief form, choices as {value, label}, tags, custom fields and counters. Writes are validated
 by the model's own full_clean(), so the UI, the API and scripts share one set of rules.
 """
+import copy
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -171,11 +173,28 @@ def _error_dict(exc):
     return {'non_field_errors': exc.messages}
 
 
+class PendingField(serializers.Field):
+    """A field whose data arrives with a later feature; it serves a fixed empty value until then."""
+
+    def __init__(self, value, **kwargs):
+        self.value = value
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return self.value
+
+    def to_representation(self, value):
+        return copy.deepcopy(value)
+
+
 def _field_for(declaration, name):
     """The serializer field for one declared name, or None to let ModelSerializer build it."""
     model = declaration.model
     if name in declaration.serializer_fields:
-        return declaration.serializer_fields[name]
+        return copy.deepcopy(declaration.serializer_fields[name])
+    if name in declaration.pending:
+        return PendingField(declaration.pending[name])
     if name in declaration.counts:
         return CounterField()
     if name == 'tags':

@@ -61,11 +61,30 @@ def optimized_queryset(declaration, field_names):
             prefetch.add(name)
         elif field.is_relation:
             select.add(name)
+            select.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model))
     if select:
         queryset = queryset.select_related(*sorted(select))
     if prefetch:
         queryset = queryset.prefetch_related(*sorted(prefetch))
     return queryset
+
+
+def _nested_relations(model):
+    """Forward relations shown in the nested form of `model` (joined too, so nesting adds no queries)."""
+    from netbox.registry import registry
+
+    declaration = registry.get(model)
+    if declaration is None:
+        return []
+    names = []
+    for name in declaration.nested_fields():
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            continue
+        if field.is_relation and field.many_to_one and field.concrete:
+            names.append(name)
+    return names
 
 
 class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -1,0 +1,47 @@
+"""DCIM models, split by topic; import them from `dcim.models` as usual."""
+from .cables import Cable
+from .components import (
+    ConsolePort,
+    ConsoleServerPort,
+    DeviceBay,
+    FrontPort,
+    Interface,
+    InventoryItem,
+    InventoryItemRole,
+    ModuleBay,
+    PortMapping,
+    PowerOutlet,
+    PowerPort,
+    RearPort,
+)
+from .device_types import (
+    ConsolePortTemplate,
+    ConsoleServerPortTemplate,
+    DeviceBayTemplate,
+    DeviceType,
+    FrontPortTemplate,
+    InterfaceTemplate,
+    InventoryItemTemplate,
+    Manufacturer,
+    ModuleBayTemplate,
+    ModuleType,
+    ModuleTypeProfile,
+    PortTemplateMapping,
+    PowerOutletTemplate,
+    PowerPortTemplate,
+    RearPortTemplate,
+)
+from .devices import Device, DeviceRole, MACAddress, Module, Platform, VirtualChassis, VirtualDeviceContext
+from .power import PowerFeed, PowerPanel
+from .racks import Rack, RackGroup, RackReservation, RackRole, RackType
+from .sites import Location, Region, Site, SiteGroup
+
+__all__ = (
+    'Cable', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort', 'ConsoleServerPortTemplate', 'Device',
+    'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType', 'FrontPort', 'FrontPortTemplate', 'Interface',
+    'InterfaceTemplate', 'InventoryItem', 'InventoryItemRole', 'InventoryItemTemplate', 'Location', 'MACAddress',
+    'Manufacturer', 'Module', 'ModuleBay', 'ModuleBayTemplate', 'ModuleType', 'ModuleTypeProfile', 'Platform',
+    'PortMapping', 'PortTemplateMapping', 'PowerFeed', 'PowerOutlet', 'PowerOutletTemplate', 'PowerPanel',
+    'PowerPort', 'PowerPortTemplate', 'Rack', 'RackGroup', 'RackReservation', 'RackRole', 'RackType', 'RearPort',
+    'RearPortTemplate', 'Region', 'Site', 'SiteGroup', 'VirtualChassis', 'VirtualDeviceContext',
+)

@@ -1,0 +1,371 @@
+"""Device components (ports, interfaces, bays, inventory items) and the fields cables will fill."""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from mptt.models import MPTTModel, TreeForeignKey
+from netbox.models import NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
+
+from ..choices import (
+    CONSOLE_PORT_SPEED,
+    CONSOLE_PORT_TYPE,
+    DUPLEX,
+    FEED_LEG,
+    INTERFACE_MODE,
+    INTERFACE_TYPE,
+    MODULE_STATUS,
+    POE_MODE,
+    POE_TYPE,
+    PORT_TYPE,
+    POWER_OUTLET_STATUS,
+    POWER_OUTLET_TYPE,
+    POWER_PORT_TYPE,
+    RF_CHANNEL,
+    RF_ROLE,
+)
+
+CABLE_ENDS = (('A', 'A'), ('B', 'B'))
+# Interface types that cannot take a cable.
+VIRTUAL_INTERFACE_TYPES = ('virtual', 'bridge', 'lag')
+WIRELESS_INTERFACE_PREFIXES = ('ieee802.11', 'ieee802.15', 'other-wireless')
+
+
+class ComponentModel(NetBoxModel):
+    """Base of device components: belongs to a device (and maybe a module), with a name unique on the device."""
+
+    device = models.ForeignKey('dcim.Device', on_delete=models.CASCADE, related_name='%(class)ss')
+    name = models.CharField(max_length=64)
+    label = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey('users.Owner', on_delete=models.SET_NULL, blank=True, null=True, related_name='+')
+
+    class Meta:
+        abstract = True
+        ordering = ('device', 'name')
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def changelog_parent(self):
+        return self.device
+
+    def clean(self):
+        super().clean()
+        if self.device_id and type(self).objects.filter(device=self.device_id, name=self.name).exclude(
+                pk=self.pk).exists():
+            raise ValidationError({'name': f'{self.device} already has a {self._meta.verbose_name} named '
+                                           f'"{self.name}".'})
+        module = getattr(self, 'module', None)
+        if module is not None and module.device_id != self.device_id:
+            raise ValidationError({'module': f'Module {module} belongs to another device.'})
+
+
+class ModularComponentModel(ComponentModel):
+    """A component that may come from an installed module."""
+
+    module = models.ForeignKey('dcim.Module', on_delete=models.CASCADE, related_name='%(class)ss', blank=True,
+                               null=True)
+
+    class Meta(ComponentModel.Meta):
+        abstract = True
+
+
+class CabledComponentMixin(models.Model):
+    """The fields a cable fills: which cable and which end; paths come from the cable-path machinery."""
+
+    cable = models.ForeignKey('dcim.Cable', on_delete=models.SET_NULL, related_name='+', blank=True, null=True)
+    cable_end = models.CharField(max_length=1, choices=CABLE_ENDS, blank=True, null=True)
+    mark_connected = models.BooleanField(default=False, help_text='Treat as if a cable is connected')
+
+    class Meta:
+        abstract = True
+
+    @property
+    def _occupied(self):
+        return bool(self.mark_connected or self.cable_id)
+
+    def clean(self):
+        super().clean()
+        if self.mark_connected and self.cable_id:
+            raise ValidationError({'mark_connected': 'Cannot mark as connected with a cable attached.'})
+
+
+class ConsolePort(CabledComponentMixin, ModularComponentModel):
+    """A console (serial management) port of a device."""
+
+    type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
+    speed = models.PositiveIntegerField(choices=[(int(v), label) for v, label in CONSOLE_PORT_SPEED], blank=True,
+                                        null=True)
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'console port'
+
+
+class ConsoleServerPort(CabledComponentMixin, ModularComponentModel):
+    """A port of a console server that console ports connect to."""
+
+    type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
+    speed = models.PositiveIntegerField(choices=[(int(v), label) for v, label in CONSOLE_PORT_SPEED], blank=True,
+                                        null=True)
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'console server port'
+
+
+class PowerPort(CabledComponentMixin, ModularComponentModel):
+    """A power inlet of a device, with its maximum and allocated draw in watts."""
+
+    type = models.CharField(max_length=50, choices=POWER_PORT_TYPE, blank=True, null=True)
+    maximum_draw = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1)])
+    allocated_draw = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1)])
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'power port'
+
+    def clean(self):
+        super().clean()
+        if self.maximum_draw and self.allocated_draw and self.allocated_draw > self.maximum_draw:
+            raise ValidationError({'allocated_draw': f'Allocated draw cannot exceed the maximum draw '
+                                                     f'({self.maximum_draw}W).'})
+
+
+class PowerOutlet(CabledComponentMixin, ModularComponentModel):
+    """A power outlet of a device (a PDU), fed by one of its power ports."""
+
+    type = models.CharField(max_length=50, choices=POWER_OUTLET_TYPE, blank=True, null=True)
+    status = models.CharField(max_length=50, choices=POWER_OUTLET_STATUS, default='enabled')
+    color = models.CharField(max_length=6, blank=True, validators=[color_validator])
+    power_port = models.ForeignKey(PowerPort, on_delete=models.SET_NULL, related_name='poweroutlets', blank=True,
+                                   null=True)
+    feed_leg = models.CharField(max_length=50, choices=FEED_LEG, blank=True, null=True)
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'power outlet'
+
+    def clean(self):
+        super().clean()
+        if self.power_port_id and self.power_port.device_id != self.device_id:
+            raise ValidationError({'power_port': f'Power port {self.power_port} belongs to another device.'})
+
+
+class Interface(CabledComponentMixin, ModularComponentModel):
+    """A network interface: physical, virtual, LAG or wireless."""
+
+    vdcs = models.ManyToManyField('dcim.VirtualDeviceContext', related_name='interfaces', blank=True)
+    type = models.CharField(max_length=50, choices=INTERFACE_TYPE)
+    enabled = models.BooleanField(default=True)
+    parent = models.ForeignKey('self', on_delete=models.RESTRICT, related_name='child_interfaces', blank=True,
+                               null=True)
+    bridge = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='bridge_interfaces', blank=True,
+                               null=True)
+    lag = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='member_interfaces', blank=True,
+                            null=True, limit_choices_to={'type': 'lag'})
+    mtu = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
+                                                                        MaxValueValidator(65536)])
+    primary_mac_address = models.OneToOneField('dcim.MACAddress', on_delete=models.SET_NULL, related_name='+',
+                                               blank=True, null=True)
+    speed = models.PositiveBigIntegerField(blank=True, null=True, help_text='Kbps')
+    duplex = models.CharField(max_length=50, choices=DUPLEX, blank=True, null=True)
+    wwn = models.CharField(max_length=23, blank=True, null=True)
+    mgmt_only = models.BooleanField(default=False)
+    mode = models.CharField(max_length=50, choices=INTERFACE_MODE, blank=True)
+    rf_role = models.CharField(max_length=30, choices=RF_ROLE, blank=True)
+    rf_channel = models.CharField(max_length=50, choices=RF_CHANNEL, blank=True)
+    rf_channel_frequency = models.DecimalField(max_digits=7, decimal_places=2, blank=True, null=True)
+    rf_channel_width = models.DecimalField(max_digits=7, decimal_places=3, blank=True, null=True)
+    tx_power = models.SmallIntegerField(blank=True, null=True, validators=[MinValueValidator(-40),
+                                                                           MaxValueValidator(127)])
+    poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True)
+    poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True)
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'interface'
+
+    @property
+    def is_virtual(self):
+        return self.type in VIRTUAL_INTERFACE_TYPES
+
+    @property
+    def is_wireless(self):
+        return self.type.startswith(WIRELESS_INTERFACE_PREFIXES) or self.type in ('gsm', 'cdma', 'lte', '4g', '5g')
+
+    @property
+    def is_lag(self):
+        return self.type == 'lag'
+
+    @property
+    def mac_address(self):
+        return self.primary_mac_address.mac_address if self.primary_mac_address_id else None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                errors['parent'] = 'An interface cannot be its own parent.'
+            elif self.parent.device_id != self.device_id:
+                errors['parent'] = f'Parent interface {self.parent} belongs to another device.'
+        if self.bridge_id:
+            if self.bridge_id == self.pk:
+                errors['bridge'] = 'An interface cannot be bridged to itself.'
+            elif self.bridge.device_id != self.device_id:
+                errors['bridge'] = f'Bridge interface {self.bridge} belongs to another device.'
+        if self.lag_id:
+            if self.lag_id == self.pk:
+                errors['lag'] = 'A LAG cannot be a member of itself.'
+            elif self.lag.type != 'lag':
+                errors['lag'] = f'{self.lag} is not a LAG interface.'
+            elif self.lag.device_id != self.device_id and not (
+                    self.device.virtual_chassis_id and self.lag.device.virtual_chassis_id ==
+                    self.device.virtual_chassis_id):
+                errors['lag'] = f'LAG {self.lag} belongs to another device.'
+        if self.is_virtual and self.cable_id:
+            errors['type'] = f'{self.get_type_display()} interfaces cannot be cabled.'
+        if self.is_virtual and self.lag_id:
+            errors['lag'] = 'Virtual interfaces cannot be LAG members.'
+        if (self.rf_role or self.rf_channel) and not self.is_wireless:
+            errors['rf_role'] = 'Wireless settings are only allowed on wireless interfaces.'
+        if self.poe_type and not self.poe_mode:
+            errors['poe_type'] = 'Give a PoE mode along with the PoE type.'
+        if errors:
+            raise ValidationError(errors)
+
+
+class PortModel(CabledComponentMixin, ModularComponentModel):
+    """Shared fields of front and rear ports."""
+
+    type = models.CharField(max_length=50, choices=PORT_TYPE)
+    color = models.CharField(max_length=6, blank=True, validators=[color_validator])
+    positions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1),
+                                                                        MaxValueValidator(1024)])
+
+    class Meta(ModularComponentModel.Meta):
+        abstract = True
+
+
+class RearPort(PortModel):
+    """A rear (trunk) port of a patch panel; its positions pass through to front ports."""
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'rear port'
+
+
+class FrontPort(PortModel):
+    """A front port of a patch panel, mapped to positions of rear ports."""
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'front port'
+
+
+class PortMapping(models.Model):
+    """Which rear port position a front port position passes through."""
+
+    front_port = models.ForeignKey(FrontPort, on_delete=models.CASCADE, related_name='mappings')
+    front_port_position = models.PositiveSmallIntegerField(default=1)
+    rear_port = models.ForeignKey(RearPort, on_delete=models.CASCADE, related_name='mappings')
+    rear_port_position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ('front_port', 'front_port_position')
+        constraints = [
+            models.UniqueConstraint(fields=('front_port', 'front_port_position'), name='dcim_port_mapping_front'),
+            models.UniqueConstraint(fields=('rear_port', 'rear_port_position'), name='dcim_port_mapping_rear'),
+        ]
+
+    def __str__(self):
+        return f'{self.front_port}:{self.front_port_position} -> {self.rear_port}:{self.rear_port_position}'
+
+    def clean(self):
+        super().clean()
+        if self.front_port.device_id != self.rear_port.device_id:
+            raise ValidationError({'rear_port': 'Front and rear ports must belong to the same device.'})
+        if not 1 <= self.rear_port_position <= self.rear_port.positions:
+            raise ValidationError({'rear_port_position': f'Rear port {self.rear_port} has positions 1 to '
+                                                         f'{self.rear_port.positions}.'})
+        if not 1 <= self.front_port_position <= self.front_port.positions:
+            raise ValidationError({'front_port_position': f'Front port {self.front_port} has positions 1 to '
+                                                          f'{self.front_port.positions}.'})
+
+
+class ModuleBay(ModularComponentModel):
+    """A slot of a device (or module) that takes a module."""
+
+    position = models.CharField(max_length=30, blank=True, help_text='Replaces {module} in installed modules')
+    enabled = models.BooleanField(default=True)
+
+    class Meta(ModularComponentModel.Meta):
+        verbose_name = 'module bay'
+
+    @property
+    def _occupied(self):
+        return hasattr(self, 'installed_module')
+
+
+class DeviceBay(ComponentModel):
+    """A bay of a parent device that holds one child device."""
+
+    enabled = models.BooleanField(default=True)
+    installed_device = models.OneToOneField('dcim.Device', on_delete=models.SET_NULL, related_name='parent_bay',
+                                            blank=True, null=True)
+
+    class Meta(ComponentModel.Meta):
+        verbose_name = 'device bay'
+
+    @property
+    def _occupied(self):
+        return self.installed_device_id is not None
+
+    def clean(self):
+        super().clean()
+        if self.device_id and self.device.device_type.subdevice_role != 'parent':
+            raise ValidationError({'device': f'Device type of {self.device} is not a parent type; it cannot have '
+                                             f'device bays.'})
+        child = self.installed_device
+        if child is not None:
+            if child.pk == self.device_id:
+                raise ValidationError({'installed_device': 'A device cannot be installed in itself.'})
+            if child.device_type.subdevice_role != 'child':
+                raise ValidationError({'installed_device': f'{child} is not of a child device type.'})
+            taken = DeviceBay.objects.filter(installed_device=child).exclude(pk=self.pk).first()
+            if taken is not None:
+                raise ValidationError({'installed_device': f'{child} is already installed in {taken.device} '
+                                                           f'({taken}).'})
+
+
+class InventoryItemRole(OrganizationalModel):
+    """The kind of an inventory item (transceiver, fan, disk...), with a colour."""
+
+    color = models.CharField(max_length=6, default='9e9e9e', validators=[color_validator])
+
+
+class InventoryItem(MPTTModel, ComponentModel):
+    """A part inside a device (optic, disk, fan), optionally nested and tied to a component."""
+
+    parent = TreeForeignKey('self', on_delete=models.CASCADE, related_name='child_items', blank=True, null=True)
+    status = models.CharField(max_length=50, choices=MODULE_STATUS, default='active')
+    role = models.ForeignKey(InventoryItemRole, on_delete=models.PROTECT, related_name='inventory_items', blank=True,
+                             null=True)
+    manufacturer = models.ForeignKey('dcim.Manufacturer', on_delete=models.PROTECT, related_name='inventory_items',
+                                     blank=True, null=True)
+    part_id = models.CharField(max_length=50, blank=True)
+    serial = models.CharField(max_length=50, blank=True)
+    asset_tag = models.CharField(max_length=50, blank=True, null=True, unique=True)
+    discovered = models.BooleanField(default=False)
+    component_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+',
+                                       blank=True, null=True)
+    component_id = models.PositiveBigIntegerField(blank=True, null=True)
+    component = GenericForeignKey(ct_field='component_type', fk_field='component_id')
+
+    objects = RestrictedTreeManager()
+
+    class Meta(ComponentModel.Meta):
+        verbose_name = 'inventory item'
+
+    class MPTTMeta:
+        order_insertion_by = ('name',)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and self.parent.device_id != self.device_id:
+            raise ValidationError({'parent': f'Parent item {self.parent} belongs to another device.'})

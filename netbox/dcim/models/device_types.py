@@ -1,0 +1,375 @@
+"""Manufacturers, device and module types, and the component templates that types carry."""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from mptt.models import MPTTModel, TreeForeignKey
+from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel, RestrictedTreeManager
+from tenancy.models import ContactsMixin
+
+from ..choices import (
+    CONSOLE_PORT_TYPE,
+    DEVICE_AIRFLOW,
+    FEED_LEG,
+    INTERFACE_TYPE,
+    MODULE_AIRFLOW,
+    POE_MODE,
+    POE_TYPE,
+    PORT_TYPE,
+    POWER_OUTLET_TYPE,
+    POWER_PORT_TYPE,
+    RF_ROLE,
+    SUBDEVICE_ROLE,
+    WEIGHT_UNIT,
+)
+
+MODULE_TOKEN = '{module}'
+
+
+class Manufacturer(ContactsMixin, OrganizationalModel):
+    """A maker of devices, modules, racks or inventory items."""
+
+
+class DeviceType(PrimaryModel):
+    """A hardware model: its size, airflow and the components every device of the type gets."""
+
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name='device_types')
+    default_platform = models.ForeignKey('dcim.Platform', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                         null=True)
+    model = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    part_number = models.CharField(max_length=50, blank=True)
+    u_height = models.DecimalField(max_digits=4, decimal_places=1, default=1,
+                                   validators=[MinValueValidator(0), MaxValueValidator(1000)])
+    exclude_from_utilization = models.BooleanField(default=False)
+    is_full_depth = models.BooleanField(default=True)
+    subdevice_role = models.CharField(max_length=50, choices=SUBDEVICE_ROLE, blank=True, null=True)
+    airflow = models.CharField(max_length=50, choices=DEVICE_AIRFLOW, blank=True, null=True)
+    weight = models.DecimalField(max_digits=8, decimal_places=2, blank=True, null=True)
+    weight_unit = models.CharField(max_length=50, choices=WEIGHT_UNIT, blank=True, null=True)
+    front_image = models.ImageField(upload_to='devicetype-images', blank=True)
+    rear_image = models.ImageField(upload_to='devicetype-images', blank=True)
+
+    class Meta:
+        ordering = ('manufacturer', 'model')
+        constraints = [
+            models.UniqueConstraint(fields=('manufacturer', 'model'), name='dcim_devicetype_model',
+                                    violation_error_message='This manufacturer has a device type with this model.'),
+            models.UniqueConstraint(fields=('manufacturer', 'slug'), name='dcim_devicetype_slug',
+                                    violation_error_message='This manufacturer has a device type with this slug.'),
+        ]
+
+    def __str__(self):
+        return self.model
+
+    @property
+    def full_name(self):
+        return f'{self.manufacturer} {self.model}'
+
+    def clean(self):
+        super().clean()
+        if self.u_height is not None and (self.u_height * 2) % 1:
+            raise ValidationError({'u_height': 'Height must be a multiple of 0.5 rack units.'})
+        if self.subdevice_role == 'child' and self.u_height:
+            raise ValidationError({'u_height': 'Child device types must be 0U.'})
+        if self.weight is not None and not self.weight_unit:
+            raise ValidationError({'weight_unit': 'Give a unit for the weight.'})
+        if self.pk and self.u_height is not None:
+            from .devices import Device
+
+            previous = DeviceType.objects.filter(pk=self.pk).values_list('u_height', 'subdevice_role').first()
+            if previous and previous[1] == 'parent' and self.subdevice_role != 'parent' and \
+                    self.device_bay_templates.exists():
+                raise ValidationError({'subdevice_role': 'Remove the device bay templates before changing the '
+                                                         'parent role.'})
+            if previous and self.u_height > previous[0]:
+                racked = Device.objects.filter(device_type=self, position__isnull=False).count()
+                if racked:
+                    raise ValidationError({'u_height': f'{racked} racked device(s) of this type would need more '
+                                                       f'room; move them first.'})
+
+
+class ModuleTypeProfile(PrimaryModel):
+    """A kind of module (power supply, fan, line card...) with a JSON schema for its attributes."""
+
+    name = models.CharField(max_length=100, unique=True)
+    schema = models.JSONField(blank=True, null=True)
+
+    class Meta:
+        ordering = ('name',)
+
+    def __str__(self):
+        return self.name
+
+
+class ModuleType(PrimaryModel):
+    """A model of field-replaceable module (line card, PSU, transceiver) and its component templates."""
+
+    profile = models.ForeignKey(ModuleTypeProfile, on_delete=models.PROTECT, related_name='module_types',
+                                blank=True, null=True)
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name='module_types')
+    model = models.CharField(max_length=100)
+    part_number = models.CharField(max_length=50, blank=True)
+    airflow = models.CharField(max_length=50, choices=MODULE_AIRFLOW, blank=True, null=True)
+    weight = models.DecimalField(max_digits=8, decimal_places=2, blank=True, null=True)
+    weight_unit = models.CharField(max_length=50, choices=WEIGHT_UNIT, blank=True, null=True)
+    attributes = models.JSONField(blank=True, null=True)
+
+    class Meta:
+        ordering = ('manufacturer', 'model')
+        constraints = [models.UniqueConstraint(fields=('manufacturer', 'model'), name='dcim_moduletype_model',
+                                               violation_error_message='This manufacturer has this module type.')]
+
+    def __str__(self):
+        return self.model
+
+    def clean(self):
+        super().clean()
+        if self.weight is not None and not self.weight_unit:
+            raise ValidationError({'weight_unit': 'Give a unit for the weight.'})
+
+
+class ComponentTemplate(ChangeLoggedModel):
+    """Base of component templates: belongs to a device type or a module type, never both."""
+
+    # The component model a template instantiates; set by each subclass.
+    component_model_name = None
+    # Fields copied from template to component besides name, label and description.
+    copied_fields = ()
+
+    device_type = models.ForeignKey(DeviceType, on_delete=models.CASCADE, related_name='%(class)ss', blank=True,
+                                    null=True)
+    module_type = models.ForeignKey(ModuleType, on_delete=models.CASCADE, related_name='%(class)ss', blank=True,
+                                    null=True)
+    name = models.CharField(max_length=64, help_text='{module} is replaced by the module bay position')
+    label = models.CharField(max_length=64, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ('device_type', 'module_type', 'name')
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if bool(self.device_type_id) == bool(self.module_type_id):
+            raise ValidationError({'device_type': 'A template belongs to either a device type or a module type.'})
+        if self.device_type_id and MODULE_TOKEN in self.name:
+            raise ValidationError({'name': f'{MODULE_TOKEN} may only be used in module type templates.'})
+        owner = {'device_type_id': self.device_type_id} if self.device_type_id else \
+            {'module_type_id': self.module_type_id}
+        if type(self).objects.filter(name=self.name, **owner).exclude(pk=self.pk).exists():
+            raise ValidationError({'name': f'A {self._meta.verbose_name} named "{self.name}" exists on this type.'})
+
+    def resolve_name(self, module=None):
+        if module is not None and MODULE_TOKEN in self.name:
+            return self.name.replace(MODULE_TOKEN, module.module_bay.position or module.module_bay.name)
+        return self.name
+
+    def resolve_label(self, module=None):
+        if module is not None and MODULE_TOKEN in self.label:
+            return self.label.replace(MODULE_TOKEN, module.module_bay.position or module.module_bay.name)
+        return self.label
+
+    def instantiate(self, device, module=None):
+        """An unsaved component of `device` (and `module`) made from this template."""
+        from django.apps import apps
+
+        model = apps.get_model('dcim', self.component_model_name)
+        values = {name: getattr(self, name) for name in self.copied_fields}
+        component = model(device=device, name=self.resolve_name(module), label=self.resolve_label(module),
+                          description=self.description, **values)
+        if module is not None and hasattr(model, 'module_id'):
+            component.module = module
+        return component
+
+
+class ConsolePortTemplate(ComponentTemplate):
+    """A console port every device (or module) of the type gets."""
+
+    component_model_name = 'ConsolePort'
+    copied_fields = ('type',)
+    type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'console port template'
+
+
+class ConsoleServerPortTemplate(ComponentTemplate):
+    """A console server port every device (or module) of the type gets."""
+
+    component_model_name = 'ConsoleServerPort'
+    copied_fields = ('type',)
+    type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'console server port template'
+
+
+class PowerPortTemplate(ComponentTemplate):
+    """A power inlet every device (or module) of the type gets."""
+
+    component_model_name = 'PowerPort'
+    copied_fields = ('type', 'maximum_draw', 'allocated_draw')
+    type = models.CharField(max_length=50, choices=POWER_PORT_TYPE, blank=True, null=True)
+    maximum_draw = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1)])
+    allocated_draw = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1)])
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'power port template'
+
+    def clean(self):
+        super().clean()
+        if self.maximum_draw and self.allocated_draw and self.allocated_draw > self.maximum_draw:
+            raise ValidationError({'allocated_draw': f'Allocated draw cannot exceed the maximum draw '
+                                                     f'({self.maximum_draw}W).'})
+
+
+class PowerOutletTemplate(ComponentTemplate):
+    """A power outlet every device (or module) of the type gets."""
+
+    component_model_name = 'PowerOutlet'
+    copied_fields = ('type', 'color', 'feed_leg')
+    type = models.CharField(max_length=50, choices=POWER_OUTLET_TYPE, blank=True, null=True)
+    color = models.CharField(max_length=6, blank=True)
+    power_port = models.ForeignKey(PowerPortTemplate, on_delete=models.SET_NULL, related_name='poweroutlet_templates',
+                                   blank=True, null=True)
+    feed_leg = models.CharField(max_length=50, choices=FEED_LEG, blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'power outlet template'
+
+    def instantiate(self, device, module=None):
+        component = super().instantiate(device, module)
+        component._power_port_name = self.power_port.resolve_name(module) if self.power_port_id else None
+        return component
+
+
+class InterfaceTemplate(ComponentTemplate):
+    """A network interface every device (or module) of the type gets."""
+
+    component_model_name = 'Interface'
+    copied_fields = ('type', 'enabled', 'mgmt_only', 'poe_mode', 'poe_type', 'rf_role')
+    type = models.CharField(max_length=50, choices=INTERFACE_TYPE)
+    enabled = models.BooleanField(default=True)
+    mgmt_only = models.BooleanField(default=False)
+    bridge = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='bridge_interfaces', blank=True,
+                               null=True)
+    poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True, null=True)
+    poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True, null=True)
+    rf_role = models.CharField(max_length=30, choices=RF_ROLE, blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'interface template'
+
+
+class PortTemplate(ComponentTemplate):
+    """Shared fields of front and rear port templates."""
+
+    copied_fields = ('type', 'color', 'positions')
+    type = models.CharField(max_length=50, choices=PORT_TYPE)
+    color = models.CharField(max_length=6, blank=True)
+    positions = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1),
+                                                                        MaxValueValidator(1024)])
+
+    class Meta(ComponentTemplate.Meta):
+        abstract = True
+
+
+class RearPortTemplate(PortTemplate):
+    """A rear (trunk) port of a patch panel type, with its number of positions."""
+
+    component_model_name = 'RearPort'
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'rear port template'
+
+
+class FrontPortTemplate(PortTemplate):
+    """A front port of a patch panel type, mapped to positions of rear port templates."""
+
+    component_model_name = 'FrontPort'
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'front port template'
+
+
+class PortTemplateMapping(models.Model):
+    """Which rear port template position a front port template position connects through."""
+
+    front_port = models.ForeignKey(FrontPortTemplate, on_delete=models.CASCADE, related_name='mappings')
+    front_port_position = models.PositiveSmallIntegerField(default=1)
+    rear_port = models.ForeignKey(RearPortTemplate, on_delete=models.CASCADE, related_name='mappings')
+    rear_port_position = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ('front_port', 'front_port_position')
+        constraints = [
+            models.UniqueConstraint(fields=('front_port', 'front_port_position'), name='dcim_fpt_mapping_front'),
+            models.UniqueConstraint(fields=('rear_port', 'rear_port_position'), name='dcim_fpt_mapping_rear'),
+        ]
+
+    def __str__(self):
+        return f'{self.front_port}:{self.front_port_position} -> {self.rear_port}:{self.rear_port_position}'
+
+
+class ModuleBayTemplate(ComponentTemplate):
+    """A slot every device (or module) of the type has for a module."""
+
+    component_model_name = 'ModuleBay'
+    copied_fields = ('position', 'enabled')
+    position = models.CharField(max_length=30, blank=True, help_text='Replaces {module} in installed modules')
+    enabled = models.BooleanField(default=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'module bay template'
+
+    def instantiate(self, device, module=None):
+        component = super().instantiate(device, module)
+        if module is not None and MODULE_TOKEN in self.position:
+            component.position = self.position.replace(MODULE_TOKEN, module.module_bay.position)
+        return component
+
+
+class DeviceBayTemplate(ComponentTemplate):
+    """A bay for a child device in every device of a parent type."""
+
+    component_model_name = 'DeviceBay'
+    copied_fields = ('enabled',)
+    enabled = models.BooleanField(default=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'device bay template'
+
+    def clean(self):
+        super().clean()
+        if self.device_type_id and self.device_type.subdevice_role != 'parent':
+            raise ValidationError({'device_type': f'Device type {self.device_type} must have the parent subdevice '
+                                                  f'role to take device bays.'})
+
+
+class InventoryItemTemplate(MPTTModel, ComponentTemplate):
+    """An inventory item (part) every device of the type carries, optionally in a tree."""
+
+    component_model_name = 'InventoryItem'
+    copied_fields = ('role', 'manufacturer', 'part_id')
+    parent = TreeForeignKey('self', on_delete=models.CASCADE, related_name='child_items', blank=True, null=True)
+    role = models.ForeignKey('dcim.InventoryItemRole', on_delete=models.PROTECT,
+                             related_name='inventoryitem_templates', blank=True, null=True)
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name='inventoryitem_templates',
+                                     blank=True, null=True)
+    part_id = models.CharField(max_length=50, blank=True)
+    component_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+',
+                                       blank=True, null=True)
+    component_id = models.PositiveBigIntegerField(blank=True, null=True)
+    component = GenericForeignKey(ct_field='component_type', fk_field='component_id')
+
+    objects = RestrictedTreeManager()
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'inventory item template'
+
+    class MPTTMeta:
+        order_insertion_by = ('name',)
