@@ -79,6 +79,13 @@ class Declaration:
     form_exclude = ()
     # Whether this model can carry contact assignments (adds contact filters).
     contacts = False
+    # Extra REST routes: ((path suffix, view callable, url name), ...), e.g.
+    # ('<int:pk>/elevation/', rack_elevation_view, 'elevation') → /api/dcim/racks/<pk>/elevation/, 'rack-elevation'.
+    api_routes = ()
+    # Extra UI routes, same shape, mounted under the model's UI path: ('<int:pk>/trace/', view, 'trace').
+    ui_routes = ()
+    # Templates included on the detail page below the attributes, given `object` and `declaration`.
+    detail_templates = ()
     # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.
     pending = {}
 

@@ -44,6 +44,9 @@ def app_urlpatterns(app_label, extra_patterns=()):
     for declaration in sorted(registry.for_app(app_label), key=lambda d: d.slug()):
         viewset = viewset_for(declaration)
         slug, name = declaration.slug(), declaration.model_name()
+        # Declared extra routes come first so they win over the generic ones.
+        patterns += [path(f'{slug}/{suffix}', view, name=f'{name}-{route_name}')
+                     for suffix, view, route_name in declaration.api_routes]
         patterns += [
             path(f'{slug}/', viewset.as_view(_allowed(LIST_ACTIONS, declaration)), name=f'{name}-list'),
             path(f'{slug}/<int:pk>/', viewset.as_view(_allowed(DETAIL_ACTIONS, declaration)), name=f'{name}-detail'),

@@ -11,7 +11,9 @@ def model_urlpatterns(declaration):
     name = declaration.model_name()
     slug = declaration.slug()
     model_views = views.views_for(declaration)
-    return [
+    extra = [path(f'{slug}/{suffix}', view, name=f'{name}_{route_name}')
+             for suffix, view, route_name in declaration.ui_routes]
+    return extra + [
         path(f'{slug}/', model_views['list'], name=f'{name}_list'),
         path(f'{slug}/add/', model_views['edit'], name=f'{name}_add'),
         path(f'{slug}/import/', model_views['import'], name=f'{name}_import'),
