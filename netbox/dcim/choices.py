@@ -233,3 +233,8 @@ RACK_AIRFLOW = choices(
 VDC_STATUS = choices(
     'active', 'planned', 'offline'
 )
+CABLE_TYPE = choices(
+    'cat3', 'cat5', 'cat5e', 'cat6', 'cat6a', 'cat7', 'cat7a', 'cat8', 'mrj21-trunk', 'dac-active', 'dac-passive',
+    'coaxial', 'rg-6', 'rg-8', 'rg-11', 'rg-59', 'rg-62', 'rg-213', 'lmr-100', 'lmr-200', 'lmr-400', 'mmf', 'mmf-om1',
+    'mmf-om2', 'mmf-om3', 'mmf-om4', 'mmf-om5', 'smf', 'smf-os1', 'smf-os2', 'aoc', 'power', 'usb',
+)

@@ -1,10 +1,35 @@
 """How the DCIM models are exposed (REST, filters, UI, search)."""
+from django.db.models import Prefetch
 from netbox.api.fields import NestedRelatedField
-from netbox.filtersets import MultiValueNumberFilter, TreeFilter
 from netbox.registry import Counter, Declaration, declare
 from rest_framework import serializers
 
 from . import models as m
+from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
+from .cabling import attach_cable_data, termination_prefetch
+from .filters import (
+    cable_filters,
+    cable_object_filters,
+    cable_termination_filters,
+    counter_filters,
+    device_filters,
+    device_relation_filters,
+    interface_filters,
+    location_filters,
+    mac_address_object_filters,
+    mapped_port_filters,
+    module_bay_filters,
+    module_filters,
+    pending_filters,
+    platform_filters,
+    power_feed_filters,
+    rack_filters,
+    rack_reservation_filters,
+    tenant_group_filters,
+    type_filters,
+    virtual_chassis_filters,
+    virtual_device_context_filters,
+)
 
 ORG_BRIEF = ('name', 'slug', 'description')
 SEARCH = ('name', 'slug', 'description', 'comments')
@@ -12,57 +37,6 @@ TEMPLATE_FIELDS = ('device_type', 'module_type', 'name', 'label', 'description')
 TEMPLATE_SEARCH = ('name', 'label', 'description')
 COMPONENT_BRIEF = ('device', 'name', 'description', 'cable', '_occupied')
 COMPONENT_SEARCH = ('name', 'label', 'description')
-# Filled by the cable-path feature; until then a component has no peers or endpoints.
-CABLE_PATH_PENDING = {
-    'link_peers': [], 'link_peers_type': None, 'connected_endpoints': None, 'connected_endpoints_type': None,
-    'connected_endpoints_reachable': False,
-}
-CABLE_PEERS_PENDING = {'link_peers': [], 'link_peers_type': None}
-
-
-def location_filters(prefix=''):
-    """region/site_group/site/location filters (tree-aware) for models placed at a site."""
-    site = f'{prefix}site'
-    return {
-        'region_id': TreeFilter(field_name=f'{site}__region', tree_model=m.Region),
-        'region_id__n': TreeFilter(field_name=f'{site}__region', tree_model=m.Region, exclude=True),
-        'region': TreeFilter(field_name=f'{site}__region', tree_model=m.Region, to_field='slug'),
-        'region__n': TreeFilter(field_name=f'{site}__region', tree_model=m.Region, to_field='slug', exclude=True),
-        'site_group_id': TreeFilter(field_name=f'{site}__group', tree_model=m.SiteGroup),
-        'site_group_id__n': TreeFilter(field_name=f'{site}__group', tree_model=m.SiteGroup, exclude=True),
-        'site_group': TreeFilter(field_name=f'{site}__group', tree_model=m.SiteGroup, to_field='slug'),
-        'site_group__n': TreeFilter(field_name=f'{site}__group', tree_model=m.SiteGroup, to_field='slug',
-                                    exclude=True),
-    }
-
-
-def device_relation_filters():
-    """Filters components share: by the parent device's site, rack, role, type and virtual chassis."""
-    filters = location_filters('device__')
-    filters.update({
-        'site_id': MultiValueNumberFilter(field_name='device__site', lookup_expr='exact'),
-        'site': _slug_filter('device__site__slug'),
-        'location_id': TreeFilter(field_name='device__location', tree_model=m.Location),
-        'location': TreeFilter(field_name='device__location', tree_model=m.Location, to_field='slug'),
-        'rack_id': MultiValueNumberFilter(field_name='device__rack', lookup_expr='exact'),
-        'rack': _slug_filter('device__rack__name'),
-        'device_role_id': TreeFilter(field_name='device__role', tree_model=m.DeviceRole),
-        'device_role': TreeFilter(field_name='device__role', tree_model=m.DeviceRole, to_field='slug'),
-        'device_type_id': MultiValueNumberFilter(field_name='device__device_type', lookup_expr='exact'),
-        'device_type': _slug_filter('device__device_type__slug'),
-        'device_status': _slug_filter('device__status'),
-        'virtual_chassis_id': MultiValueNumberFilter(field_name='device__virtual_chassis', lookup_expr='exact'),
-        'virtual_chassis': _slug_filter('device__virtual_chassis__name'),
-        'tenant_id': MultiValueNumberFilter(field_name='device__tenant', lookup_expr='exact'),
-        'tenant': _slug_filter('device__tenant__slug'),
-    })
-    return filters
-
-
-def _slug_filter(path):
-    from netbox.filtersets import MultiValueCharFilter
-
-    return MultiValueCharFilter(field_name=path, lookup_expr='exact')
 
 
 # Organisation
@@ -103,7 +77,7 @@ class SiteDeclaration(Declaration):
         'vlan_count': Counter('ipam.VLAN', 'site'),
     }
     search = ('name', 'slug', 'facility', 'description', 'physical_address', 'shipping_address', 'comments')
-    extra_filters = location_filters('')
+    extra_filters = {**location_filters(''), **tenant_group_filters(), **pending_filters('asn', 'asn_id')}
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
     menu = ('Organization', 'Sites')
@@ -120,7 +94,7 @@ class LocationDeclaration(Declaration):
         'prefix_count': Counter('ipam.Prefix', 'location'),
     }
     search = SEARCH + ('facility',)
-    extra_filters = location_filters('')
+    extra_filters = {**location_filters(''), **tenant_group_filters()}
     contacts = True
     menu = ('Organization', 'Sites')
     related = ('dcim.Rack.location', 'dcim.Device.location')
@@ -151,6 +125,7 @@ class RackTypeDeclaration(Declaration):
     model = m.RackType
     brief = ('manufacturer', 'model', 'slug', 'description', 'rack_count')
     counts = {'rack_count': Counter('dcim.Rack', 'rack_type')}
+    extra_filters = counter_filters(counts)
     search = ('model', 'slug', 'description', 'comments')
     menu = ('Racks', 'Racks')
 
@@ -161,11 +136,16 @@ class RackDeclaration(Declaration):
     brief = ('name', 'description')
     counts = {'device_count': Counter('dcim.Device', 'rack'), 'powerfeed_count': Counter('dcim.PowerFeed', 'rack')}
     search = ('name', 'facility_id', 'serial', 'asset_tag', 'description', 'comments')
-    extra_filters = location_filters('')
+    extra_filters = {**location_filters(''), **rack_filters()}
     contacts = True
     table = ('name', 'site', 'location', 'status', 'facility_id', 'tenant', 'role', 'u_height', 'device_count')
     menu = ('Racks', 'Racks')
     related = ('dcim.Device.rack', 'dcim.RackReservation.rack', 'dcim.PowerFeed.rack')
+    # Imported here so the elevation view stays part of the rack's declaration; the name is not kept on the class.
+    from .api_racks import RackElevationView
+    api_routes = (('<int:pk>/elevation/', RackElevationView.as_view(), 'elevation'),)
+    del RackElevationView
+    detail_templates = ('dcim/rack_elevations.html',)
 
 
 @declare
@@ -176,6 +156,7 @@ class RackReservationDeclaration(Declaration):
     serializer_fields = {}
     brief = ('user', 'description', 'units')
     search = ('rack__name', 'description', 'comments')
+    extra_filters = rack_reservation_filters()
     menu = ('Racks', 'Racks')
 
 
@@ -214,6 +195,7 @@ class DeviceTypeDeclaration(Declaration):
     model = m.DeviceType
     brief = ('manufacturer', 'model', 'slug', 'description', 'device_count')
     counts = {'device_count': Counter('dcim.Device', 'device_type'), **template_counts('device_type')}
+    extra_filters = type_filters(counts, 'device_type')
     search = ('model', 'slug', 'part_number', 'description', 'comments')
     table = ('model', 'manufacturer', 'part_number', 'u_height', 'is_full_depth', 'device_count')
     menu = ('Devices', 'Device types')
@@ -234,6 +216,7 @@ class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
+    extra_filters = type_filters(counts, 'module_type')
     search = ('model', 'part_number', 'description', 'comments')
     menu = ('Devices', 'Modules')
     related = ('dcim.Module.module_type', 'dcim.InterfaceTemplate.module_type')
@@ -256,8 +239,10 @@ _template(m.ConsoleServerPortTemplate)
 _template(m.PowerPortTemplate)
 _template(m.PowerOutletTemplate)
 _template(m.InterfaceTemplate)
-_template(m.RearPortTemplate, pending={'front_ports': []})
-_template(m.FrontPortTemplate, pending={'rear_ports': []})
+_template(m.RearPortTemplate, pending={'front_ports': []},
+          extra_filters=mapped_port_filters('front_port_id', 'front_port'))
+_template(m.FrontPortTemplate, pending={'rear_ports': []},
+          extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _template(m.ModuleBayTemplate)
 _template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'))
 _template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'))
@@ -272,6 +257,7 @@ class DeviceRoleDeclaration(Declaration):
     pending = {'config_template': None}
     counts = {'device_count': Counter('dcim.Device', 'role'),
               'virtualmachine_count': Counter('virtualization.VirtualMachine', 'role')}
+    extra_filters = pending_filters('config_template_id')
     search = SEARCH
     menu = ('Devices', 'Devices')
 
@@ -283,6 +269,7 @@ class PlatformDeclaration(Declaration):
     pending = {'config_template': None}
     counts = {'device_count': Counter('dcim.Device', 'platform'),
               'virtualmachine_count': Counter('virtualization.VirtualMachine', 'platform')}
+    extra_filters = platform_filters()
     search = SEARCH
     menu = ('Devices', 'Devices')
 
@@ -307,7 +294,7 @@ class DeviceDeclaration(Declaration):
     select_related = ('parent_bay__device',)
     counts = component_counts()
     search = ('name', 'serial', 'asset_tag', 'description', 'comments')
-    extra_filters = location_filters('')
+    extra_filters = device_filters(counts)
     contacts = True
     table = ('name', 'status', 'tenant', 'site', 'location', 'rack', 'role', 'device_type', 'tags')
     menu = ('Devices', 'Devices')
@@ -324,6 +311,7 @@ class VirtualChassisDeclaration(Declaration):
     }
     prefetch_related = ('members',)
     counts = {'member_count': Counter('dcim.Device', 'virtual_chassis')}
+    extra_filters = virtual_chassis_filters(counts)
     search = ('name', 'domain', 'description', 'comments')
     menu = ('Devices', 'Devices')
     related = ('dcim.Device.virtual_chassis',)
@@ -335,6 +323,7 @@ class VirtualDeviceContextDeclaration(Declaration):
     brief = ('name', 'device', 'identifier', 'description')
     pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None}
     counts = {'interface_count': Counter('dcim.Interface', 'vdcs')}
+    extra_filters = virtual_device_context_filters()
     search = ('name', 'description', 'comments')
     menu = ('Devices', 'Devices')
 
@@ -343,6 +332,7 @@ class VirtualDeviceContextDeclaration(Declaration):
 class ModuleDeclaration(Declaration):
     model = m.Module
     brief = ('device', 'module_bay')
+    extra_filters = module_filters()
     search = ('serial', 'asset_tag', 'description', 'comments')
     menu = ('Devices', 'Modules')
 
@@ -351,6 +341,7 @@ class ModuleDeclaration(Declaration):
 class MACAddressDeclaration(Declaration):
     model = m.MACAddress
     brief = ('mac_address', 'description')
+    extra_filters = mac_address_object_filters()
     search = ('mac_address', 'description', 'comments')
     menu = ('Devices', 'Device components')
 
@@ -358,22 +349,38 @@ class MACAddressDeclaration(Declaration):
 # Components
 
 def _component(model_class, cabled=True, path=True, menu=True, **attrs):
-    pending = dict(CABLE_PATH_PENDING if path else CABLE_PEERS_PENDING) if cabled else {}
-    pending.update(attrs.pop('pending', {}))
+    pending = attrs.pop('pending', {})
+    serializer_fields = {'_occupied': _occupied_field()}
+    routes = ()
+    if cabled:
+        serializer_fields.update(cable_path_fields(endpoint=path))
+        serializer_fields['cable_end'] = _cable_end_field()
+        attrs['select_related'] = tuple(attrs.get('select_related', ())) + (('cable', '_path') if path else
+                                                                            ('cable',))
+        attrs['prepare_rows'] = staticmethod(attach_cable_data)
+        routes = (trace_route(model_class),) if path else (trace_route(model_class), paths_route(model_class))
+    serializer_fields.update(attrs.pop('serializer_fields', {}))
     filters = device_relation_filters()
+    if cabled:
+        filters.update(cable_filters(connected=path))
     filters.update(attrs.pop('extra_filters', {}))
     brief = attrs.pop('brief', COMPONENT_BRIEF if cabled else ('device', 'name', 'description', '_occupied'))
     declaration = type(f'{model_class.__name__}Declaration', (Declaration,), {
         'model': model_class,
         'brief': brief,
         'pending': pending,
-        'serializer_fields': {'_occupied': _occupied_field()} | attrs.pop('serializer_fields', {}),
+        'serializer_fields': serializer_fields,
+        'api_routes': routes,
         'extra_filters': filters,
         'search': COMPONENT_SEARCH,
         'menu': ('Devices', 'Device components') if menu else None,
         **attrs,
     })
     return declare(declaration)
+
+
+def _cable_end_field():
+    return serializers.CharField(read_only=True, allow_null=True)
 
 
 def _occupied_field():
@@ -392,13 +399,15 @@ _component(m.Interface, fields=None, pending={
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(read_only=True, allow_null=True),
 }, prefetch_related=('bridge_interfaces',), select_related=('primary_mac_address',),
-    table=('name', 'device', 'label', 'enabled', 'type', 'description'))
-_component(m.RearPort, path=False, pending={'front_ports': []})
-_component(m.FrontPort, path=False, pending={'rear_ports': []})
+    table=('name', 'device', 'label', 'enabled', 'type', 'description'), extra_filters=interface_filters())
+_component(m.RearPort, path=False, pending={'front_ports': []},
+           extra_filters=mapped_port_filters('front_port_id', 'front_port'))
+_component(m.FrontPort, path=False, pending={'rear_ports': []},
+           extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module', 'description', '_occupied'),
            serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True)},
            nested=('id', 'url', 'display', 'device', 'name', 'description'),
-           select_related=('installed_module',))
+           select_related=('installed_module',), extra_filters=module_bay_filters())
 _component(m.DeviceBay, cabled=False, brief=('device', 'name', 'installed_device', 'description', '_occupied'))
 _component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',))
 
@@ -431,7 +440,45 @@ class PowerFeedDeclaration(Declaration):
     model = m.PowerFeed
     brief = ('name', 'cable', 'description', '_occupied')
     exclude = ('available_power',)
-    pending = dict(CABLE_PATH_PENDING)
-    serializer_fields = {'_occupied': _occupied_field()}
+    serializer_fields = {'_occupied': _occupied_field(), 'cable_end': _cable_end_field(), **cable_path_fields()}
+    select_related = ('cable', '_path')
+    prepare_rows = staticmethod(attach_cable_data)
+    api_routes = (trace_route(m.PowerFeed),)
+    extra_filters = power_feed_filters()
     search = ('name', 'description', 'comments')
     menu = ('Power', 'Power')
+
+
+# Cables
+
+@declare
+class CableDeclaration(Declaration):
+    model = m.Cable
+    fields = ('type', 'a_terminations', 'b_terminations', 'status', 'profile', 'tenant', 'label', 'color', 'length',
+              'length_unit', 'description', 'owner', 'comments')
+    serializer_fields = {'a_terminations': TerminationsField(), 'b_terminations': TerminationsField()}
+    prefetch_related = (Prefetch('terminations', queryset=m.CableTermination.objects.prefetch_related(
+        termination_prefetch())),)
+    pending = {'bundle': None}
+    extra_filters = cable_object_filters()
+    brief = ('label', 'description')
+    search = ('label', 'description', 'comments')
+    table = ('label', 'type', 'status', 'tenant', 'color', 'length', 'length_unit')
+    menu = ('Connections', 'Cables')
+
+
+@declare
+class CableTerminationDeclaration(Declaration):
+    model = m.CableTermination
+    fields = ('cable', 'cable_end', 'termination_type', 'termination_id', 'termination', 'created', 'last_updated')
+    exclude = ('display_url',)
+    serializer_fields = {'cable': serializers.IntegerField(source='cable_id', read_only=True),
+                         'cable_end': _cable_end_field()}
+    prefetch_related = (termination_prefetch(),)
+    pending = {'connector': None, 'positions': None}
+    api_methods = ('GET',)
+    brief = ('cable', 'cable_end', 'termination_type', 'termination_id')
+    filters = ('cable', 'cable_end', 'termination_type', 'termination_id')
+    extra_filters = cable_termination_filters()
+    search = ()
+    menu = None

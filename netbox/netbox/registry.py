@@ -18,7 +18,7 @@ from django.db import models
 from mptt.models import MPTTModel
 
 # Fields of models that are bookkeeping, never shown or written through the API.
-INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password'}
+INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password', '_path'}
 # Shown last, in this order, when a model has them.
 TRAILING_FIELDS = ('tags', 'custom_fields', 'created', 'last_updated')
 
@@ -84,6 +84,8 @@ class Declaration:
     api_routes = ()
     # Extra UI routes, same shape, mounted under the model's UI path: ('<int:pk>/trace/', view, 'trace').
     ui_routes = ()
+    # Called with the objects about to be shown (a page of a list, one object) to attach data computed in bulk.
+    prepare_rows = None
     # Templates included on the detail page below the attributes, given `object` and `declaration`.
     detail_templates = ()
     # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.

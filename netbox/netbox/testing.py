@@ -56,9 +56,30 @@ def _module_sample():
     return {'device': device, 'module_bay': make(ModuleBay, device=device)}
 
 
+def _interface():
+    from dcim.models import Interface
+
+    return make(Interface)
+
+
+def _cable_sample():
+    return {'a_terminations': [_interface()], 'b_terminations': [_interface()]}
+
+
+def _cable_termination_sample():
+    from dcim.models import Cable, Interface
+
+    cable = Cable.objects.create(label=unique('cable'))
+    spare = make(Interface)
+    return {'cable': cable, 'cable_end': 'A', 'termination_type': ContentType.objects.get_for_model(Interface),
+            'termination_id': spare.pk}
+
+
 # Objects whose fields must agree with each other: {model label: callable returning several field values}.
 SAMPLE_BUILDERS = {
     'dcim.module': _module_sample,
+    'dcim.cable': _cable_sample,
+    'dcim.cabletermination': _cable_termination_sample,
 }
 for _label in ('consoleport', 'consoleserverport', 'powerport', 'poweroutlet', 'interface', 'rearport', 'frontport',
                'modulebay', 'inventoryitem'):
@@ -161,6 +182,9 @@ def make(model, **attrs):
 
 
 def api_value(value):
+    if isinstance(value, list) and value and isinstance(value[0], models.Model) and \
+            value[0]._meta.model_name in ('interface', 'frontport', 'rearport', 'consoleport', 'powerport'):
+        return [{'object_type': value[0]._meta.label_lower, 'object_id': item.pk} for item in value]
     if isinstance(value, ContentType):
         return f'{value.app_label}.{value.model}'
     if isinstance(value, models.Model):

@@ -1,4 +1,5 @@
 """URL configuration: the API and the UI of every app, derived from the declarations."""
+from dcim.api_cables import ConnectedDeviceView
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
@@ -10,6 +11,9 @@ from netbox.api.views import APIRootView, StatusView
 from netbox.ui.urls import ui_urlpatterns
 
 API_EXTRAS = {
+    'dcim': [
+        path('connected-device/', ConnectedDeviceView.as_view(), name='connected-device'),
+    ],
     'users': [
         path('tokens/provision/', TokenProvisionView.as_view(), name='token_provision'),
         path('config/', UserConfigView.as_view(), name='userconfig'),

@@ -1,5 +1,5 @@
 """DCIM models, split by topic; import them from `dcim.models` as usual."""
-from .cables import Cable
+from .cables import Cable, CablePath, CableTermination, resolve_references
 from .components import (
     ConsolePort,
     ConsoleServerPort,
@@ -37,11 +37,12 @@ from .racks import Rack, RackGroup, RackReservation, RackRole, RackType
 from .sites import Location, Region, Site, SiteGroup
 
 __all__ = (
-    'Cable', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort', 'ConsoleServerPortTemplate', 'Device',
-    'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType', 'FrontPort', 'FrontPortTemplate', 'Interface',
-    'InterfaceTemplate', 'InventoryItem', 'InventoryItemRole', 'InventoryItemTemplate', 'Location', 'MACAddress',
-    'Manufacturer', 'Module', 'ModuleBay', 'ModuleBayTemplate', 'ModuleType', 'ModuleTypeProfile', 'Platform',
-    'PortMapping', 'PortTemplateMapping', 'PowerFeed', 'PowerOutlet', 'PowerOutletTemplate', 'PowerPanel',
-    'PowerPort', 'PowerPortTemplate', 'Rack', 'RackGroup', 'RackReservation', 'RackRole', 'RackType', 'RearPort',
-    'RearPortTemplate', 'Region', 'Site', 'SiteGroup', 'VirtualChassis', 'VirtualDeviceContext',
+    'Cable', 'CablePath', 'CableTermination', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort',
+    'ConsoleServerPortTemplate', 'Device', 'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType',
+    'FrontPort', 'FrontPortTemplate', 'Interface', 'InterfaceTemplate', 'InventoryItem', 'InventoryItemRole',
+    'InventoryItemTemplate', 'Location', 'MACAddress', 'Manufacturer', 'Module', 'ModuleBay', 'ModuleBayTemplate',
+    'ModuleType', 'ModuleTypeProfile', 'Platform', 'PortMapping', 'PortTemplateMapping', 'PowerFeed', 'PowerOutlet',
+    'PowerOutletTemplate', 'PowerPanel', 'PowerPort', 'PowerPortTemplate', 'Rack', 'RackGroup', 'RackReservation',
+    'RackRole', 'RackType', 'RearPort', 'RearPortTemplate', 'Region', 'resolve_references', 'Site', 'SiteGroup',
+    'VirtualChassis', 'VirtualDeviceContext',
 )

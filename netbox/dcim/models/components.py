@@ -91,7 +91,26 @@ class CabledComponentMixin(models.Model):
             raise ValidationError({'mark_connected': 'Cannot mark as connected with a cable attached.'})
 
 
-class ConsolePort(CabledComponentMixin, ModularComponentModel):
+class PathEndpointMixin(models.Model):
+    """An endpoint of cable paths: keeps a pointer to its precomputed path."""
+
+    _path = models.ForeignKey('dcim.CablePath', on_delete=models.SET_NULL, related_name='+', blank=True, null=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def link_peers(self):
+        if not self.cable_id:
+            return []
+        return self.cable.b_terminations if self.cable_end == 'A' else self.cable.a_terminations
+
+    @property
+    def connected_endpoints(self):
+        return self._path.destinations if self._path_id else []
+
+
+class ConsolePort(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A console (serial management) port of a device."""
 
     type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
@@ -102,7 +121,7 @@ class ConsolePort(CabledComponentMixin, ModularComponentModel):
         verbose_name = 'console port'
 
 
-class ConsoleServerPort(CabledComponentMixin, ModularComponentModel):
+class ConsoleServerPort(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A port of a console server that console ports connect to."""
 
     type = models.CharField(max_length=50, choices=CONSOLE_PORT_TYPE, blank=True, null=True)
@@ -113,7 +132,7 @@ class ConsoleServerPort(CabledComponentMixin, ModularComponentModel):
         verbose_name = 'console server port'
 
 
-class PowerPort(CabledComponentMixin, ModularComponentModel):
+class PowerPort(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A power inlet of a device, with its maximum and allocated draw in watts."""
 
     type = models.CharField(max_length=50, choices=POWER_PORT_TYPE, blank=True, null=True)
@@ -130,7 +149,7 @@ class PowerPort(CabledComponentMixin, ModularComponentModel):
                                                      f'({self.maximum_draw}W).'})
 
 
-class PowerOutlet(CabledComponentMixin, ModularComponentModel):
+class PowerOutlet(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A power outlet of a device (a PDU), fed by one of its power ports."""
 
     type = models.CharField(max_length=50, choices=POWER_OUTLET_TYPE, blank=True, null=True)
@@ -149,7 +168,7 @@ class PowerOutlet(CabledComponentMixin, ModularComponentModel):
             raise ValidationError({'power_port': f'Power port {self.power_port} belongs to another device.'})
 
 
-class Interface(CabledComponentMixin, ModularComponentModel):
+class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A network interface: physical, virtual, LAG or wireless."""
 
     vdcs = models.ManyToManyField('dcim.VirtualDeviceContext', related_name='interfaces', blank=True)

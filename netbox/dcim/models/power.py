@@ -6,7 +6,7 @@ from netbox.models import PrimaryModel
 from tenancy.models import ContactsMixin
 
 from ..choices import POWERFEED_PHASE, POWERFEED_STATUS, POWERFEED_SUPPLY, POWERFEED_TYPE
-from .components import CabledComponentMixin
+from .components import CabledComponentMixin, PathEndpointMixin
 
 
 def _config(name):
@@ -50,7 +50,7 @@ class PowerPanel(ContactsMixin, PrimaryModel):
             raise ValidationError({'location': f'Location {self.location} is not in site {self.site}.'})
 
 
-class PowerFeed(CabledComponentMixin, PrimaryModel):
+class PowerFeed(PathEndpointMixin, CabledComponentMixin, PrimaryModel):
     """A circuit from a power panel, usually to a rack, with its electrical characteristics."""
 
     power_panel = models.ForeignKey(PowerPanel, on_delete=models.PROTECT, related_name='powerfeeds')

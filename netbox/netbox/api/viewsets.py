@@ -65,7 +65,10 @@ def optimized_queryset(declaration, field_names):
     if select:
         queryset = queryset.select_related(*sorted(select))
     if prefetch:
-        queryset = queryset.prefetch_related(*sorted(prefetch))
+        # A declared Prefetch object for a relation replaces the plain lookup of the same name.
+        declared = {p.prefetch_to for p in prefetch if not isinstance(p, str)}
+        lookups = [p for p in prefetch if not isinstance(p, str) or p not in declared]
+        queryset = queryset.prefetch_related(*sorted(lookups, key=str))
     return queryset
 
 
@@ -148,6 +151,24 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         queryset = optimized_queryset(self.declaration, self.field_names())
         return queryset.restrict(self.request.user, action)
 
+    def prepared(self, instances):
+        prepare = self.declaration.prepare_rows
+        if prepare is not None:
+            prepare(list(instances))
+        return instances
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(self.get_serializer(self.prepared(page), many=True).data)
+        return Response(self.get_serializer(self.prepared(list(queryset)), many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.prepared([instance])
+        return Response(self.get_serializer(instance).data)
+
     # Writes
 
     def check_permitted(self, instances, action):
@@ -167,7 +188,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             for attr in getattr(original, 'transient_attributes', ()):
                 setattr(fresh, attr, getattr(original, attr))
             results.append(fresh)
-        return results
+        return self.prepared(results)
 
     def create(self, request, *args, **kwargs):
         many = isinstance(request.data, list)

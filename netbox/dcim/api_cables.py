@@ -1,0 +1,227 @@
+"""REST pieces for cables: terminations on read and write, link peers, connected endpoints, trace and paths."""
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from netbox.api.fields import nested_representation
+from netbox.api.serializers import serializer_for
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .cabling import COMPATIBLE, attach_cable_data, reference, trace_segments
+
+
+def type_label(obj):
+    return f'{obj._meta.app_label}.{obj._meta.model_name}' if obj is not None else None
+
+
+class TerminationsField(serializers.Field):
+    """One side of a cable: [{"object_type": "dcim.interface", "object_id": 1, "object": {...}}]."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault('required', False)
+        super().__init__(**kwargs)
+
+    def to_representation(self, terminations):
+        return [{'object_type': type_label(t), 'object_id': t.pk, 'object': nested_representation(t, self.context)}
+                for t in terminations]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError('Give a list of {"object_type": ..., "object_id": ...} objects.')
+        request = self.context.get('request')
+        objects = []
+        for index, item in enumerate(data):
+            if not isinstance(item, dict) or 'object_type' not in item or 'object_id' not in item:
+                raise serializers.ValidationError(f'Item {index} needs "object_type" and "object_id".')
+            try:
+                app_label, model = str(item['object_type']).lower().split('.')
+                content_type = ContentType.objects.get_by_natural_key(app_label, model)
+            except (ValueError, ContentType.DoesNotExist):
+                raise serializers.ValidationError(f'Unknown object type "{item["object_type"]}".')
+            if model not in COMPATIBLE:
+                raise serializers.ValidationError(f'{item["object_type"]} objects cannot be cabled.')
+            queryset = content_type.model_class()._default_manager.all()
+            if request is not None:
+                queryset = queryset.restrict(request.user, 'view')
+            obj = queryset.filter(pk=item['object_id']).first()
+            if obj is None:
+                raise serializers.ValidationError(f'No {item["object_type"]} with ID {item["object_id"]}.')
+            objects.append(obj)
+        return objects
+
+
+def _peers(obj):
+    peers = getattr(obj, '_link_peers', None)
+    return obj.link_peers if peers is None else peers
+
+
+def _endpoints(obj):
+    if hasattr(obj, '_connected_endpoints'):
+        return obj._connected_endpoints
+    return obj.connected_endpoints or None
+
+
+class LinkPeersField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return _peers(instance)
+
+    def to_representation(self, peers):
+        return [nested_representation(peer, self.context) for peer in peers]
+
+
+class LinkPeersTypeField(LinkPeersField):
+    def to_representation(self, peers):
+        return type_label(peers[0]) if peers else None
+
+
+class ConnectedEndpointsField(LinkPeersField):
+    def get_attribute(self, instance):
+        return _endpoints(instance)
+
+    def to_representation(self, endpoints):
+        if endpoints is None:
+            return None
+        return [nested_representation(endpoint, self.context) for endpoint in endpoints]
+
+
+class ConnectedEndpointsTypeField(ConnectedEndpointsField):
+    def to_representation(self, endpoints):
+        return type_label(endpoints[0]) if endpoints else None
+
+
+class ConnectedEndpointsReachableField(LinkPeersField):
+    def get_attribute(self, instance):
+        if hasattr(instance, '_connected_reachable'):
+            return instance._connected_reachable
+        return bool(instance._path_id and instance._path.is_active)
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+def cable_path_fields(endpoint=True):
+    fields = {'link_peers': LinkPeersField(), 'link_peers_type': LinkPeersTypeField()}
+    if endpoint:
+        fields.update({
+            'connected_endpoints': ConnectedEndpointsField(),
+            'connected_endpoints_type': ConnectedEndpointsTypeField(),
+            'connected_endpoints_reachable': ConnectedEndpointsReachableField(),
+        })
+    return fields
+
+
+class TraceView(APIView):
+    """GET <component>/<id>/trace/: the path as [near terminations, cable, far terminations] segments."""
+
+    model = None
+
+    @property
+    def permission_model(self):
+        return self.model
+
+    def get_view_name(self):
+        return f'{self.model._meta.verbose_name.title()} Trace'
+
+    def get(self, request, pk):
+        obj = get_object_or_404(self.model.objects.restrict(request.user, 'view'), pk=pk)
+        path = obj._path if getattr(obj, '_path_id', None) else first_path_through(obj)
+        context = {'request': request}
+        cable_serializer = serializer_for(registry_declaration('dcim.cable'), brief=True)
+        out = []
+        for near, cable, far in trace_segments(path) if path is not None else [([obj], None, [])]:
+            out.append([
+                [nested_representation(t, context) for t in near],
+                cable_serializer(cable, context=context).data if cable is not None else None,
+                [nested_representation(t, context) for t in far],
+            ])
+        return Response(out)
+
+
+class PathsView(APIView):
+    """GET front-ports|rear-ports/<id>/paths/: every path through the port, with origin and destination."""
+
+    model = None
+
+    @property
+    def permission_model(self):
+        return self.model
+
+    def get_view_name(self):
+        return f'{self.model._meta.verbose_name.title()} Paths'
+
+    def get(self, request, pk):
+        from .models import CablePath, resolve_references
+
+        obj = get_object_or_404(self.model.objects.restrict(request.user, 'view'), pk=pk)
+        context = {'request': request}
+        out = []
+        for path in CablePath.objects.filter(path__contains=[[reference(obj)]]):
+            hops = [resolve_references(hop) for hop in path.path]
+            origin = hops[0][0] if hops and hops[0] else None
+            destination = hops[-1][0] if path.is_complete and hops and hops[-1] else None
+            out.append({
+                'origin': nested_representation(origin, context),
+                'destination': nested_representation(destination, context),
+                'path': [[nested_representation(item, context) for item in hop] for hop in hops],
+                'is_active': path.is_active,
+                'is_complete': path.is_complete,
+                'is_split': path.is_split,
+            })
+        return Response(out)
+
+
+def first_path_through(obj):
+    from .models import CablePath
+
+    return CablePath.objects.filter(path__contains=[[reference(obj)]]).order_by('pk').first()
+
+
+def registry_declaration(label):
+    from netbox.registry import registry
+
+    return registry.get(label)
+
+
+class ConnectedDeviceView(APIView):
+    """GET /api/dcim/connected-device/?peer_device=<name>&peer_interface=<name>: the device on the far end."""
+
+    def get_view_name(self):
+        return 'Connected Device'
+
+    def get(self, request):
+        from .models import Device, Interface
+
+        device_name = request.query_params.get('peer_device')
+        interface_name = request.query_params.get('peer_interface')
+        missing = [name for name, value in (('peer_device', device_name), ('peer_interface', interface_name))
+                   if not value]
+        if missing:
+            return Response({name: ['This parameter is required.'] for name in missing}, status=400)
+        interface = Interface.objects.restrict(request.user, 'view').filter(
+            Q(device__name=device_name), name=interface_name).select_related('_path').first()
+        if interface is None:
+            raise NotFound(f'No interface {interface_name} on device {device_name}.')
+        attach_cable_data([interface])
+        endpoints = interface._connected_endpoints or []
+        device_ids = [endpoint.device_id for endpoint in endpoints if hasattr(endpoint, 'device_id')]
+        device = Device.objects.restrict(request.user, 'view').filter(pk__in=device_ids).first()
+        if device is None:
+            raise NotFound(f'Nothing is connected to {device_name} {interface_name}.')
+        declaration = registry_declaration('dcim.device')
+        return Response(serializer_for(declaration)(device, context={'request': request}).data)
+
+
+def trace_route(model):
+    view = type(f'{model.__name__}TraceView', (TraceView,), {'model': model})
+    return ('<int:pk>/trace/', view.as_view(), 'trace')
+
+
+def paths_route(model):
+    view = type(f'{model.__name__}PathsView', (PathsView,), {'model': model})
+    return ('<int:pk>/paths/', view.as_view(), 'paths')

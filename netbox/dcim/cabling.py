@@ -1,0 +1,346 @@
+"""
+Cabling rules and cable paths.
+
+A cable joins the terminations of its A side to those of its B side. Paths are computed here when cables or port
+mappings change — never when they are read — by walking from each endpoint (interface, console/power port,
+outlet, feed) across cables and through patch panels (front port position -> rear port position -> ... -> front
+port) to the far endpoint. A path records its hops as lists of 'content_type_id:object_id' references.
+"""
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+# Which termination kinds may face each other across a cable (by model name).
+COMPATIBLE = {
+    'consoleport': {'consoleserverport', 'frontport', 'rearport'},
+    'consoleserverport': {'consoleport', 'frontport', 'rearport'},
+    'powerport': {'poweroutlet', 'powerfeed'},
+    'poweroutlet': {'powerport'},
+    'powerfeed': {'powerport'},
+    'interface': {'interface', 'frontport', 'rearport', 'circuittermination'},
+    'frontport': {'consoleport', 'consoleserverport', 'interface', 'frontport', 'rearport', 'circuittermination'},
+    'rearport': {'consoleport', 'consoleserverport', 'interface', 'frontport', 'rearport', 'circuittermination'},
+    'circuittermination': {'interface', 'frontport', 'rearport', 'circuittermination'},
+}
+ENDPOINT_MODELS = ('consoleport', 'consoleserverport', 'powerport', 'poweroutlet', 'powerfeed', 'interface')
+PASS_THROUGH_MODELS = ('frontport', 'rearport')
+
+
+def model_name(obj):
+    return obj._meta.model_name
+
+
+def parent_of(termination):
+    """The object a termination belongs to (its device, power panel or circuit): one side shares one parent."""
+    for name in ('device', 'power_panel', 'circuit'):
+        if hasattr(termination, f'{name}_id'):
+            return name, getattr(termination, f'{name}_id')
+    return None, None
+
+
+def validate_side(terminations, end, cable=None):
+    """Raise ValidationError (keyed `a_terminations`/`b_terminations`) when one side is invalid on its own."""
+    key = f'{end.lower()}_terminations'
+    if not terminations:
+        raise ValidationError({key: 'Give at least one termination.'})
+    kinds = {model_name(t) for t in terminations}
+    if len(kinds) > 1:
+        raise ValidationError({key: f'All terminations on one side must be of the same type (got '
+                                    f'{", ".join(sorted(kinds))}).'})
+    kind = kinds.pop()
+    if kind not in COMPATIBLE:
+        raise ValidationError({key: f'{terminations[0]._meta.verbose_name} objects cannot be cabled.'})
+    if len({parent_of(t) for t in terminations}) > 1:
+        raise ValidationError({key: 'All terminations on one side must belong to the same parent object.'})
+    for termination in terminations:
+        if kind == 'interface':
+            if termination.type in ('virtual', 'bridge', 'lag'):
+                raise ValidationError({key: f'{termination.get_type_display()} interface {termination} cannot be '
+                                            f'cabled.'})
+            if termination.is_wireless:
+                raise ValidationError({key: f'Wireless interface {termination} cannot be cabled.'})
+        if getattr(termination, 'mark_connected', False):
+            raise ValidationError({key: f'{termination} is marked as connected; clear that first.'})
+        if termination.cable_id and (cable is None or termination.cable_id != cable.pk):
+            raise ValidationError({key: f'{termination} is already connected to cable {termination.cable}.'})
+
+
+def validate_terminations(a_terminations, b_terminations, cable=None):
+    validate_side(a_terminations, 'A', cable)
+    validate_side(b_terminations, 'B', cable)
+    a_kind, b_kind = model_name(a_terminations[0]), model_name(b_terminations[0])
+    if b_kind not in COMPATIBLE[a_kind]:
+        raise ValidationError({'b_terminations': f'Incompatible termination types: '
+                                                 f'{a_terminations[0]._meta.verbose_name} cannot connect to '
+                                                 f'{b_terminations[0]._meta.verbose_name}.'})
+    overlap = {(model_name(t), t.pk) for t in a_terminations} & {(model_name(t), t.pk) for t in b_terminations}
+    if overlap:
+        raise ValidationError({'b_terminations': 'A component cannot be on both ends of a cable.'})
+
+
+@transaction.atomic
+def set_terminations(cable, a_terminations, b_terminations):
+    """Attach the cable to exactly these terminations, detaching any it had before, and recompute paths."""
+    from .models import CableTermination
+
+    # Re-read which cable each termination is on: another cable saved in this transaction may have taken it.
+    for termination in list(a_terminations) + list(b_terminations):
+        termination.cable_id = type(termination).objects.filter(pk=termination.pk).values_list(
+            'cable_id', flat=True).first()
+    validate_terminations(a_terminations, b_terminations, cable)
+    old = list(cable.terminations.all()) if cable.pk else []
+    affected = affected_paths([cable] + [t.termination for t in old if t.termination is not None]
+                              + list(a_terminations) + list(b_terminations))
+    new_keys = set()
+    for end, terminations in (('A', a_terminations), ('B', b_terminations)):
+        for termination in terminations:
+            new_keys.add((ContentType.objects.get_for_model(termination).pk, termination.pk, end))
+    for row in old:
+        if (row.termination_type_id, row.termination_id, row.cable_end) not in new_keys:
+            _detach(row.termination)
+            row.delete()
+    existing = {(row.termination_type_id, row.termination_id, row.cable_end) for row in old}
+    for end, terminations in (('A', a_terminations), ('B', b_terminations)):
+        for termination in terminations:
+            content_type = ContentType.objects.get_for_model(termination)
+            if (content_type.pk, termination.pk, end) not in existing:
+                CableTermination.objects.create(cable=cable, cable_end=end, termination_type=content_type,
+                                                termination_id=termination.pk)
+            type(termination).objects.filter(pk=termination.pk).update(cable=cable, cable_end=end)
+            termination.cable, termination.cable_end = cable, end
+    rebuild_paths(affected, extra_origins=[cable])
+
+
+def _detach(termination):
+    if termination is None:
+        return
+    type(termination).objects.filter(pk=termination.pk).update(cable=None, cable_end=None)
+    if hasattr(termination, '_path_id'):
+        type(termination).objects.filter(pk=termination.pk).update(_path=None)
+
+
+def detach_cable(cable_id, terminations):
+    """After a cable is deleted: free its terminations and recompute the paths that crossed it."""
+    for termination in terminations:
+        _detach(termination)
+    from .models import Cable
+
+    placeholder = Cable(pk=cable_id)
+    affected = affected_paths([placeholder] + list(terminations))
+    rebuild_paths(affected, extra_origins=[], extra_terminations=terminations)
+
+
+def reference(obj):
+    return f'{ContentType.objects.get_for_model(obj).pk}:{obj.pk}'
+
+
+def affected_paths(objects):
+    """Paths that pass through any of `objects` (cables, ports, endpoints)."""
+    from django.db.models import Q
+
+    from .models import CablePath
+
+    condition = Q()
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            condition |= Q(path__contains=[[reference(obj)]])
+    if not condition:
+        return []
+    return list(CablePath.objects.filter(condition))
+
+
+def rebuild_paths(paths, extra_origins=(), extra_terminations=()):
+    """Recompute the given paths and the paths starting at the endpoints of the given cables."""
+    from .models import CablePath, resolve_references
+
+    origin_groups = []
+    for path in paths:
+        if path.path:
+            origins = [o for o in resolve_references(path.path[0]) if model_name(o) in ENDPOINT_MODELS]
+            if origins:
+                origin_groups.append(origins)
+    for cable in extra_origins:
+        for end in ('A', 'B'):
+            ends = [row.termination for row in cable.terminations.filter(cable_end=end)]
+            endpoints = [t for t in ends if t is not None and model_name(t) in ENDPOINT_MODELS]
+            if endpoints:
+                origin_groups.append(endpoints)
+    for termination in extra_terminations:
+        if termination is not None and model_name(termination) in ENDPOINT_MODELS:
+            origin_groups.append([termination])
+    CablePath.objects.filter(pk__in=[p.pk for p in paths]).delete()
+    done = set()
+    for origins in origin_groups:
+        key = tuple(sorted(reference(o) for o in origins))
+        if key in done:
+            continue
+        done.add(key)
+        build_path(origins)
+
+
+def build_path(origins):
+    """Trace from `origins` (endpoints on one cable end) and save the path on each of them."""
+    from .models import Cable, CablePath, CableTermination, PortMapping
+
+    for origin in origins:
+        origin.refresh_from_db(fields=['cable', 'cable_end'])
+    if not origins[0].cable_id:
+        for origin in origins:
+            type(origin).objects.filter(pk=origin.pk).update(_path=None)
+        return None
+    hops = [[reference(o) for o in origins]]
+    is_active, is_complete, is_split = True, False, False
+    terminations = list(origins)
+    position_stack = []
+    seen_cables = set()
+    while terminations:
+        cable_ids = {t.cable_id for t in terminations}
+        if None in cable_ids or len(cable_ids) != 1:
+            break
+        cable_id = cable_ids.pop()
+        if cable_id in seen_cables:  # a loop through patch panels: stop rather than spin
+            break
+        seen_cables.add(cable_id)
+        cable = Cable.objects.get(pk=cable_id)
+        if cable.status != 'connected':
+            is_active = False
+        hops.append([reference(cable)])
+        far_end = 'B' if terminations[0].cable_end == 'A' else 'A'
+        far = [row.termination for row in CableTermination.objects.filter(cable=cable, cable_end=far_end)
+               .prefetch_related(termination_prefetch())]
+        far = [t for t in far if t is not None]
+        if not far:
+            break
+        hops.append([reference(t) for t in far])
+        kind = model_name(far[0])
+        if kind == 'frontport':
+            mappings = list(PortMapping.objects.filter(front_port__in=far).select_related('rear_port'))
+            if not mappings:
+                break
+            position_stack.append([m.rear_port_position for m in mappings])
+            terminations = _unique([m.rear_port for m in mappings])
+            hops.append([reference(t) for t in terminations])
+        elif kind == 'rearport':
+            positions = position_stack.pop() if position_stack else None
+            mappings = PortMapping.objects.filter(rear_port__in=far).select_related('front_port')
+            if positions is not None:
+                mappings = mappings.filter(rear_port_position__in=positions)
+            elif any(port.positions > 1 for port in far):
+                is_split = True  # which position the signal takes is unknown without a front port to come from
+                break
+            terminations = _unique([m.front_port for m in mappings])
+            if not terminations:
+                break
+            hops.append([reference(t) for t in terminations])
+        elif kind in ENDPOINT_MODELS:
+            is_complete = True
+            break
+        else:  # circuit terminations and anything else end the walk here
+            is_complete = kind in ENDPOINT_MODELS
+            break
+    path = CablePath.objects.create(path=hops, is_active=is_active and is_complete, is_complete=is_complete,
+                                    is_split=is_split)
+    for origin in origins:
+        type(origin).objects.filter(pk=origin.pk).update(_path=path)
+        origin._path = path
+    return path
+
+
+def termination_prefetch():
+    """Prefetch of CableTermination.termination that also joins each component's device (for nesting)."""
+    from django.apps import apps
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+    querysets = []
+    for name in COMPATIBLE:
+        try:
+            model = apps.get_model('dcim', name)
+        except LookupError:
+            continue
+        related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+        querysets.append(model.objects.select_related(*related))
+    return GenericPrefetch('termination', querysets)
+
+
+def _unique(objects):
+    seen, out = set(), []
+    for obj in objects:
+        if obj.pk not in seen:
+            seen.add(obj.pk)
+            out.append(obj)
+    return out
+
+
+def rebuild_all(progress=None):
+    """Recompute every path from scratch (the trace_paths command); returns the number of paths built."""
+    from django.apps import apps
+
+    from .models import CablePath
+
+    CablePath.objects.all().delete()
+    count = 0
+    for name in ENDPOINT_MODELS:
+        model = apps.get_model('dcim', name)
+        model.objects.update(_path=None)
+        groups = defaultdict(list)
+        for endpoint in model.objects.filter(cable__isnull=False).only('pk', 'cable', 'cable_end'):
+            groups[(endpoint.cable_id, endpoint.cable_end)].append(endpoint)
+        for origins in groups.values():
+            build_path(origins)
+            count += 1
+            if progress is not None:
+                progress(1)
+    return count
+
+
+def trace_segments(path):
+    """The path as [near terminations, cable, far terminations] segments (what the trace API returns)."""
+    from .models import resolve_references
+
+    segments = []
+    hops = path.path if path is not None else []
+    for index in range(0, len(hops), 3):
+        near = resolve_references(hops[index])
+        cable = resolve_references(hops[index + 1])[0] if index + 1 < len(hops) else None
+        far = resolve_references(hops[index + 2]) if index + 2 < len(hops) else []
+        segments.append((near, cable, far))
+    return segments
+
+
+def attach_cable_data(instances):
+    """
+    Give each cabled component its link peers and connected endpoints with a fixed number of queries, however
+    many rows: peers come from the cables' terminations, endpoints from the precomputed paths.
+    """
+    from .models import CableTermination, resolve_references
+
+    instances = [obj for obj in instances if obj is not None]
+    cable_ids = {obj.cable_id for obj in instances if getattr(obj, 'cable_id', None)}
+    peers = defaultdict(list)
+    if cable_ids:
+        rows = CableTermination.objects.filter(cable_id__in=cable_ids).prefetch_related(termination_prefetch())
+        for row in rows:
+            if row.termination is not None:
+                peers[(row.cable_id, row.cable_end)].append(row.termination)
+    destinations = {}
+    refs = []
+    for obj in instances:
+        path = getattr(obj, '_path', None) if getattr(obj, '_path_id', None) else None
+        if path is not None and path.is_complete and path.path:
+            refs += path.path[-1]
+    resolved = {reference(o): o for o in resolve_references(refs)} if refs else {}
+    for obj in instances:
+        cable_id = getattr(obj, 'cable_id', None)
+        far_end = 'B' if getattr(obj, 'cable_end', None) == 'A' else 'A'
+        obj._link_peers = peers.get((cable_id, far_end), []) if cable_id else []
+        path = getattr(obj, '_path', None) if getattr(obj, '_path_id', None) else None
+        if path is not None and path.is_complete and path.path:
+            destinations[obj.pk] = [resolved[r] for r in path.path[-1] if r in resolved]
+            obj._connected_endpoints = destinations[obj.pk]
+            obj._connected_reachable = path.is_active
+        else:
+            obj._connected_endpoints = None
+            obj._connected_reachable = False
+    return instances
