@@ -16,6 +16,8 @@ cd "$REPO"
 # shellcheck source=scripts/lib/bootstrap.sh
 source "$REPO/scripts/lib/bootstrap.sh"
 
+# Only fills in variables that are unset; they matter when configuration.py reads the environment (configuration_env).
+nb_export_defaults
 requirements="${NETBOX_REQUIREMENTS:-requirements.txt}"
 started=$SECONDS
 

@@ -29,7 +29,6 @@ nb_export_defaults() {
     export REDIS_PASSWORD="${REDIS_PASSWORD:-}"
     # REDIS_DATABASE (0) and the REDIS_CACHE_* variables default in configuration_env.py (the cache falls back to
     # REDIS_HOST/REDIS_PORT/REDIS_PASSWORD, database 1), so they are not exported here.
-    export PYTHONDONTWRITEBYTECODE="${PYTHONDONTWRITEBYTECODE:-1}"
 }
 
 # Run a command as root: directly when we are root, through sudo otherwise.
