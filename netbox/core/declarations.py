@@ -1,5 +1,6 @@
 """How the change log, configuration revisions and jobs are exposed."""
 import django_filters
+
 from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
 from netbox.registry import Declaration, declare
 

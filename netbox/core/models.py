@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.urls import reverse
+
 from netbox.models import RestrictedQuerySet
 
 
@@ -37,9 +38,9 @@ class ConfigRevision(models.Model):
         from netbox.dynamic_config import publish_revision_data
 
         ConfigRevision.objects.filter(active=True).exclude(pk=self.pk).update(active=False)
-        if not self.active:
-            self.active = True
-            self.save(update_fields=['active'])
+        # Written unconditionally: the in-memory flag may be stale when an older revision is re-activated.
+        ConfigRevision.objects.filter(pk=self.pk).update(active=True)
+        self.active = True
         transaction.on_commit(lambda: publish_revision_data(self.data))
 
 

@@ -1,14 +1,14 @@
 """URL configuration: the API and the UI of every app, derived from the declarations."""
-from dcim.api_cables import ConnectedDeviceView
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
-from users.api import TokenProvisionView, UserConfigView
 
+from dcim.api_cables import ConnectedDeviceView
 from netbox.api.routers import app_urlpatterns
 from netbox.api.views import APIRootView, StatusView
 from netbox.ui.urls import ui_urlpatterns
+from users.api import TokenProvisionView, UserConfigView
 
 API_EXTRAS = {
     'dcim': [
@@ -37,4 +37,4 @@ _patterns = [
 
 urlpatterns = [path(settings.BASE_PATH, include(_patterns))] if settings.BASE_PATH else _patterns
 
-handler500 = 'netbox.ui.views.server_error'
+handler500 = 'netbox.errors.server_error'
