@@ -1,11 +1,13 @@
 """How the DCIM models are exposed (REST, filters, UI, search)."""
 from django.db.models import Prefetch
+from rest_framework import serializers
+
 from netbox.api.fields import NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
-from rest_framework import serializers
 
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
+from .api_racks import RackElevationView
 from .cabling import attach_cable_data, termination_prefetch
 from .filters import (
     cable_filters,
@@ -142,9 +144,7 @@ class RackDeclaration(Declaration):
     menu = ('Racks', 'Racks')
     related = ('dcim.Device.rack', 'dcim.RackReservation.rack', 'dcim.PowerFeed.rack')
     # Imported here so the elevation view stays part of the rack's declaration; the name is not kept on the class.
-    from .api_racks import RackElevationView
     api_routes = (('<int:pk>/elevation/', RackElevationView.as_view(), 'elevation'),)
-    del RackElevationView
     detail_templates = ('dcim/rack_elevations.html',)
 
 
@@ -445,6 +445,7 @@ class PowerFeedDeclaration(Declaration):
     prepare_rows = staticmethod(attach_cable_data)
     api_routes = (trace_route(m.PowerFeed),)
     extra_filters = power_feed_filters()
+    detail_templates = ('dcim/powerfeed_utilisation.html',)
     search = ('name', 'description', 'comments')
     menu = ('Power', 'Power')
 

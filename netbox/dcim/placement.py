@@ -3,9 +3,57 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+HALF_UNIT = Decimal('0.5')
+
+
+def units_text(value):
+    """A unit number or height as people write it: 3, 10.5 (never 3.0)."""
+    value = Decimal(value)
+    return str(int(value)) if value == int(value) else str(value.quantize(HALF_UNIT / 5))
+
 
 def validate_device_placement(device):
     """Raise ValidationError naming the field when `device` cannot be placed where it says it is."""
+    _validate_site_location_rack(device)
+    if not device.device_type_id:
+        return
+    device_type = device.device_type
+    height = Decimal(device_type.u_height or 0)
+    rack = device.rack if device.rack_id else None
+    if rack is None:
+        if device.position is not None:
+            raise ValidationError({'position': 'A rack position needs a rack: choose the rack first.'})
+        if device.face:
+            raise ValidationError({'face': 'A rack face needs a rack: choose the rack first.'})
+        return
+    if device.position is None:
+        return
+    if device_type.subdevice_role == 'child':
+        raise ValidationError({'position': f'{device_type} is a child device type: install it in a device bay of '
+                                           f'its parent, not in a rack unit.'})
+    if height == 0:
+        raise ValidationError({'position': f'{device_type} is 0U: it cannot take a rack position.'})
+    if not device.face:
+        raise ValidationError({'face': 'Give the rack face (front or rear) the device is mounted on.'})
+    position = Decimal(device.position)
+    where = f'U{units_text(position)}'
+    if position % HALF_UNIT:
+        raise ValidationError({'position': f'{where} is not a rack position: positions are whole or half units.'})
+    first, end = rack.starting_unit, rack.starting_unit + rack.u_height
+    if position < first or position + height > end:
+        raise ValidationError({'position': f'A {units_text(height)}U device at {where} does not fit in rack {rack} '
+                                           f'(units {first} to {end - 1}).'})
+    clash = find_overlap(device, rack, position, height)
+    if clash is not None:
+        other, other_face, other_full_depth = clash
+        if other_face != device.face:
+            why = f'{other} is full-depth on the {other_face} face' if other_full_depth else \
+                f'{device_type} is full-depth and {other} is mounted on the {other_face} face'
+            raise ValidationError({'position': f'{where} on the {device.face} face of {rack} is blocked: {why}.'})
+        raise ValidationError({'position': f'{where} on the {device.face} face of {rack} is occupied by {other}.'})
+
+
+def _validate_site_location_rack(device):
     errors = {}
     rack = device.rack if device.rack_id else None
     location = device.location if device.location_id else None
@@ -14,60 +62,34 @@ def validate_device_placement(device):
     if rack is not None:
         if device.site_id and rack.site_id != device.site_id:
             errors['rack'] = f'Rack {rack} is not in site {device.site}.'
-        elif location is not None and rack.location_id and rack.location_id != location.pk:
+        elif location is not None and rack.location_id != location.pk:
             errors['rack'] = f'Rack {rack} is not in location {location}.'
     if errors:
         raise ValidationError(errors)
-    if not device.device_type_id:
-        return
-    device_type = device.device_type
-    height = device_type.u_height or Decimal(0)
-    if device.position is not None and rack is None:
-        raise ValidationError({'position': 'A position needs a rack.'})
-    if device.position is not None and not device.face:
-        raise ValidationError({'face': 'Give the rack face the device is mounted on.'})
-    if device_type.subdevice_role == 'child' and device.position is not None:
-        raise ValidationError({'position': f'{device_type} is a child device type: install it in a device bay of '
-                                           f'its parent, not in a rack unit.'})
-    if height == 0 and device.position is not None:
-        raise ValidationError({'position': f'{device_type} is 0U: it cannot take a rack position.'})
-    if rack is None or device.position is None:
-        return
-    position = Decimal(device.position)
-    if (position * 2) % 1:
-        raise ValidationError({'position': 'Position must be a multiple of 0.5.'})
-    if device.position is not None and height % 1 == 0 and position % 1:
-        raise ValidationError({'position': f'A {height:g}U device must start on a whole unit.'})
-    first, last = rack.starting_unit, rack.starting_unit + rack.u_height
-    if position < first or position + height > last:
-        raise ValidationError({'position': f'U{position:g} is outside rack {rack} (units {first} to {last - 1}) for '
-                                           f'a {height:g}U device.'})
-    clash = find_overlap(device, rack, position, height)
-    if clash is not None:
-        raise ValidationError({'position': f'U{position:g} on the {device.face} face of {rack} is occupied by '
-                                           f'{clash}.'})
 
 
 def occupied_spans(rack, exclude_pk=None):
-    """(device, face, start, end, full_depth) for every racked device in `rack`."""
+    """(device, face, start, end, full_depth) for every racked device in `rack` that takes up space."""
     from .models import Device
 
     devices = Device.objects.filter(rack=rack, position__isnull=False).select_related('device_type')
     if exclude_pk is not None:
         devices = devices.exclude(pk=exclude_pk)
     for other in devices:
-        height = other.device_type.u_height or Decimal(0)
+        height = Decimal(other.device_type.u_height or 0)
         if height:
-            yield other, other.face, Decimal(other.position), Decimal(other.position) + height, \
-                other.device_type.is_full_depth
+            start = Decimal(other.position)
+            yield other, other.face, start, start + height, other.device_type.is_full_depth
 
 
 def find_overlap(device, rack, position, height):
+    """(device, face, full_depth) of the first racked device whose units `device` would collide with, or None."""
     end = position + height
     full_depth = device.device_type.is_full_depth
     for other, face, start, other_end, other_full in occupied_spans(rack, exclude_pk=device.pk):
         if start >= end or other_end <= position:
             continue
+        # Devices on opposite faces share a unit only when neither reaches through the rack.
         if face == device.face or full_depth or other_full:
-            return other
+            return other, face, other_full
     return None

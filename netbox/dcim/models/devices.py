@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from mptt.models import TreeForeignKey
+
 from netbox.models import NestedGroupModel, PrimaryModel, color_validator
 from tenancy.models import ContactsMixin
 
@@ -105,6 +106,9 @@ class Device(ContactsMixin, PrimaryModel):
             self.airflow = self.device_type.airflow
         if creating and self.device_type_id and not self.platform_id:
             self.platform_id = self.device_type.default_platform_id
+        if self.rack_id and not self.location_id:
+            # A racked device is where its rack is.
+            self.location_id = self.rack.location_id
         super().save(*args, **kwargs)
         if creating:
             from ..components import create_components_from_templates
