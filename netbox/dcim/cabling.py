@@ -299,13 +299,18 @@ def trace_segments(path):
     """The path as [near terminations, cable, far terminations] segments (what the trace API returns)."""
     from .models import resolve_references
 
-    segments = []
     hops = path.path if path is not None else []
+    # Resolve every hop at once: one query per object type, however long the path.
+    every = [ref for hop in hops for ref in hop]
+    resolved = {reference(obj): obj for obj in resolve_references(every)} if every else {}
+
+    def objects(index):
+        return [resolved[ref] for ref in hops[index] if ref in resolved] if index < len(hops) else []
+
+    segments = []
     for index in range(0, len(hops), 3):
-        near = resolve_references(hops[index])
-        cable = resolve_references(hops[index + 1])[0] if index + 1 < len(hops) else None
-        far = resolve_references(hops[index + 2]) if index + 2 < len(hops) else []
-        segments.append((near, cable, far))
+        cables = objects(index + 1)
+        segments.append((objects(index), cables[0] if cables else None, objects(index + 2)))
     return segments
 
 
