@@ -8,6 +8,7 @@ Abstract base models every app builds on, and the permission-aware queryset.
 - NestedGroupModel: an OrganizationalModel arranged in a tree (django-mptt).
 """
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
@@ -32,6 +33,27 @@ __all__ = (
 
 
 class RestrictedMixin:
+    """Permission-aware querysets, plus tags fetched for a whole page in one query."""
+
+    _attach_tags = False
+
+    def with_tags(self):
+        """Fetch the tags of every object in the results with one query (read them with tags_of())."""
+        clone = self._chain()
+        clone._attach_tags = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._attach_tags = self._attach_tags
+        return clone
+
+    def _fetch_all(self):
+        fetched_before = self._result_cache is not None
+        super()._fetch_all()
+        if self._attach_tags and not fetched_before and self._result_cache:
+            attach_tags(self._result_cache)
+
     def restrict(self, user, action='view'):
         """Only the objects `user` may perform `action` on (view, add, change, delete or a custom action)."""
         condition = permission_q(user, self.model, action)
@@ -104,6 +126,10 @@ class NetBoxModel(CustomFieldsMixin, ChangeLoggedModel):
     """A change-logged object with custom fields and tags."""
 
     tags = TaggableManager(through='extras.TaggedItem', blank=True, ordering=('weight', 'name'))
+    # The same links seen from this side: prefetching them (with their tags joined) is one cheap query per page,
+    # where taggit's own prefetch builds a queryset per object. Deleting the object deletes its links.
+    tagged_items = GenericRelation('extras.TaggedItem', content_type_field='content_type',
+                                   object_id_field='object_id')
 
     class Meta:
         abstract = True
@@ -165,3 +191,30 @@ class NestedGroupModel(MPTTModel, OrganizationalModel):
 color_validator = RegexValidator(regex='^[0-9a-f]{6}$', message='Enter a valid hexadecimal RGB color code.')
 
 USER_MODEL = settings.AUTH_USER_MODEL
+
+
+def attach_tags(objects):
+    """Give each object `_tags_cache`: its tags, fetched for all of them in one query."""
+    from extras.models import TaggedItem
+
+    objects = [obj for obj in objects if isinstance(obj, models.Model) and obj.pk is not None]
+    if not objects:
+        return
+    content_type = ContentType.objects.get_for_model(type(objects[0]))
+    by_object = {}
+    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=[obj.pk for obj in objects])
+    for item in items.select_related('tag'):
+        by_object.setdefault(item.object_id, []).append(item.tag)
+    for obj in objects:
+        obj._tags_cache = sorted(by_object.get(obj.pk, []), key=lambda tag: (tag.weight, tag.name))
+
+
+def tags_of(obj):
+    """An object's tags (by weight, then name), without a query when they were fetched in bulk."""
+    cached = getattr(obj, '_tags_cache', None)
+    if cached is not None:
+        return cached
+    cache = getattr(obj, '_prefetched_objects_cache', {})
+    if 'tagged_items' in cache:
+        return sorted((item.tag for item in cache['tagged_items']), key=lambda tag: (tag.weight, tag.name))
+    return list(obj.tags.all()) if obj.pk else []

@@ -230,9 +230,11 @@ class TagListField(serializers.Field):
     def to_representation(self, instance):
         if instance.pk is None:
             return []
+        from netbox.models import tags_of
+
         return [nested_representation(tag, self.context, ['id', 'url', 'display_url', 'display', 'name', 'slug',
                                                           'color'])
-                for tag in instance.tags.all()]
+                for tag in tags_of(instance)]
 
     def to_internal_value(self, data):
         from extras.models import Tag

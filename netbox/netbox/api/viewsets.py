@@ -49,7 +49,7 @@ def optimized_queryset(declaration, field_names):
             queryset = queryset.annotate(**{name: counter_annotation(counter, cumulative_tree=cumulative)})
             continue
         if name == 'tags':
-            prefetch.add('tags')
+            queryset = queryset.with_tags()
             continue
         try:
             field = model._meta.get_field(name)
