@@ -260,6 +260,8 @@ def termination_prefetch():
         except LookupError:
             continue
         related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+        if 'device' in related:
+            related.append('device__virtual_chassis')  # unnamed stack members are shown by their chassis name
         querysets.append(model.objects.select_related(*related))
     return GenericPrefetch('termination', querysets)
 

@@ -31,8 +31,9 @@ class MultiValueField(forms.Field):
 
     widget = forms.SelectMultiple
 
-    def __init__(self, inner=None, **kwargs):
+    def __init__(self, inner=None, null_value=None, **kwargs):
         self.inner = inner or forms.CharField()
+        self.null_value = null_value
         kwargs.pop('choices', None)
         super().__init__(**kwargs)
 
@@ -45,6 +46,9 @@ class MultiValueField(forms.Field):
         for item in value:
             for part in [item]:
                 if part in ('', None):
+                    continue
+                if self.null_value is not None and str(part).lower() == self.null_value:
+                    cleaned.append(self.null_value)  # e.g. `region_id=null`: objects without one
                     continue
                 cleaned.append(self.inner.clean(part))
         return cleaned
@@ -63,7 +67,7 @@ class MultiValueFilter(django_filters.Filter):
     def field(self):
         if not hasattr(self, '_field'):
             self._field = MultiValueField(inner=self.inner_field(required=False), required=False,
-                                          label=self.label)
+                                          label=self.label, null_value=self.null_value)
         return self._field
 
     def filter(self, qs, value):
@@ -124,7 +128,7 @@ class TreeFilter(MultiValueFilter):
     def field(self):
         if not hasattr(self, '_field'):
             inner = forms.IntegerField(required=False) if self.to_field == 'pk' else forms.CharField(required=False)
-            self._field = MultiValueField(inner=inner, required=False, label=self.label)
+            self._field = MultiValueField(inner=inner, required=False, label=self.label, null_value=self.null_value)
         return self._field
 
     def filter(self, qs, value):
@@ -445,8 +449,14 @@ def filterset_for_model(model):
     return filterset_for(declaration) if declaration else None
 
 
-class NoMatchFilter(MultiValueNumberFilter):
-    """A filter on a relation this build does not have yet: any value matches no object."""
+class NoMatchFilter(MultiValueCharFilter):
+    """
+    A filter on a relation whose app this build does not have yet: every object has it empty, so a value matches
+    nothing, `null` matches everything, and `__n` (exclude) inverts that.
+    """
 
     def filter(self, qs, value):
-        return qs.none() if value else qs
+        if not value:
+            return qs
+        every_object_matches = self.lookup_expr == 'exact' and 'null' in value
+        return qs if every_object_matches != bool(self.exclude) else qs.none()

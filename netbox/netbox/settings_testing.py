@@ -4,3 +4,9 @@ import os
 os.environ.setdefault('NETBOX_CONFIGURATION', 'netbox.configuration_testing')
 
 from netbox.settings import *  # noqa: E402,F401,F403
+
+# Cache keys of this test run (database name and xdist worker) stay apart from any other run sharing the Redis
+# server, so one run clearing its cache never empties another's.
+CACHES['default']['KEY_PREFIX'] = (  # noqa: F405
+    f'test-{DATABASES["default"]["NAME"]}-{os.environ.get("PYTEST_XDIST_WORKER", "main")}'  # noqa: F405
+)

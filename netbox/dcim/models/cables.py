@@ -2,6 +2,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MinValueValidator
 from django.db import models
+
 from netbox.models import PrimaryModel, RestrictedQuerySet, color_validator
 
 from ..choices import CABLE_LENGTH_UNIT, CABLE_PROFILE, CABLE_STATUS, CABLE_TYPE
@@ -161,6 +162,8 @@ def resolve_references(references):
         model = ContentType.objects.get_for_id(ct_id).model_class()
         # Join what the nested representation shows (a port's device), so resolving adds no per-row queries.
         related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+        if 'device' in related:
+            related.append('device__virtual_chassis')
         for obj in model._default_manager.filter(pk__in=ids).select_related(*related):
             found[f'{ct_id}:{obj.pk}'] = obj
     return [found[ref] for ref in references if ref in found]

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from mptt.models import TreeForeignKey
 
@@ -109,11 +109,13 @@ class Device(ContactsMixin, PrimaryModel):
         if self.rack_id and not self.location_id:
             # A racked device is where its rack is.
             self.location_id = self.rack.location_id
-        super().save(*args, **kwargs)
-        if creating:
-            from ..components import create_components_from_templates
+        # The device and the components of its type are saved together or not at all, from any caller.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if creating:
+                from ..components import create_components_from_templates
 
-            create_components_from_templates(self)
+                create_components_from_templates(self)
         # Child devices follow their parent's site, location and rack.
         self.children_in_bays().update(site=self.site, location=self.location, rack=self.rack)
 
@@ -188,11 +190,12 @@ class Module(PrimaryModel):
 
     def save(self, *args, **kwargs):
         creating = self._state.adding
-        super().save(*args, **kwargs)
-        if creating:
-            from ..components import create_components_from_templates
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if creating:
+                from ..components import create_components_from_templates
 
-            create_components_from_templates(self.device, module=self)
+                create_components_from_templates(self.device, module=self)
 
 
 class MACAddress(PrimaryModel):
