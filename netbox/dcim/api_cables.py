@@ -2,12 +2,13 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from netbox.api.fields import nested_representation
-from netbox.api.serializers import serializer_for
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from netbox.api.fields import nested_representation
+from netbox.api.serializers import serializer_for
 
 from .cabling import COMPATIBLE, attach_cable_data, reference, trace_segments
 

@@ -8,6 +8,16 @@ from netbox.registry import Counter, Declaration, declare
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
 from .api_racks import RackElevationView
+from .api_types import (
+    FrontPortSerializerBase,
+    FrontPortTemplateSerializerBase,
+    RearPortSerializerBase,
+    RearPortTemplateSerializerBase,
+    front_ports_field,
+    library_api_routes,
+    mappings_prefetch,
+    rear_ports_field,
+)
 from .cabling import attach_cable_data, termination_prefetch
 from .filters import (
     cable_filters,
@@ -32,6 +42,8 @@ from .filters import (
     virtual_chassis_filters,
     virtual_device_context_filters,
 )
+from .views_cables import CableConnectView, component_ui_routes, connection_routes
+from .views_types import components_ui_routes, library_ui_routes
 
 ORG_BRIEF = ('name', 'slug', 'description')
 SEARCH = ('name', 'slug', 'description', 'comments')
@@ -201,6 +213,9 @@ class DeviceTypeDeclaration(Declaration):
     menu = ('Devices', 'Device types')
     related = ('dcim.Device.device_type', 'dcim.InterfaceTemplate.device_type',
                'dcim.ConsolePortTemplate.device_type', 'dcim.PowerPortTemplate.device_type')
+    api_routes = library_api_routes(m.DeviceType)
+    ui_routes = library_ui_routes(m.DeviceType)
+    detail_templates = ('dcim/devicetype_library_panel.html',)
 
 
 @declare
@@ -220,6 +235,9 @@ class ModuleTypeDeclaration(Declaration):
     search = ('model', 'part_number', 'description', 'comments')
     menu = ('Devices', 'Modules')
     related = ('dcim.Module.module_type', 'dcim.InterfaceTemplate.module_type')
+    api_routes = library_api_routes(m.ModuleType)
+    ui_routes = library_ui_routes(m.ModuleType)
+    detail_templates = ('dcim/devicetype_library_panel.html',)
 
 
 def _template(model_class, extra_brief=(), **attrs):
@@ -239,9 +257,11 @@ _template(m.ConsoleServerPortTemplate)
 _template(m.PowerPortTemplate)
 _template(m.PowerOutletTemplate)
 _template(m.InterfaceTemplate)
-_template(m.RearPortTemplate, pending={'front_ports': []},
+_template(m.RearPortTemplate, serializer_fields={'front_ports': front_ports_field()},
+          serializer_base=RearPortTemplateSerializerBase, prefetch_related=(mappings_prefetch(m.PortTemplateMapping),),
           extra_filters=mapped_port_filters('front_port_id', 'front_port'))
-_template(m.FrontPortTemplate, pending={'rear_ports': []},
+_template(m.FrontPortTemplate, serializer_fields={'rear_ports': rear_ports_field()},
+          serializer_base=FrontPortTemplateSerializerBase, prefetch_related=(mappings_prefetch(m.PortTemplateMapping),),
           extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _template(m.ModuleBayTemplate)
 _template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'))
@@ -291,7 +311,8 @@ class DeviceDeclaration(Declaration):
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
     }
-    select_related = ('parent_bay__device',)
+    # An unnamed virtual chassis member is shown by its chassis' name: join the chassis (the parent device's too).
+    select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis')
     counts = component_counts()
     search = ('name', 'serial', 'asset_tag', 'description', 'comments')
     extra_filters = device_filters(counts)
@@ -350,6 +371,8 @@ class MACAddressDeclaration(Declaration):
 
 def _component(model_class, cabled=True, path=True, menu=True, **attrs):
     pending = attrs.pop('pending', {})
+    # The device is shown nested, and an unnamed virtual chassis member is shown by its chassis' name.
+    attrs['select_related'] = ('device__virtual_chassis',) + tuple(attrs.get('select_related', ()))
     serializer_fields = {'_occupied': _occupied_field()}
     routes = ()
     if cabled:
@@ -359,6 +382,9 @@ def _component(model_class, cabled=True, path=True, menu=True, **attrs):
                                                                             ('cable',))
         attrs['prepare_rows'] = staticmethod(attach_cable_data)
         routes = (trace_route(model_class),) if path else (trace_route(model_class), paths_route(model_class))
+        attrs['ui_routes'] = tuple(attrs.get('ui_routes', ())) + component_ui_routes(model_class) + (
+            connection_routes(model_class) if path else ())
+        attrs['detail_templates'] = ('dcim/component_cable.html',)
     serializer_fields.update(attrs.pop('serializer_fields', {}))
     filters = device_relation_filters()
     if cabled:
@@ -398,11 +424,18 @@ _component(m.Interface, fields=None, pending={
 }, serializer_fields={
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(read_only=True, allow_null=True),
-}, prefetch_related=('bridge_interfaces',), select_related=('primary_mac_address',),
-    table=('name', 'device', 'label', 'enabled', 'type', 'description'), extra_filters=interface_filters())
-_component(m.RearPort, path=False, pending={'front_ports': []},
+    # Related interfaces are shown nested, with their device (named after its chassis when unnamed) and cable.
+}, prefetch_related=(Prefetch('bridge_interfaces', queryset=m.Interface.objects.select_related(
+    'device__virtual_chassis', 'cable')),),
+    select_related=('primary_mac_address', 'parent__device__virtual_chassis', 'lag__device__virtual_chassis',
+                    'bridge__device__virtual_chassis'),
+    table=('name', 'device', 'label', 'enabled', 'type', 'description'), extra_filters=interface_filters(),
+    ui_routes=components_ui_routes())
+_component(m.RearPort, path=False, serializer_fields={'front_ports': front_ports_field()},
+           serializer_base=RearPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),
            extra_filters=mapped_port_filters('front_port_id', 'front_port'))
-_component(m.FrontPort, path=False, pending={'rear_ports': []},
+_component(m.FrontPort, path=False, serializer_fields={'rear_ports': rear_ports_field()},
+           serializer_base=FrontPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),
            extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module', 'description', '_occupied'),
            serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True)},
@@ -444,8 +477,9 @@ class PowerFeedDeclaration(Declaration):
     select_related = ('cable', '_path')
     prepare_rows = staticmethod(attach_cable_data)
     api_routes = (trace_route(m.PowerFeed),)
+    ui_routes = component_ui_routes(m.PowerFeed)
     extra_filters = power_feed_filters()
-    detail_templates = ('dcim/powerfeed_utilisation.html',)
+    detail_templates = ('dcim/component_cable.html', 'dcim/powerfeed_utilisation.html')
     search = ('name', 'description', 'comments')
     menu = ('Power', 'Power')
 
@@ -466,6 +500,7 @@ class CableDeclaration(Declaration):
     search = ('label', 'description', 'comments')
     table = ('label', 'type', 'status', 'tenant', 'color', 'length', 'length_unit')
     menu = ('Connections', 'Cables')
+    ui_routes = (('connect/', CableConnectView.as_view(), 'connect'),)
 
 
 @declare

@@ -1,9 +1,10 @@
 """How tags, custom fields and choice sets are exposed."""
 import django_filters
 from django.db.models import Q
+from rest_framework import serializers
+
 from netbox.filtersets import ContentTypeFilter, MultiValueNumberFilter
 from netbox.registry import Counter, Declaration, declare
-from rest_framework import serializers
 
 from .models import CustomField, CustomFieldChoiceSet, Tag
 

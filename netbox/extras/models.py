@@ -9,8 +9,9 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
-from netbox.models import ChangeLoggedModel, RestrictedQuerySet, color_validator
 from taggit.models import GenericTaggedItemBase, TagBase
+
+from netbox.models import ChangeLoggedModel, RestrictedQuerySet, color_validator
 
 
 class Tag(ChangeLoggedModel, TagBase):

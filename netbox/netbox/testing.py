@@ -244,6 +244,7 @@ def client_for(user, version=1, **token_kwargs):
 def grant(user, model, actions, constraints=None, name=None):
     """Give `user` an ObjectPermission for `actions` on `model`."""
     from django.contrib.contenttypes.models import ContentType
+
     from users.models import ObjectPermission
 
     permission = ObjectPermission.objects.create(name=name or f'{model._meta.label_lower} {actions}',

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+
 from netbox.models import NestedGroupModel, NetBoxModel, OrganizationalModel, PrimaryModel
 
 

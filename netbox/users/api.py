@@ -2,11 +2,12 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
-from netbox.api.serializers import BaseModelSerializer, serializer_for
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from netbox.api.serializers import BaseModelSerializer, serializer_for
 
 from .models import Token, get_user_config
 

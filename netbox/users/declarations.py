@@ -1,10 +1,11 @@
 """How users, groups, permissions, tokens and owners are exposed."""
 import django_filters
 from django.db.models import Q
+from rest_framework import serializers
+
 from netbox.api.fields import NestedRelatedField
 from netbox.filtersets import ContentTypeFilter, MultiValueCharFilter, MultiValueNumberFilter, NoMatchFilter
 from netbox.registry import Counter, Declaration, declare
-from rest_framework import serializers
 
 from .api import TokenSerializerBase, UserSerializerBase
 from .models import Group, ObjectPermission, Owner, OwnerGroup, Token, User

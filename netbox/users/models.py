@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
 from netbox.models import RestrictedQuerySet
 
 TOKEN_V2_PREFIX = 'nbt_'

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
+
 from netbox.models import NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
 
 from ..choices import (

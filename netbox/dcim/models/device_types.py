@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
+
 from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel, RestrictedTreeManager
 from tenancy.models import ContactsMixin
 
@@ -24,6 +25,36 @@ from ..choices import (
 )
 
 MODULE_TOKEN = '{module}'
+
+
+def module_bay_positions(module):
+    """Positions of the bays holding `module`, outermost first (a module may sit in a bay of another module)."""
+    cached = getattr(module, '_bay_positions', None)
+    if cached is None:
+        positions, seen, current = [], set(), module
+        while current is not None and current.pk not in seen:
+            seen.add(current.pk)
+            bay = current.module_bay
+            positions.append(bay.position or bay.name)
+            current = bay.module if bay.module_id else None
+        cached = module._bay_positions = positions[::-1]
+    return cached
+
+
+def substitute_module_token(text, module):
+    """
+    Replace {module} in a template's text by the position of the module's bay. When the text holds one token per
+    level of nesting, each token takes the position of its own level, outermost first.
+    """
+    if module is None or not text or MODULE_TOKEN not in text:
+        return text
+    positions = module_bay_positions(module)
+    count = text.count(MODULE_TOKEN)
+    if count > 1 and count == len(positions):
+        for position in positions:
+            text = text.replace(MODULE_TOKEN, position, 1)
+        return text
+    return text.replace(MODULE_TOKEN, positions[-1])
 
 
 class Manufacturer(ContactsMixin, OrganizationalModel):
@@ -164,21 +195,32 @@ class ComponentTemplate(ChangeLoggedModel):
             raise ValidationError({'name': f'A {self._meta.verbose_name} named "{self.name}" exists on this type.'})
 
     def resolve_name(self, module=None):
-        if module is not None and MODULE_TOKEN in self.name:
-            return self.name.replace(MODULE_TOKEN, module.module_bay.position or module.module_bay.name)
-        return self.name
+        return substitute_module_token(self.name, module)
 
     def resolve_label(self, module=None):
-        if module is not None and MODULE_TOKEN in self.label:
-            return self.label.replace(MODULE_TOKEN, module.module_bay.position or module.module_bay.name)
-        return self.label
+        return substitute_module_token(self.label, module)
+
+    def owner_filter(self):
+        """The lookup selecting templates of the same type as this one."""
+        if self.device_type_id:
+            return {'device_type_id': self.device_type_id}
+        return {'module_type_id': self.module_type_id}
+
+    def same_owner(self, other):
+        return other.device_type_id == self.device_type_id and other.module_type_id == self.module_type_id
 
     def instantiate(self, device, module=None):
         """An unsaved component of `device` (and `module`) made from this template."""
         from django.apps import apps
 
         model = apps.get_model('dcim', self.component_model_name)
-        values = {name: getattr(self, name) for name in self.copied_fields}
+        values = {}
+        for name in self.copied_fields:
+            value = getattr(self, name)
+            # Some template fields allow null where the component's field stores an empty string instead.
+            if value is None and not model._meta.get_field(name).null:
+                value = ''
+            values[name] = value
         component = model(device=device, name=self.resolve_name(module), label=self.resolve_label(module),
                           description=self.description, **values)
         if module is not None and hasattr(model, 'module_id'):
@@ -241,10 +283,10 @@ class PowerOutletTemplate(ComponentTemplate):
     class Meta(ComponentTemplate.Meta):
         verbose_name = 'power outlet template'
 
-    def instantiate(self, device, module=None):
-        component = super().instantiate(device, module)
-        component._power_port_name = self.power_port.resolve_name(module) if self.power_port_id else None
-        return component
+    def clean(self):
+        super().clean()
+        if self.power_port_id and not self.same_owner(self.power_port):
+            raise ValidationError({'power_port': f'Power port template {self.power_port} belongs to another type.'})
 
 
 class InterfaceTemplate(ComponentTemplate):
@@ -263,6 +305,14 @@ class InterfaceTemplate(ComponentTemplate):
 
     class Meta(ComponentTemplate.Meta):
         verbose_name = 'interface template'
+
+    def clean(self):
+        super().clean()
+        if self.bridge_id:
+            if self.bridge_id == self.pk:
+                raise ValidationError({'bridge': 'An interface cannot be bridged to itself.'})
+            if not self.same_owner(self.bridge):
+                raise ValidationError({'bridge': f'Bridge interface template {self.bridge} belongs to another type.'})
 
 
 class PortTemplate(ComponentTemplate):
@@ -314,6 +364,17 @@ class PortTemplateMapping(models.Model):
     def __str__(self):
         return f'{self.front_port}:{self.front_port_position} -> {self.rear_port}:{self.rear_port_position}'
 
+    def clean(self):
+        super().clean()
+        if not self.front_port.same_owner(self.rear_port):
+            raise ValidationError({'rear_port': 'Front and rear port templates must belong to the same type.'})
+        if not 1 <= self.rear_port_position <= self.rear_port.positions:
+            raise ValidationError({'rear_port_position': f'Rear port template {self.rear_port} has positions 1 to '
+                                                         f'{self.rear_port.positions}.'})
+        if not 1 <= self.front_port_position <= self.front_port.positions:
+            raise ValidationError({'front_port_position': f'Front port template {self.front_port} has positions 1 '
+                                                          f'to {self.front_port.positions}.'})
+
 
 class ModuleBayTemplate(ComponentTemplate):
     """A slot every device (or module) of the type has for a module."""
@@ -328,8 +389,7 @@ class ModuleBayTemplate(ComponentTemplate):
 
     def instantiate(self, device, module=None):
         component = super().instantiate(device, module)
-        if module is not None and MODULE_TOKEN in self.position:
-            component.position = self.position.replace(MODULE_TOKEN, module.module_bay.position)
+        component.position = substitute_module_token(self.position, module)
         return component
 
 
@@ -373,3 +433,8 @@ class InventoryItemTemplate(MPTTModel, ComponentTemplate):
 
     class MPTTMeta:
         order_insertion_by = ('name',)
+
+    def clean(self):
+        super().clean()
+        if self.parent_id and not self.same_owner(self.parent):
+            raise ValidationError({'parent': f'Parent item {self.parent} belongs to another type.'})

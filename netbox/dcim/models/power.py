@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
 from netbox.models import PrimaryModel
 from tenancy.models import ContactsMixin
 

@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
 from netbox.models import OrganizationalModel, PrimaryModel, color_validator
 from tenancy.models import ContactsMixin
 

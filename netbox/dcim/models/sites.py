@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from mptt.models import TreeForeignKey
+
 from netbox.models import NestedGroupModel, PrimaryModel
 from tenancy.models import ContactsMixin
 

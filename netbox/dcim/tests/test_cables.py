@@ -2,9 +2,9 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from netbox.testing import make
 
 from dcim.models import Cable, CablePath, ConsolePort, Device, FrontPort, Interface, PortMapping, RearPort
+from netbox.testing import make
 
 pytestmark = pytest.mark.django_db
 CABLES = '/api/dcim/cables/'

@@ -13,7 +13,7 @@ from netbox.testing import make
 # Playwright's sync API runs an event loop in this thread; Django's ORM would otherwise refuse to run beside it.
 os.environ['DJANGO_ALLOW_ASYNC_UNSAFE'] = 'true'
 
-sync_api = pytest.importorskip('playwright.sync_api')
+from playwright import sync_api  # noqa: E402  (after the environment switch above)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',

@@ -1,10 +1,10 @@
-"""UI URL patterns: home, login/logout, and list/detail/edit/delete/import/bulk pages per declared model."""
+"""UI URL patterns: home, login/logout, the user's pages, and list/detail/edit/delete/import/bulk pages per model."""
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from netbox.registry import registry
 
-from . import views
+from . import account, views
 
 
 def model_urlpatterns(declaration):
@@ -26,11 +26,21 @@ def model_urlpatterns(declaration):
     ]
 
 
+account_patterns = [
+    path('profile/', account.ProfileView.as_view(), name='profile'),
+    path('preferences/', account.PreferencesView.as_view(), name='preferences'),
+    path('api-tokens/', account.TokensView.as_view(), name='tokens'),
+    path('api-tokens/<int:pk>/delete/', account.TokenDeleteView.as_view(), name='token_delete'),
+]
+
+
 def ui_urlpatterns():
     patterns = [
         path('', views.HomeView.as_view(), name='home'),
-        path('login/', auth_views.LoginView.as_view(template_name='login.html'), name='login'),
+        path('login/', auth_views.LoginView.as_view(template_name='login.html', redirect_authenticated_user=True),
+             name='login'),
         path('logout/', views.LogoutView.as_view(), name='logout'),
+        path('user/', include((account_patterns, 'account'))),
     ]
     for app in registry.apps:
         app_patterns = []

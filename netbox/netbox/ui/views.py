@@ -1,14 +1,71 @@
-"""Generic UI views derived from declarations (placeholder until the UI lands)."""
+"""
+Generic UI views derived from declarations: home, list (with filters, table preferences and export), detail and
+change log. Add/edit/delete live in editing.py, bulk edit/delete and import in bulk.py, user pages in account.py.
+"""
+import json
+import sys
+
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpResponse, HttpResponseServerError
-from django.shortcuts import redirect, resolve_url
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpResponseServerError
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template import loader
 from django.views import View
+
+from netbox.api.viewsets import optimized_queryset
+from netbox.models import tags_of
+from netbox.permissions import has_permission, object_permitted
+from netbox.registry import registry
+
+from .base import DeclaredView, allows, model_url, page_size, query_with, verbose_names
+from .export import EXPORT_FORMATS, export_response
+from .filterforms import FilterForm
+from .menu import MENU_ORDER
+from .tables import (
+    TablePreferences,
+    available_columns,
+    build_table,
+    default_columns,
+    order_queryset,
+    table_name,
+)
+from .values import (
+    custom_field_specs,
+    display_order,
+    field_specs,
+    preload_cf_objects,
+    render_value,
+    tag_badge,
+)
+
+PER_PAGE_CHOICES = (25, 50, 100, 250, 500, 1000)
 
 
 class HomeView(View):
+    """Object counts per model the user may view, grouped like the navigation menu."""
+
     def get(self, request):
-        return HttpResponse('NetBox')
+        if not request.user.is_authenticated and settings.LOGIN_REQUIRED:
+            return redirect('login')
+        sections = {}
+        for declaration in registry:
+            if not declaration.menu or not has_permission(request.user, declaration.model, 'view'):
+                continue
+            url = model_url(declaration, 'list')
+            if url is None:
+                continue
+            count = declaration.model.objects.restrict(request.user, 'view').count()
+            menu, group = declaration.menu
+            sections.setdefault(menu, []).append({
+                'label': verbose_names(declaration)['title_plural'], 'url': url, 'count': count, 'group': group,
+            })
+        order = {name: index for index, name in enumerate(MENU_ORDER)}
+        ordered = sorted(sections.items(), key=lambda item: order.get(item[0], len(order)))
+        return render(request, 'home.html', {'sections': ordered})
 
 
 class LogoutView(View):
@@ -19,14 +76,315 @@ class LogoutView(View):
     post = get
 
 
-def _placeholder(request, *args, **kwargs):
-    return HttpResponse('')
+class ObjectListView(DeclaredView):
+    """A filtered, ordered, paginated table of the objects the user may view; ?export=csv|yaml downloads them."""
+
+    template_name = 'generic/object_list.html'
+
+    def columns(self, request, prefs, available):
+        return prefs.columns(available, default_columns(self.declaration, available))
+
+    def post(self, request):
+        """Save (or reset) the user's table configuration, then show the list again."""
+        available = available_columns(self.declaration)
+        prefs = TablePreferences(request.user, table_name(self.declaration))
+        if '_reset' in request.POST:
+            prefs.reset()
+        else:
+            columns = [name for name in request.POST.getlist('columns') if name in available]
+            if columns:
+                prefs.set('columns', list(dict.fromkeys(columns)))
+            ordering = request.POST.get('ordering', '')
+            if ordering.lstrip('-') in available or ordering == '':
+                prefs.set('ordering', [ordering] if ordering else [])
+        return redirect(request.get_full_path())
+
+    def get(self, request):
+        declaration = self.declaration
+        user = request.user
+        available = available_columns(declaration)
+        prefs = TablePreferences(user, table_name(declaration))
+        columns = self.columns(request, prefs, available)
+        ordering = prefs.ordering()
+        if 'sort' in request.GET:
+            sort = request.GET.get('sort', '')
+            if sort.lstrip('-') in available or sort == '':
+                if sort != (ordering or ''):
+                    prefs.set('ordering', [sort] if sort else [])
+                ordering = sort or None
+
+        base = optimized_queryset(declaration, [name for name in columns if not name.startswith('cf_')])
+        base = base.restrict(user, 'view')
+        filterset = declaration.filterset()(request.GET, queryset=base, request=request)
+        if filterset.is_valid():
+            queryset = filterset.qs
+            filter_errors = {}
+        else:
+            queryset = base.none()
+            filter_errors = filterset.errors
+        queryset = order_queryset(queryset, ordering, available)
+        if not queryset.ordered:
+            queryset = queryset.order_by('pk')
+
+        export = request.GET.get('export')
+        if export in EXPORT_FORMATS:
+            return export_response(declaration, queryset, columns, available, export)
+
+        per_page = page_size(request, prefs.config)
+        paginator = Paginator(queryset, per_page)
+        page = paginator.get_page(request.GET.get('page'))
+        objects = list(page.object_list)
+        if declaration.prepare_rows is not None:
+            declaration.prepare_rows(objects)
+        preload_cf_objects([available[name] for name in columns], objects)
+        table = build_table(declaration, objects, columns, available, ordering)
+
+        params = request.GET
+        headers = []
+        classes = [f'col-{available[column.name].kind}' if column.name in available else 'col-self'
+                   for column in table.columns]
+        for column, css in zip(table.columns, classes, strict=True):
+            sort_url = None
+            direction = None
+            if column.orderable and column.name in available:
+                if ordering == column.name:
+                    direction, sort_url = 'asc', query_with(params, sort=f'-{column.name}', page=None)
+                elif ordering == f'-{column.name}':
+                    direction, sort_url = 'desc', query_with(params, sort='', page=None)
+                else:
+                    sort_url = query_with(params, sort=column.name, page=None)
+            headers.append({'column': column, 'sort_url': sort_url, 'direction': direction, 'css': css})
+
+        filter_params = params.copy()
+        for key in ('page', 'per_page', 'sort', 'export'):
+            filter_params.pop(key, None)
+        configured = [(name, available[name].label, True) for name in columns]
+        configured += [(name, spec.label, False) for name, spec in available.items() if name not in columns]
+        context = self.base_context(request)
+        context.update({
+            'table': table,
+            'headers': headers,
+            'rows': [(row.record, [(row.get_cell(column.name), css) for column, css in zip(table.columns, classes,
+                                                                                            strict=True)])
+                     for row in table.rows],
+            'page': page,
+            'paginator': paginator,
+            'page_nav': _page_links(page, params),
+            'per_page': per_page,
+            'per_page_links': [(size, query_with(params, per_page=size, page=None)) for size in PER_PAGE_CHOICES],
+            'filter_form': FilterForm(declaration, params, user=user),
+            'filter_errors': filter_errors,
+            'filter_query': filter_params.urlencode(),
+            'export_links': [(label, query_with(params, export=key, page=None))
+                             for key, label in EXPORT_FORMATS.items()],
+            'configured_columns': configured,
+            'ordering': ordering or '',
+            'ordering_choices': [(name, spec.label) for name, spec in available.items() if spec.orderable],
+            'return_url': request.get_full_path(),
+        })
+        return render(request, self.template_name, context)
+
+
+def _page_links(page, params):
+    """Page numbers to show (None for a gap) with their URLs, and the previous/next page URLs."""
+    total = page.paginator.num_pages
+    current = page.number
+    wanted = sorted({1, 2, total - 1, total, current - 2, current - 1, current, current + 1, current + 2})
+    links, previous = [], 0
+    for number in wanted:
+        if number < 1 or number > total:
+            continue
+        if number - previous > 1:
+            links.append((None, None))
+        links.append((number, query_with(params, page=number)))
+        previous = number
+    return {
+        'links': links,
+        'previous': query_with(params, page=page.previous_page_number()) if page.has_previous() else None,
+        'next': query_with(params, page=page.next_page_number()) if page.has_next() else None,
+    }
+
+
+class ObjectDetailView(DeclaredView):
+    """One object: its attributes, custom fields, tags, counts and related lists."""
+
+    template_name = 'generic/object_detail.html'
+
+    def get(self, request, pk):
+        declaration = self.declaration
+        user = request.user
+        specs = field_specs(declaration)
+        queryset = optimized_queryset(declaration, list(specs)).restrict(user, 'view')
+        obj = get_object_or_404(queryset, pk=pk)
+        if declaration.prepare_rows is not None:
+            declaration.prepare_rows([obj])
+        attributes, counts = [], []
+        comments = None
+        for name in display_order(specs):
+            spec = specs[name]
+            if name in ('id', 'created', 'last_updated', 'tags', '_depth', 'token', 'password'):
+                continue
+            if spec.kind == 'count':
+                counts.append(self.count_entry(obj, name, spec, user))
+            elif name == 'comments':
+                comments = getattr(obj, 'comments', '') or None
+            else:
+                attributes.append((spec.label, render_value(obj, spec, detail=True)))
+        custom_fields = {}
+        for spec in custom_field_specs(declaration.model).values():
+            cf = spec.custom_field
+            value = (obj.custom_field_data or {}).get(cf.name)
+            if cf.ui_visible == 'if-set' and value in (None, '', []):
+                continue
+            custom_fields.setdefault(cf.group_name or '', []).append((spec.label, render_value(obj, spec, True),
+                                                                      cf.description))
+        context = self.base_context(request)
+        context.update({
+            'object': obj,
+            'tab': 'detail',
+            'attributes': attributes,
+            'comments': comments,
+            'custom_fields': list(custom_fields.items()),
+            'tags': [tag_badge(tag) for tag in tags_of(obj)] if declaration.has_tags() else None,
+            'counts': [entry for entry in counts if entry is not None],
+            'related': self.related_lists(obj, user),
+            'detail_templates': declaration.detail_templates,
+        })
+        context.update(object_actions(declaration, obj, user))
+        return render(request, self.template_name, context)
+
+    def count_entry(self, obj, name, spec, user):
+        counter = self.declaration.counts[name]
+        model = counter.model
+        if model is None:  # counts objects of a feature not built yet
+            return None
+        if f'{counter.model_label}.{counter.field}'.lower() in {entry.lower() for entry in self.declaration.related}:
+            return None  # listed in full among the related lists
+        related = registry.get(model)
+        url = None
+        if related is not None and has_permission(user, model, 'view'):
+            list_url = model_url(related, 'list')
+            if list_url and f'{counter.field}_id' in related.filterset().base_filters:
+                url = f'{list_url}?{counter.field}_id={obj.pk}'
+        return {'label': spec.label, 'count': getattr(obj, name, 0) or 0, 'url': url}
+
+    def related_lists(self, obj, user):
+        lists = []
+        for entry in self.declaration.related:
+            label, _, field = entry.rpartition('.')
+            try:
+                model = apps.get_model(label)
+            except (LookupError, ValueError):
+                continue
+            related = registry.get(model)
+            if related is None or not has_permission(user, model, 'view'):
+                continue
+            queryset = model.objects.restrict(user, 'view').filter(**{field: obj})
+            list_url = model_url(related, 'list')
+            filter_name = f'{field}_id' if f'{field}_id' in related.filterset().base_filters else None
+            lists.append({
+                'title': verbose_names(related)['title_plural'],
+                'objects': list(queryset[:10]),
+                'count': queryset.count(),
+                'url': f'{list_url}?{filter_name}={obj.pk}' if list_url and filter_name else None,
+                'add_url': self.related_add_url(related, field, obj, user),
+            })
+        return lists
+
+    def related_add_url(self, related, field, obj, user):
+        if not allows(related, 'add') or not has_permission(user, related.model, 'add'):
+            return None
+        url = model_url(related, 'add')
+        return f'{url}?{field}={obj.pk}&return_url={obj.get_absolute_url()}' if url else None
+
+
+def object_actions(declaration, obj, user):
+    """Edit/delete/changelog URLs for an object, where the user may use them."""
+    can_change = allows(declaration, 'change') and object_permitted(user, obj, 'change')
+    can_delete = allows(declaration, 'delete') and object_permitted(user, obj, 'delete')
+    return {
+        'edit_url': model_url(declaration, 'edit', obj.pk) if can_change else None,
+        'delete_url': model_url(declaration, 'delete', obj.pk) if can_delete else None,
+        'changelog_url': model_url(declaration, 'changelog', obj.pk),
+        'detail_url': model_url(declaration, '', obj.pk),
+    }
+
+
+class ObjectChangelogView(DeclaredView):
+    """The change log of one object (and of the objects whose changes it is the parent of)."""
+
+    template_name = 'generic/object_changelog.html'
+
+    def get(self, request, pk):
+        from core.models import ObjectChange
+
+        declaration = self.declaration
+        obj = get_object_or_404(declaration.model.objects.restrict(request.user, 'view'), pk=pk)
+        content_type = ContentType.objects.get_for_model(declaration.model)
+        changes = ObjectChange.objects.restrict(request.user, 'view').filter(
+            Q(changed_object_type=content_type, changed_object_id=obj.pk) |
+            Q(related_object_type=content_type, related_object_id=obj.pk)
+        ).select_related('user', 'changed_object_type').order_by('-time', '-pk')
+        paginator = Paginator(changes, page_size(request))
+        page = paginator.get_page(request.GET.get('page'))
+        entries = []
+        for change in page.object_list:
+            before, after = change.diff()
+            keys = sorted(set(before) | set(after))
+            if change.action == 'update' and len(keys) > 1:
+                keys = [key for key in keys if key != 'last_updated']  # always changes; only noise here
+            entries.append({'change': change, 'diff': [(key, _diff_text(before.get(key)), _diff_text(after.get(key)),
+                                                        key in before, key in after) for key in keys]})
+        context = self.base_context(request)
+        context.update({
+            'object': obj,
+            'tab': 'changelog',
+            'entries': entries,
+            'page': page,
+            'page_nav': _page_links(page, request.GET),
+            'logged': hasattr(declaration.model, 'last_updated'),
+        })
+        context.update(object_actions(declaration, obj, request.user))
+        return render(request, self.template_name, context)
+
+
+def _diff_text(value):
+    if value is None:
+        return ''
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
 
 
 def views_for(declaration):
-    return {name: _placeholder for name in ('list', 'edit', 'import', 'bulk_edit', 'bulk_delete', 'detail', 'delete',
-                                            'changelog')}
+    from .bulk import BulkDeleteView, BulkEditView, BulkImportView
+    from .editing import ObjectDeleteView, ObjectEditView
+
+    def view(cls):
+        return cls.as_view(declaration=declaration)
+
+    return {
+        'list': view(ObjectListView),
+        'edit': view(ObjectEditView),
+        'import': view(BulkImportView),
+        'bulk_edit': view(BulkEditView),
+        'bulk_delete': view(BulkDeleteView),
+        'detail': view(ObjectDetailView),
+        'delete': view(ObjectDeleteView),
+        'changelog': view(ObjectChangelogView),
+    }
 
 
-def server_error(request):
-    return HttpResponseServerError('Server error')
+def server_error(request, template_name='500.html'):
+    """A friendly error page that needs neither the database nor the request context."""
+    try:
+        template = loader.get_template(template_name)
+        error = sys.exc_info()[1]
+        return HttpResponseServerError(template.render({
+            'error_type': type(error).__name__ if error else None,
+            'request_id': getattr(request, 'id', None),
+            'static_url': settings.STATIC_URL,
+            'home_url': f'/{settings.BASE_PATH}',
+        }))
+    except Exception:  # the template itself failed: plain text still tells the user what happened
+        return HttpResponseServerError('Server error', content_type='text/plain')

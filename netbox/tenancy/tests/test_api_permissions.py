@@ -1,11 +1,11 @@
 """The permission matrix on the REST API, shown on tenants: anonymous, none, granted, constrained, exempt."""
 import pytest
 from django.test import override_settings
-from netbox.testing import client_for, grant
 from rest_framework.test import APIClient
-from users.models import ObjectPermission
 
+from netbox.testing import client_for, grant
 from tenancy.models import Tenant, TenantGroup
+from users.models import ObjectPermission
 
 pytestmark = pytest.mark.django_db
 URL = '/api/tenancy/tenants/'

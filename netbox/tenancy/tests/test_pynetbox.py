@@ -2,9 +2,9 @@
 import pynetbox
 import pytest
 from django.contrib.contenttypes.models import ContentType
+
 from extras.models import CustomField, Tag
 from netbox.testing import make_token
-
 from tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)

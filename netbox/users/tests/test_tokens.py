@@ -4,9 +4,9 @@ from datetime import timedelta
 import pytest
 from django.test import override_settings
 from django.utils import timezone
-from netbox.testing import client_for, make_token
 from rest_framework.test import APIClient
 
+from netbox.testing import client_for, make_token
 from users.models import Token
 
 TENANTS = '/api/tenancy/tenants/'
