@@ -44,16 +44,6 @@ def endpoints_of(obj):
     return obj.connected_endpoints
 
 
-@pytest.fixture
-def patched():
-    """eth0 -> panel1 front -> panel1 rear == trunk == panel2 rear -> panel2 front -> eth1."""
-    left, right = interface(name='left'), interface(name='right')
-    (front1,), rear1 = patch_panel()
-    (front2,), rear2 = patch_panel()
-    cables = [connect(left, front1), connect(rear1, rear2, label='trunk'), connect(front2, right)]
-    return left, right, cables
-
-
 def test_direct_cable_connects_both_ends(api):
     a, b = interface(name='a'), interface(name='b')
     response = api.post(CABLES, {'a_terminations': terms(a), 'b_terminations': terms(b), 'label': 'C1'},

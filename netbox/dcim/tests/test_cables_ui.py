@@ -4,18 +4,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from dcim.models import Cable, Interface
-from dcim.tests.test_cables import connect, interface, patch_panel
+from dcim.tests.test_cables import interface
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def patched():
-    left, right = interface(name='left'), interface(name='right')
-    (front1,), rear1 = patch_panel()
-    (front2,), rear2 = patch_panel()
-    cables = [connect(left, front1), connect(rear1, rear2, label='trunk'), connect(front2, right)]
-    return left, right, cables
 
 
 def test_connect_page_creates_a_cable(admin_client):
