@@ -42,7 +42,7 @@ from .filters import (
     virtual_chassis_filters,
     virtual_device_context_filters,
 )
-from .views_cables import CableConnectView, component_ui_routes, connection_routes
+from .views_cables import CableConnectView, cable_cell, component_ui_routes, connection_routes
 from .views_types import components_ui_routes, library_ui_routes
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -385,6 +385,7 @@ def _component(model_class, cabled=True, path=True, menu=True, **attrs):
         attrs['ui_routes'] = tuple(attrs.get('ui_routes', ())) + component_ui_routes(model_class) + (
             connection_routes(model_class) if path else ())
         attrs['detail_templates'] = ('dcim/component_cable.html',)
+        attrs['ui_renderers'] = {'cable': cable_cell}
     serializer_fields.update(attrs.pop('serializer_fields', {}))
     filters = device_relation_filters()
     if cabled:
@@ -429,7 +430,7 @@ _component(m.Interface, fields=None, pending={
     'device__virtual_chassis', 'cable')),),
     select_related=('primary_mac_address', 'parent__device__virtual_chassis', 'lag__device__virtual_chassis',
                     'bridge__device__virtual_chassis'),
-    table=('name', 'device', 'label', 'enabled', 'type', 'description'), extra_filters=interface_filters(),
+    table=('name', 'device', 'label', 'enabled', 'type', 'cable', 'description'), extra_filters=interface_filters(),
     ui_routes=components_ui_routes())
 _component(m.RearPort, path=False, serializer_fields={'front_ports': front_ports_field()},
            serializer_base=RearPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),

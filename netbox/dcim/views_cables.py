@@ -182,3 +182,16 @@ def component_ui_routes(model):
 def connection_routes(model):
     listing = type(f'{model.__name__}ConnectionsView', (ConnectionListView,), {'model': model})
     return (('connections/', listing.as_view(), 'connections'),)
+
+
+def cable_cell(obj):
+    """A component's cable in tables and pages: a link to it, or a Connect button for a free component."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    if obj.cable_id:
+        return format_html('<a href="{}">{}</a>', obj.cable.get_absolute_url(), obj.cable)
+    if obj.mark_connected:
+        return format_html('<span class="muted">{}</span>', 'Marked connected')
+    url = f'{reverse("dcim:cable_connect")}?a_type=dcim.{obj._meta.model_name}&a_id={obj.pk}'
+    return format_html('<a class="btn btn-primary btn-sm" href="{}">{}</a>', url, 'Connect')

@@ -86,6 +86,8 @@ class Declaration:
     ui_routes = ()
     # Called with the objects about to be shown (a page of a list, one object) to attach data computed in bulk.
     prepare_rows = None
+    # UI cell renderers for fields the domain shows its own way: {field name: callable(obj) -> safe HTML}.
+    ui_renderers = {}
     # Templates included on the detail page below the attributes, given `object` and `declaration`.
     detail_templates = ()
     # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.

@@ -60,3 +60,11 @@ def test_connections_list(admin_client, patched):
     response = admin_client.get('/dcim/interfaces/connections/')
     assert response.status_code == 200
     assert b'left' in response.content and b'right' in response.content
+
+
+def test_interface_rows_offer_connect_or_link_the_cable(admin_client, patched):
+    left, _, cables = patched
+    spare = interface(name='spare')
+    page = admin_client.get('/dcim/interfaces/').content.decode()
+    assert f'a_type=dcim.interface&amp;a_id={spare.pk}' in page
+    assert cables[0].get_absolute_url() in page

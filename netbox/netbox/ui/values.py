@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from netbox.models import tags_of
+from netbox.registry import registry
 
 HEAD_FIELDS = ('url', 'display_url', 'display', 'custom_fields')
 # Fields that name an object best, in order of preference (for the link column and for lookups).
@@ -293,7 +294,11 @@ def json_text(value, indent=None):
 
 
 def render_value(obj, spec, detail=False):
-    """Safe HTML for one field of `obj`."""
+    """Safe HTML for one field of `obj` (a declaration's own renderer for that field wins)."""
+    declaration = registry.get(type(obj))
+    renderer = declaration.ui_renderers.get(spec.name) if declaration is not None else None
+    if renderer is not None:
+        return renderer(obj)
     return render_plain(raw_value(obj, spec), spec, obj=obj, detail=detail)
 
 
