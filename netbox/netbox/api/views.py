@@ -54,10 +54,14 @@ class StatusView(APIView):
             if isinstance(version, tuple):
                 version = '.'.join(map(str, version))
             if version is None:
-                try:
-                    version = metadata.version(config.name.split('.')[0].replace('_', '-'))
-                except metadata.PackageNotFoundError:
-                    version = None
+                # The distribution that ships the package (django-cors-headers for corsheaders).
+                top = config.name.split('.')[0]
+                for distribution in metadata.packages_distributions().get(top, [top.replace('_', '-')]):
+                    try:
+                        version = metadata.version(distribution)
+                        break
+                    except metadata.PackageNotFoundError:
+                        continue
             installed_apps[config.name] = version
         installed_apps = dict(sorted(installed_apps.items()))
 
