@@ -1,5 +1,6 @@
 """The navigation menu, built from the declarations' `menu` places and the user's permissions."""
 from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
 
 from netbox.permissions import has_permission
 from netbox.registry import registry
@@ -24,7 +25,7 @@ def build_menu(request):
             continue
         menu, group = declaration.menu
         menus.setdefault(menu, {}).setdefault(group, []).append({
-            'label': str(declaration.model._meta.verbose_name_plural).capitalize(),
+            'label': capfirst(declaration.model._meta.verbose_name_plural),
             'url': url,
             'add_url': _add_url(declaration, user),
         })

@@ -5,6 +5,7 @@ from django.urls import include, path
 from netbox.registry import registry
 
 from . import account, views
+from .search import SearchView
 
 
 def model_urlpatterns(declaration):
@@ -37,6 +38,7 @@ account_patterns = [
 def ui_urlpatterns():
     patterns = [
         path('', views.HomeView.as_view(), name='home'),
+        path('search/', SearchView.as_view(), name='search'),
         path('login/', auth_views.LoginView.as_view(template_name='login.html', redirect_authenticated_user=True),
              name='login'),
         path('logout/', views.LogoutView.as_view(), name='logout'),

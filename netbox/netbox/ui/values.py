@@ -18,6 +18,7 @@ from django.db.models import Manager
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from netbox.models import tags_of
 from netbox.registry import registry
@@ -257,7 +258,7 @@ def content_type_label(content_type):
     if model is None:
         return f'{content_type.app_label}.{content_type.model}'
     app = model._meta.app_config.verbose_name
-    return f'{app} › {str(model._meta.verbose_name).capitalize()}'
+    return f'{app} › {capfirst(model._meta.verbose_name)}'
 
 
 def choice_badge(value, label):
