@@ -501,7 +501,8 @@ class CableDeclaration(Declaration):
     search = ('label', 'description', 'comments')
     table = ('label', 'type', 'status', 'tenant', 'color', 'length', 'length_unit')
     menu = ('Connections', 'Cables')
-    ui_routes = (('connect/', CableConnectView.as_view(), 'connect'),)
+    # Adding a cable starts from the connect page: its terminations are chosen there, not in the generic form.
+    ui_routes = (('connect/', CableConnectView.as_view(), 'connect'), ('add/', CableConnectView.as_view(), 'add'))
 
 
 @declare

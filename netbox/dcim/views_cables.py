@@ -126,8 +126,25 @@ class CableConnectView(View):
     def get(self, request):
         if not has_permission(request.user, Cable, 'add'):
             raise PermissionDenied
+        if not request.GET.get('a_id'):
+            return self.choose_a_side(request)
         a_side = self.get_a_side(request)
         return render(request, 'dcim/cable_connect.html', self.context(request, a_side))
+
+    def choose_a_side(self, request):
+        """Started from the menu rather than a component: first pick the near end."""
+        a_types = sorted(set(COMPATIBLE) - {'circuittermination'})
+        a_type = request.GET.get('a_kind') if request.GET.get('a_kind') in a_types else 'interface'
+        device_id = request.GET.get('a_device')
+        device = Device.objects.restrict(request.user, 'view').filter(pk=device_id).first() if device_id else None
+        candidates = []
+        if device is not None:
+            model = ContentType.objects.get_by_natural_key('dcim', a_type).model_class()
+            candidates = model.objects.restrict(request.user, 'view').filter(device=device, cable__isnull=True)
+        return render(request, 'dcim/cable_start.html', {
+            'a_types': a_types, 'a_type': a_type, 'device': device, 'candidates': candidates,
+            'devices_api': '/api/dcim/devices/',
+        })
 
     def post(self, request):
         if not has_permission(request.user, Cable, 'add'):

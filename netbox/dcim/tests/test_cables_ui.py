@@ -68,3 +68,11 @@ def test_interface_rows_offer_connect_or_link_the_cable(admin_client, patched):
     page = admin_client.get('/dcim/interfaces/').content.decode()
     assert f'a_type=dcim.interface&amp;a_id={spare.pk}' in page
     assert cables[0].get_absolute_url() in page
+
+
+def test_adding_a_cable_from_the_menu_starts_with_the_near_end(admin_client):
+    eth = interface(name='eth-start')
+    page = admin_client.get('/dcim/cables/add/', {'a_kind': 'interface', 'a_device': eth.device_id})
+    assert page.status_code == 200
+    assert f'value="{eth.pk}"' in page.content.decode()
+    assert admin_client.get('/dcim/cables/connect/', {'a_type': 'dcim.interface', 'a_id': eth.pk}).status_code == 200
