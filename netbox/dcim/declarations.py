@@ -23,7 +23,6 @@ from .filters import (
     cable_filters,
     cable_object_filters,
     cable_termination_filters,
-    counter_filters,
     device_filters,
     device_relation_filters,
     interface_filters,
@@ -139,7 +138,6 @@ class RackTypeDeclaration(Declaration):
     model = m.RackType
     brief = ('manufacturer', 'model', 'slug', 'description', 'rack_count')
     counts = {'rack_count': Counter('dcim.Rack', 'rack_type')}
-    extra_filters = counter_filters(counts)
     search = ('model', 'slug', 'description', 'comments')
     menu = ('Racks', 'Racks')
 

@@ -101,58 +101,8 @@ def device_relation_filters(prefix='device__'):
     return out
 
 
-# Counters
-
-def with_counter(queryset, name, counter):
-    """The queryset with counter `name` available for filtering: the REST annotation when the list already has it,
-    else the same Subquery as a non-selected alias."""
-    if name in queryset.query.annotations:
-        return queryset
-    from netbox.api.viewsets import counter_annotation
-
-    return queryset.alias(**{name: counter_annotation(counter)})
-
-
-class CounterFilter(MultiValueNumberFilter):
-    """Number lookups on a declaration's Counter, e.g. `interface_count__gte=48`."""
-
-    def __init__(self, *args, counter=None, **kwargs):
-        self.counter = counter
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return super().filter(with_counter(qs, self.field_name, self.counter), value)
-
-
-class CounterEmptyFilter(django_filters.BooleanFilter):
-    """`<counter>__empty`: a counter is never null (no related object counts 0), so true matches nothing."""
-
-    def __init__(self, *args, counter=None, **kwargs):
-        self.counter = counter
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        qs = with_counter(qs, self.field_name, self.counter)
-        return qs.filter(**{f'{self.field_name}__isnull': value})
-
-
-def counter_filters(counts, names=None):
-    """Exact, n, lt, lte, gt, gte and empty lookups for the given counters ({name: Counter})."""
-    out = {}
-    for name, counter in counts.items():
-        if names is not None and name not in names:
-            continue
-        out[name] = CounterFilter(field_name=name, lookup_expr='exact', counter=counter)
-        for suffix, (lookup, exclude) in NUMBER_LOOKUPS.items():
-            out[f'{name}__{suffix}'] = CounterFilter(field_name=name, lookup_expr=lookup, exclude=exclude,
-                                                     counter=counter)
-        out[f'{name}__empty'] = CounterEmptyFilter(field_name=name, counter=counter)
-    return out
-
+# Counters: the shared machinery offers them for every declaration; re-exported for existing imports.
+from netbox.filtersets import CounterEmptyFilter, CounterFilter, counter_filters, with_counter  # noqa: E402,F401
 
 # Yes/no conditions
 
@@ -438,7 +388,6 @@ def device_filters(counts):
     out['has_virtual_device_context'] = HasRelatedFilter(counters=(Counter('dcim.virtualdevicecontext', 'device'),))
     out['local_context_data'] = ConditionFilter(condition=Q(local_context_data__isnull=False))
     out.update(has_related_filters(_device_component_counters()))
-    out.update(counter_filters(counts))
     out.update(mac_address_filters(on_device=True))
     out.update(pending_filters('cluster_id', 'cluster_group', 'cluster_group_id', 'config_template_id',
                                'oob_ip_id', 'primary_ip4', 'primary_ip4_id', 'primary_ip6', 'primary_ip6_id'))
@@ -456,7 +405,6 @@ def type_filters(counts, owner):
     related = {name: [Counter(f'dcim.{model}', owner)] for name, model in names.items()}
     related['pass_through_ports'] = [Counter('dcim.frontporttemplate', owner), Counter('dcim.rearporttemplate', owner)]
     out = has_related_filters(related)
-    out.update(counter_filters(counts))
     if owner == 'device_type':
         for face in ('front', 'rear'):
             image = f'{face}_image'
@@ -499,7 +447,6 @@ def virtual_chassis_filters(counts):
     """Virtual chassis are placed by their master."""
     out = site_filters('master__', site=True)
     out.update(relation_filters('tenant', m.Device, 'tenant', 'master__tenant'))
-    out.update(counter_filters(counts))
     return out
 
 

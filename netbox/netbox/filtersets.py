@@ -347,6 +347,57 @@ def owner_filters():
     } if OwnerGroup else {}
 
 
+def with_counter(queryset, name, counter):
+    """The queryset with counter `name` available for filtering: the REST annotation when the list already has it,
+    else the same Subquery as a non-selected alias."""
+    if name in queryset.query.annotations:
+        return queryset
+    from netbox.api.viewsets import counter_annotation
+
+    return queryset.alias(**{name: counter_annotation(counter)})
+
+
+class CounterFilter(MultiValueNumberFilter):
+    """Number lookups on a declaration's Counter, e.g. `interface_count__gte=48`."""
+
+    def __init__(self, *args, counter=None, **kwargs):
+        self.counter = counter
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return super().filter(with_counter(qs, self.field_name, self.counter), value)
+
+
+class CounterEmptyFilter(django_filters.BooleanFilter):
+    """`<counter>__empty`: a counter is never null (no related object counts 0), so true matches nothing."""
+
+    def __init__(self, *args, counter=None, **kwargs):
+        self.counter = counter
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        qs = with_counter(qs, self.field_name, self.counter)
+        return qs.filter(**{f'{self.field_name}__isnull': value})
+
+
+def counter_filters(counts, names=None):
+    """Exact, n, lt, lte, gt, gte and empty lookups for the given counters ({name: Counter})."""
+    out = {}
+    for name, counter in counts.items():
+        if names is not None and name not in names:
+            continue
+        out[name] = CounterFilter(field_name=name, lookup_expr='exact', counter=counter)
+        for suffix, (lookup, exclude) in NUMBER_LOOKUPS.items():
+            out[f'{name}__{suffix}'] = CounterFilter(field_name=name, lookup_expr=lookup, exclude=exclude,
+                                                     counter=counter)
+        out[f'{name}__empty'] = CounterEmptyFilter(field_name=name, counter=counter)
+    return out
+
+
 def filterset_for(declaration):
     """The FilterSet class for a declaration, built on first use."""
     cached = declaration.__dict__.get('_filterset')
@@ -382,6 +433,7 @@ def filterset_for(declaration):
         attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug', exclude=True)
     if declaration.contacts:
         attrs.update(contact_filters())
+    attrs.update(counter_filters(declaration.counts))
     attrs.update(declaration.extra_filters)
     attrs['Meta'] = type('Meta', (), {'model': model, 'fields': []})
     filterset = type(f'{model.__name__}FilterSet', (BaseFilterSet,), attrs)

@@ -306,3 +306,12 @@ def test_list_queries_do_not_grow_with_rows(api):
     for i in range(1, 100):
         Tenant.objects.create(name=f'T{i}', slug=f't{i}', group=group).tags.set([gold])
     assert queries() == one
+
+
+def test_counters_are_filterable_on_every_model(api):
+    busy = TenantGroup.objects.create(name='Busy', slug='busy')
+    TenantGroup.objects.create(name='Idle', slug='idle')
+    Tenant.objects.create(name='A', slug='a', group=busy)
+    Tenant.objects.create(name='B', slug='b', group=busy)
+    names = [row['name'] for row in api.get('/api/tenancy/tenant-groups/', {'tenant_count__gte': 2}).data['results']]
+    assert names == ['Busy']
