@@ -83,8 +83,8 @@ def test_tenant_lifecycle(page, live_server):
     Tenant.objects.create(name='Globex', slug='globex')
     page.goto(f'{base}/tenancy/tenants/')
     assert page.locator('table.table tbody tr').count() == 2
-    page.fill('input[name=q]', 'acm')
-    page.click('button:has-text("Search")')
+    page.fill('#filter-form input[name=q]', 'acm')
+    page.click('#filter-form button:has-text("Search")')
     page.wait_for_url(re.compile(r'q=acm'))
     rows = page.locator('table.table tbody tr')
     assert rows.count() == 1 and 'Acme' in rows.first.inner_text()
