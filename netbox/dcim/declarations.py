@@ -205,7 +205,7 @@ class DeviceTypeDeclaration(Declaration):
     model = m.DeviceType
     brief = ('manufacturer', 'model', 'slug', 'description', 'device_count')
     counts = {'device_count': Counter('dcim.Device', 'device_type'), **template_counts('device_type')}
-    extra_filters = type_filters(counts, 'device_type')
+    extra_filters = type_filters('device_type')
     search = ('model', 'slug', 'part_number', 'description', 'comments')
     table = ('model', 'manufacturer', 'part_number', 'u_height', 'is_full_depth', 'device_count')
     menu = ('Devices', 'Device types')
@@ -229,7 +229,7 @@ class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
-    extra_filters = type_filters(counts, 'module_type')
+    extra_filters = type_filters('module_type')
     search = ('model', 'part_number', 'description', 'comments')
     menu = ('Devices', 'Modules')
     related = ('dcim.Module.module_type', 'dcim.InterfaceTemplate.module_type')
@@ -313,7 +313,7 @@ class DeviceDeclaration(Declaration):
     select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis')
     counts = component_counts()
     search = ('name', 'serial', 'asset_tag', 'description', 'comments')
-    extra_filters = device_filters(counts)
+    extra_filters = device_filters()
     contacts = True
     table = ('name', 'status', 'tenant', 'site', 'location', 'rack', 'role', 'device_type', 'tags')
     menu = ('Devices', 'Devices')
@@ -330,7 +330,7 @@ class VirtualChassisDeclaration(Declaration):
     }
     prefetch_related = ('members',)
     counts = {'member_count': Counter('dcim.Device', 'virtual_chassis')}
-    extra_filters = virtual_chassis_filters(counts)
+    extra_filters = virtual_chassis_filters()
     search = ('name', 'domain', 'description', 'comments')
     menu = ('Devices', 'Devices')
     related = ('dcim.Device.virtual_chassis',)

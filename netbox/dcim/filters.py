@@ -369,8 +369,8 @@ def _device_component_counters():
     return related
 
 
-def device_filters(counts):
-    """The filters devices add to the derived ones; `counts` are the device declaration's counters."""
+def device_filters():
+    """The filters devices add to the derived ones."""
     out = {}
     out.update(location_filters(''))
     out.update(tenant_group_filters())
@@ -395,7 +395,7 @@ def device_filters(counts):
     return out
 
 
-def type_filters(counts, owner):
+def type_filters(owner):
     """Filters of device and module types: template counters, "has any template" booleans, images."""
     names = {'console_ports': 'consoleporttemplate', 'console_server_ports': 'consoleserverporttemplate',
              'power_ports': 'powerporttemplate', 'power_outlets': 'poweroutlettemplate',
@@ -443,7 +443,7 @@ def module_filters():
     return out
 
 
-def virtual_chassis_filters(counts):
+def virtual_chassis_filters():
     """Virtual chassis are placed by their master."""
     out = site_filters('master__', site=True)
     out.update(relation_filters('tenant', m.Device, 'tenant', 'master__tenant'))
