@@ -5,12 +5,11 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.urls import reverse
 
-from netbox.models import RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
 
 
-class ConfigRevision(models.Model):
+class ConfigRevision(AbsoluteURLMixin, models.Model):
     """A saved set of dynamic configuration values; the active one is live for every process."""
 
     created = models.DateTimeField(auto_now_add=True)
@@ -29,8 +28,6 @@ class ConfigRevision(models.Model):
     def __str__(self):
         return self.comment or f'Config revision #{self.pk}'
 
-    def get_absolute_url(self):
-        return reverse('core:configrevision', args=[self.pk])
 
     @transaction.atomic
     def activate(self):
@@ -44,7 +41,7 @@ class ConfigRevision(models.Model):
         transaction.on_commit(lambda: publish_revision_data(self.data))
 
 
-class ObjectChange(models.Model):
+class ObjectChange(AbsoluteURLMixin, models.Model):
     """One create, update or delete of an object, with its state before and after."""
 
     ACTION_CREATE = 'create'
@@ -82,8 +79,6 @@ class ObjectChange(models.Model):
         return f'{self.changed_object_type.model} {self.object_repr} {self.get_action_display().lower()} by ' \
                f'{self.user_name}'
 
-    def get_absolute_url(self):
-        return reverse('core:objectchange', args=[self.pk])
 
     def diff(self):
         """(removed, added): the attributes whose values differ, before and after."""
@@ -95,7 +90,7 @@ class ObjectChange(models.Model):
                 {key: after.get(key) for key in changed if key in after})
 
 
-class Job(models.Model):
+class Job(AbsoluteURLMixin, models.Model):
     """A background task (script run, export, sync) and its outcome."""
 
     STATUS_CHOICES = (
@@ -129,5 +124,3 @@ class Job(models.Model):
     def __str__(self):
         return f'{self.name} ({self.job_id})'
 
-    def get_absolute_url(self):
-        return reverse('core:job', args=[self.pk])

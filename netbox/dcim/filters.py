@@ -101,9 +101,6 @@ def device_relation_filters(prefix='device__'):
     return out
 
 
-# Counters: the shared machinery offers them for every declaration; re-exported for existing imports.
-from netbox.filtersets import CounterEmptyFilter, CounterFilter, counter_filters, with_counter  # noqa: E402,F401
-
 # Yes/no conditions
 
 class ConditionFilter(django_filters.BooleanFilter):

@@ -7,7 +7,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import GenericTaggedItemBase, TagBase
 
@@ -28,8 +27,6 @@ class Tag(ChangeLoggedModel, TagBase):
     class Meta:
         ordering = ('weight', 'name')
 
-    def get_absolute_url(self):
-        return reverse('extras:tag', args=[self.pk])
 
     def slugify(self, tag, i=None):
         slug = slugify(tag)[:100]
@@ -64,8 +61,6 @@ class CustomFieldChoiceSet(ChangeLoggedModel):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse('extras:customfieldchoiceset', args=[self.pk])
 
     @property
     def choices(self):
@@ -170,8 +165,6 @@ class CustomField(ChangeLoggedModel):
     def __str__(self):
         return self.label or self.name.replace('_', ' ').capitalize()
 
-    def get_absolute_url(self):
-        return reverse('extras:customfield', args=[self.pk])
 
     @property
     def data_type(self):

@@ -22,6 +22,7 @@ from taggit.managers import TaggableManager
 from .permissions import permission_q
 
 __all__ = (
+    'AbsoluteURLMixin',
     'ChangeLoggedModel',
     'NestedGroupModel',
     'NetBoxModel',
@@ -89,7 +90,17 @@ class RestrictedTreeManager(TreeManager.from_queryset(RestrictedTreeQuerySet)):
     pass
 
 
-class ChangeLoggedModel(models.Model):
+class AbsoluteURLMixin:
+    """The object's UI page, at the URL the declaration-derived views register ('<app>:<model>')."""
+
+    def get_absolute_url(self):
+        try:
+            return reverse(f'{self._meta.app_label}:{self._meta.model_name}', args=[self.pk])
+        except NoReverseMatch:
+            return ''
+
+
+class ChangeLoggedModel(AbsoluteURLMixin, models.Model):
     """Base for every model whose changes are recorded in the change log."""
 
     created = models.DateTimeField(auto_now_add=True, blank=True, null=True)
@@ -99,12 +110,6 @@ class ChangeLoggedModel(models.Model):
 
     class Meta:
         abstract = True
-
-    def get_absolute_url(self):
-        try:
-            return reverse(f'{self._meta.app_label}:{self._meta.model_name}', args=[self.pk])
-        except NoReverseMatch:
-            return ''
 
     @classmethod
     def content_type(cls):

@@ -11,10 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
-from netbox.models import RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
 
 TOKEN_V2_PREFIX = 'nbt_'
 TOKEN_V2_KEY_LENGTH = 12
@@ -25,7 +24,7 @@ class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
     pass
 
 
-class Group(models.Model):
+class Group(AbsoluteURLMixin, models.Model):
     """A set of users that share object permissions."""
 
     name = models.CharField(max_length=150, unique=True)
@@ -39,11 +38,8 @@ class Group(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse('users:group', args=[self.pk])
 
-
-class User(AbstractUser):
+class User(AbsoluteURLMixin, AbstractUser):
     """A person (or service) that logs in to the UI or authenticates to the API."""
 
     groups = models.ManyToManyField(Group, related_name='users', blank=True)
@@ -56,8 +52,6 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
-    def get_absolute_url(self):
-        return reverse('users:user', args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -66,7 +60,7 @@ class User(AbstractUser):
             raise ValidationError({'username': f'A user named "{clash.first().username}" already exists.'})
 
 
-class ObjectPermission(models.Model):
+class ObjectPermission(AbsoluteURLMixin, models.Model):
     """Grants actions on object types to users and groups, optionally limited by constraints."""
 
     name = models.CharField(max_length=100)
@@ -87,8 +81,6 @@ class ObjectPermission(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse('users:objectpermission', args=[self.pk])
 
     def clean(self):
         super().clean()
@@ -102,7 +94,7 @@ class ObjectPermission(models.Model):
             raise ValidationError({'constraints': 'Constraints must be a JSON object or a list of JSON objects.'})
 
 
-class OwnerGroup(models.Model):
+class OwnerGroup(AbsoluteURLMixin, models.Model):
     """A set of owners."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -116,11 +108,8 @@ class OwnerGroup(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse('users:ownergroup', args=[self.pk])
 
-
-class Owner(models.Model):
+class Owner(AbsoluteURLMixin, models.Model):
     """The team or people accountable for an object."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -137,9 +126,6 @@ class Owner(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse('users:owner', args=[self.pk])
-
 
 def validate_ip_networks(value):
     for item in value or ():
@@ -149,7 +135,7 @@ def validate_ip_networks(value):
             raise ValidationError(f'"{item}" is not a valid IP network.')
 
 
-class Token(models.Model):
+class Token(AbsoluteURLMixin, models.Model):
     """
     An API token. Version 1 tokens are 40 hex characters sent as `Token <value>`. Version 2 tokens are sent as
     `Bearer nbt_<key>.<secret>`; only an HMAC of the secret, keyed with a pepper from API_TOKEN_PEPPERS, is stored.
@@ -182,8 +168,6 @@ class Token(models.Model):
             return f'{(self.plaintext or "")[-6:]} ({self.user})'
         return f'{TOKEN_V2_PREFIX}{self.key} ({self.user})'
 
-    def get_absolute_url(self):
-        return reverse('users:token', args=[self.pk])
 
     # The secret is only known right after creation; it is never read back from the database for v2.
     secret = None

@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import override_settings
-from rest_framework.test import APIClient
 
 from core.models import ConfigRevision
 from netbox.dynamic_config import CACHE_KEY, DYNAMIC_PARAMETERS, clear_config, get_config, publish_revision_data
@@ -16,27 +15,8 @@ pytestmark = pytest.mark.django_db
 TENANTS_URL = '/api/tenancy/tenants/'
 
 
-@pytest.fixture(autouse=True)
-def clean_config():
-    """The active revision's data is cached in Redis and per thread: start and end every test without either."""
-    cache.clear()
-    clear_config()
-    yield
-    cache.clear()
-    clear_config()
 
 
-@pytest.fixture
-def root_api(db):
-    from users.models import Token, User
-
-    user = User.objects.create_superuser('config-root', 'config-root@example.com', 'Root-pass-123')
-    token = Token(user=user, version=1)
-    token.set_token()
-    token.save()
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f'Token {token.token_value}')
-    return client
 
 
 @pytest.fixture
@@ -174,9 +154,9 @@ def test_publish_revision_data_reaches_this_thread():
 # Through the API: a new revision applies to the next request, without a restart
 
 
-def test_new_revision_changes_pagination_on_the_next_request(root_api, three_tenants,
+def test_new_revision_changes_pagination_on_the_next_request(api, three_tenants,
                                                              django_capture_on_commit_callbacks):
-    before = root_api.get(TENANTS_URL)
+    before = api.get(TENANTS_URL)
     assert before.status_code == 200, before.content
     assert before.json()['count'] == 3
     assert before.json()['next'] is None
@@ -185,7 +165,7 @@ def test_new_revision_changes_pagination_on_the_next_request(root_api, three_ten
     revision = ConfigRevision.objects.create(comment='Small pages', data={'PAGINATE_COUNT': 2})
     activate(revision, django_capture_on_commit_callbacks)
 
-    after = root_api.get(TENANTS_URL)
+    after = api.get(TENANTS_URL)
     assert after.status_code == 200, after.content
     body = after.json()
     assert body['count'] == 3
@@ -194,20 +174,20 @@ def test_new_revision_changes_pagination_on_the_next_request(root_api, three_ten
     assert 'limit=2' in body['next'] and 'offset=2' in body['next']
 
 
-def test_revision_published_by_another_process_reaches_the_next_request(root_api, three_tenants):
+def test_revision_published_by_another_process_reaches_the_next_request(api, three_tenants):
     """Only the shared cache changes (as when another worker activates a revision); this thread's snapshot is stale."""
-    assert root_api.get(TENANTS_URL).json()['next'] is None
+    assert api.get(TENANTS_URL).json()['next'] is None
     assert get_config().PAGINATE_COUNT == 50  # the snapshot left behind by the request
     cache.set(CACHE_KEY, {'PAGINATE_COUNT': 2}, None)
-    body = root_api.get(TENANTS_URL).json()
+    body = api.get(TENANTS_URL).json()
     assert len(body['results']) == 2
     assert 'limit=2' in body['next']
 
 
-def test_configuration_file_wins_over_the_revision_in_the_api(root_api, three_tenants,
+def test_configuration_file_wins_over_the_revision_in_the_api(api, three_tenants,
                                                               django_capture_on_commit_callbacks):
     activate(ConfigRevision.objects.create(data={'PAGINATE_COUNT': 1}), django_capture_on_commit_callbacks)
     with override_settings(CONFIG_OVERRIDES={'PAGINATE_COUNT': 2}):
-        body = root_api.get(TENANTS_URL).json()
+        body = api.get(TENANTS_URL).json()
     assert len(body['results']) == 2
     assert 'limit=2' in body['next']

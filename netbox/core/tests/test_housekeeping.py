@@ -6,26 +6,16 @@ from io import StringIO
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from core.management.commands import housekeeping
 from core.models import ConfigRevision, Job, ObjectChange
-from netbox.dynamic_config import clear_config
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def clean_config():
-    """The active revision's data is cached in Redis and per thread: start and end every test without either."""
-    cache.clear()
-    clear_config()
-    yield
-    cache.clear()
-    clear_config()
 
 
 def days_ago(days):

@@ -4,12 +4,10 @@ import platform
 import django
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from netbox.api import views as api_views
-from netbox.dynamic_config import clear_config
 
 pytestmark = pytest.mark.django_db
 
@@ -18,32 +16,10 @@ API_APPS = ['circuits', 'core', 'dcim', 'extras', 'ipam', 'status', 'tenancy', '
 STATUS_KEYS = {'django-version', 'installed-apps', 'netbox-version', 'python-version', 'plugins', 'rq-workers-running'}
 
 
-@pytest.fixture(autouse=True)
-def clean_config():
-    cache.clear()
-    clear_config()
-    yield
-    clear_config()
 
 
-@pytest.fixture
-def root(db):
-    from users.models import User
-
-    return User.objects.create_superuser('api-root', 'api-root@example.com', 'Root-pass-123')
 
 
-@pytest.fixture
-def root_api(root):
-    """An API client authenticated as a superuser through a v1 token."""
-    from users.models import Token
-
-    token = Token(user=root, version=1)
-    token.set_token()
-    token.save()
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f'Token {token.token_value}')
-    return client
 
 
 @pytest.fixture
@@ -61,8 +37,8 @@ def assert_json(response):
 # Status
 
 
-def test_status_for_an_authenticated_user(root_api):
-    response = root_api.get('/api/status/')
+def test_status_for_an_authenticated_user(api):
+    response = api.get('/api/status/')
     assert response.status_code == 200, response.content
     body = assert_json(response)
     assert STATUS_KEYS <= set(body)
@@ -75,13 +51,13 @@ def test_status_for_an_authenticated_user(root_api):
     assert isinstance(body['rq-workers-running'], int)
 
 
-def test_status_needs_no_running_worker(root_api, monkeypatch):
+def test_status_needs_no_running_worker(api, monkeypatch):
     """With Redis unreachable the status still answers, reporting no workers."""
     def unreachable(*args, **kwargs):
         raise ConnectionError('Redis is down')
 
     monkeypatch.setattr(api_views, 'get_redis_connection', unreachable)
-    response = root_api.get('/api/status/')
+    response = api.get('/api/status/')
     assert response.status_code == 200
     assert response.json()['rq-workers-running'] == 0
 
@@ -98,8 +74,8 @@ def test_status_requires_authentication():
 @pytest.mark.parametrize('path', [
     '/api/', '/api/status/', '/api/tenancy/tenants/', '/api/tenancy/tenants/999999999/', '/api/users/users/',
 ])
-def test_api_version_header_on_authenticated_responses(root_api, path):
-    response = root_api.get(path)
+def test_api_version_header_on_authenticated_responses(api, path):
+    response = api.get(path)
     assert response['API-Version'] == '4.6'
     assert response['API-Version'] == settings.API_VERSION
 
@@ -109,15 +85,15 @@ def test_api_version_header_on_anonymous_responses(path):
     assert APIClient().get(path)['API-Version'] == '4.6'
 
 
-def test_api_version_header_on_write_errors(root_api):
-    response = root_api.post('/api/tenancy/tenants/', {'name': ''}, format='json')
+def test_api_version_header_on_write_errors(api):
+    response = api.post('/api/tenancy/tenants/', {'name': ''}, format='json')
     assert response.status_code == 400
     assert response['API-Version'] == '4.6'
 
 
-def test_no_api_version_header_outside_the_api(root):
+def test_no_api_version_header_outside_the_api(superuser):
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     response = client.get('/admin/')
     assert response.status_code == 200
     assert 'API-Version' not in response
@@ -141,17 +117,17 @@ def test_invalid_token_is_refused():
     assert assert_json(response) == {'detail': 'Invalid token'}
 
 
-def test_session_login_works_for_the_api(root):
+def test_session_login_works_for_the_api(superuser):
     client = APIClient()
-    client.force_login(root)
+    client.force_login(superuser)
     assert client.get('/api/tenancy/tenants/').status_code == 200
 
 
 # The API root
 
 
-def test_api_root_lists_every_app(root_api):
-    response = root_api.get('/api/')
+def test_api_root_lists_every_app(api):
+    response = api.get('/api/')
     assert response.status_code == 200
     body = assert_json(response)
     assert sorted(body) == API_APPS
@@ -161,54 +137,54 @@ def test_api_root_lists_every_app(root_api):
             assert body[app].endswith(f'/api/{app}/'), body[app]
 
 
-def test_api_root_links_lead_somewhere(root_api):
-    for app, url in root_api.get('/api/').json().items():
-        response = root_api.get(url)
+def test_api_root_links_lead_somewhere(api):
+    for app, url in api.get('/api/').json().items():
+        response = api.get(url)
         assert response.status_code == 200, (app, url, response.status_code)
 
 
 # JSON errors
 
 
-def test_unknown_object_is_a_json_404(root_api, tenant):
-    response = root_api.get(f'/api/tenancy/tenants/{tenant.pk + 1000}/')
+def test_unknown_object_is_a_json_404(api, tenant):
+    response = api.get(f'/api/tenancy/tenants/{tenant.pk + 1000}/')
     assert response.status_code == 404
     body = assert_json(response)
     assert 'detail' in body
     assert b'<html' not in response.content.lower()
 
 
-def test_existing_object_is_found(root_api, tenant):
-    response = root_api.get(f'/api/tenancy/tenants/{tenant.pk}/')
+def test_existing_object_is_found(api, tenant):
+    response = api.get(f'/api/tenancy/tenants/{tenant.pk}/')
     assert response.status_code == 200
     assert response.json()['name'] == 'Acme'
 
 
-def test_error_raised_in_a_view_is_json(root_api, monkeypatch):
+def test_error_raised_in_a_view_is_json(api, monkeypatch):
     def broken(self, request, *args, **kwargs):
         raise RuntimeError('the view broke')
 
     monkeypatch.setattr(api_views.StatusView, 'get', broken)
-    response = root_api.get('/api/status/')
+    response = api.get('/api/status/')
     assert response.status_code == 500
     assert assert_json(response) == {'error': 'the view broke', 'exception': 'RuntimeError'}
     assert response['API-Version'] == '4.6'
 
 
-def test_error_escaping_the_view_is_json(root_api, monkeypatch):
+def test_error_escaping_the_view_is_json(api, monkeypatch):
     """An error raised after DRF's own error handling (while finalising the response) reaches the middleware."""
     def broken(self, request, response, *args, **kwargs):
         raise ValueError('escaped the view')
 
     monkeypatch.setattr(api_views.StatusView, 'finalize_response', broken)
-    root_api.raise_request_exception = False
-    response = root_api.get('/api/status/')
+    api.raise_request_exception = False
+    response = api.get('/api/status/')
     assert response.status_code == 500
     assert assert_json(response) == {'error': 'escaped the view', 'exception': 'ValueError'}
     assert response['API-Version'] == '4.6'
 
 
-def test_error_outside_any_view_is_json_on_api_paths(root_api, monkeypatch):
+def test_error_outside_any_view_is_json_on_api_paths(api, monkeypatch):
     """Errors raised around the view (in request middleware) still get a JSON answer under /api/."""
     from netbox import middleware
 
@@ -217,8 +193,8 @@ def test_error_outside_any_view_is_json_on_api_paths(root_api, monkeypatch):
             raise RuntimeError('middleware broke')
 
     monkeypatch.setattr(middleware, 'ChangeContext', BrokenContext)
-    root_api.raise_request_exception = False
-    response = root_api.get('/api/status/')
+    api.raise_request_exception = False
+    response = api.get('/api/status/')
     assert response.status_code == 500
     body = assert_json(response)
     assert 'error' in body or 'detail' in body
@@ -234,15 +210,15 @@ def test_ui_home_redirects_anonymous_users_to_login():
     assert 'next=/' in response['Location']
 
 
-def test_admin_is_reachable_for_a_staff_superuser(root):
+def test_admin_is_reachable_for_a_staff_superuser(superuser):
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     response = client.get('/admin/')
     assert response.status_code == 200
     assert b'Site administration' in response.content or b'administration' in response.content.lower()
 
 
-def test_admin_user_list_is_reachable_for_a_staff_superuser(root):
+def test_admin_user_list_is_reachable_for_a_staff_superuser(superuser):
     client = Client()
-    client.force_login(root)
+    client.force_login(superuser)
     assert client.get('/admin/users/user/').status_code == 200
