@@ -270,16 +270,24 @@ def build_settings(config):
     out['LANGUAGE_CODE'] = out['DEFAULT_LANGUAGE']
     out['RQ_QUEUE_MAPPINGS'] = dict(out['QUEUE_MAPPINGS'])
 
+    # Django 6.1 configures outgoing mail through MAILERS; the EMAIL_* settings are deprecated there.
     email = out['EMAIL']
-    out['EMAIL_HOST'] = email.get('SERVER', 'localhost')
-    out['EMAIL_PORT'] = email.get('PORT', 25)
-    out['EMAIL_HOST_USER'] = email.get('USERNAME', '')
-    out['EMAIL_HOST_PASSWORD'] = email.get('PASSWORD', '')
-    out['EMAIL_USE_SSL'] = email.get('USE_SSL', False)
-    out['EMAIL_USE_TLS'] = email.get('USE_TLS', False)
-    out['EMAIL_TIMEOUT'] = email.get('TIMEOUT', 10)
-    out['EMAIL_SSL_CERTFILE'] = email.get('SSL_CERTFILE')
-    out['EMAIL_SSL_KEYFILE'] = email.get('SSL_KEYFILE')
+    out['MAILERS'] = {
+        'default': {
+            'BACKEND': 'django.core.mail.backends.smtp.EmailBackend',
+            'OPTIONS': {
+                'host': email.get('SERVER', 'localhost'),
+                'port': email.get('PORT', 25),
+                'username': email.get('USERNAME', ''),
+                'password': email.get('PASSWORD', ''),
+                'use_ssl': email.get('USE_SSL', False),
+                'use_tls': email.get('USE_TLS', False),
+                'timeout': email.get('TIMEOUT', 10),
+                'ssl_certfile': email.get('SSL_CERTFILE'),
+                'ssl_keyfile': email.get('SSL_KEYFILE'),
+            },
+        }
+    }
     out['SERVER_EMAIL'] = email.get('FROM_EMAIL', 'root@localhost')
     out['DEFAULT_FROM_EMAIL'] = out['SERVER_EMAIL']
 

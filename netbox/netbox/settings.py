@@ -7,12 +7,12 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .configuration_loader import build_settings, load_configuration_module
 
-VERSION = '4.6.0'
+VERSION = '4.7.3'
 API_VERSION = '.'.join(VERSION.split('.')[:2])
 HOSTNAME = platform.node()
 
-if sys.version_info < (3, 11):
-    raise ImproperlyConfigured(f'NetBox requires Python 3.11 or later (running {platform.python_version()}).')
+if sys.version_info < (3, 12):
+    raise ImproperlyConfigured(f'NetBox requires Python 3.12 or later (running {platform.python_version()}).')
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

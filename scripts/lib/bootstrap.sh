@@ -198,23 +198,48 @@ nb_ensure_ldap_headers() {
     nb_apt_install libldap2-dev libsasl2-dev
 }
 
+# The newest Python of at least 3.12: $PYTHON if set, then python3.X on PATH, then pyenv's installed versions.
+NB_PYTHON_MIN=(3 12)
+nb_python_ok() {
+    "$1" -c "import sys; sys.exit(sys.version_info[:2] < (${NB_PYTHON_MIN[0]}, ${NB_PYTHON_MIN[1]}))" 2>/dev/null
+}
+
+nb_python_candidates() {
+    local minor root
+    [[ -n ${PYTHON:-} ]] && printf '%s\n' "$PYTHON"
+    for minor in 14 13 12; do
+        command -v "python3.$minor" 2>/dev/null
+        root="${PYENV_ROOT:-$HOME/.pyenv}"
+        ls -d "$root"/versions/3."$minor".*/bin/python3."$minor" 2>/dev/null | sort -V -r
+    done
+    command -v python3 2>/dev/null
+}
+
 nb_find_python() {
     local candidate
-    for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
-        [[ -n $candidate ]] && command -v "$candidate" >/dev/null 2>&1 || continue
-        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
-            command -v "$candidate"
+    while read -r candidate; do
+        [[ -n $candidate && -x $candidate ]] || continue
+        # A pyenv shim answers for a version that is installed but not selected by failing: nb_python_ok sees that.
+        if nb_python_ok "$candidate"; then
+            printf '%s\n' "$candidate"
             return 0
         fi
-    done
+    done < <(nb_python_candidates)
     return 1
 }
 
 nb_ensure_venv() {
-    [[ -x $NB_VENV/bin/python ]] && return 0
+    if [[ -x $NB_VENV/bin/python ]]; then
+        nb_python_ok "$NB_VENV/bin/python" && return 0
+        nb_log "$NB_VENV has $("$NB_VENV/bin/python" -V 2>&1); recreating it with a newer Python"
+        rm -rf "$NB_VENV"
+    fi
     local python
-    python="$(nb_find_python)" || { nb_die "Python 3.11 or later is required (set PYTHON=/path/to/python3)"; return 1; }
-    nb_log "creating $NB_VENV with $python"
+    python="$(nb_find_python)" || {
+        nb_die "Python ${NB_PYTHON_MIN[0]}.${NB_PYTHON_MIN[1]} or later is required: install python3.12 or newer (apt-get install python3.12-venv, or pyenv install 3.13), or set PYTHON=/path/to/python3"
+        return 1
+    }
+    nb_log "creating $NB_VENV with $python ($("$python" -V 2>&1))"
     "$python" -m venv "$NB_VENV"
     "$NB_VENV/bin/pip" install -q --upgrade pip
 }

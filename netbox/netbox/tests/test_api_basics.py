@@ -76,19 +76,19 @@ def test_status_requires_authentication():
 ])
 def test_api_version_header_on_authenticated_responses(api, path):
     response = api.get(path)
-    assert response['API-Version'] == '4.6'
+    assert response['API-Version'] == '4.7'
     assert response['API-Version'] == settings.API_VERSION
 
 
 @pytest.mark.parametrize('path', ['/api/', '/api/status/', '/api/tenancy/tenants/'])
 def test_api_version_header_on_anonymous_responses(path):
-    assert APIClient().get(path)['API-Version'] == '4.6'
+    assert APIClient().get(path)['API-Version'] == '4.7'
 
 
 def test_api_version_header_on_write_errors(api):
     response = api.post('/api/tenancy/tenants/', {'name': ''}, format='json')
     assert response.status_code == 400
-    assert response['API-Version'] == '4.6'
+    assert response['API-Version'] == '4.7'
 
 
 def test_no_api_version_header_outside_the_api(superuser):
@@ -168,7 +168,7 @@ def test_error_raised_in_a_view_is_json(api, monkeypatch):
     response = api.get('/api/status/')
     assert response.status_code == 500
     assert assert_json(response) == {'error': 'the view broke', 'exception': 'RuntimeError'}
-    assert response['API-Version'] == '4.6'
+    assert response['API-Version'] == '4.7'
 
 
 def test_error_escaping_the_view_is_json(api, monkeypatch):
@@ -181,7 +181,7 @@ def test_error_escaping_the_view_is_json(api, monkeypatch):
     response = api.get('/api/status/')
     assert response.status_code == 500
     assert assert_json(response) == {'error': 'escaped the view', 'exception': 'ValueError'}
-    assert response['API-Version'] == '4.6'
+    assert response['API-Version'] == '4.7'
 
 
 def test_error_outside_any_view_is_json_on_api_paths(api, monkeypatch):

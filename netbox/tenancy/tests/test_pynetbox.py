@@ -23,9 +23,9 @@ def nb_v2(live_server, superuser):
 
 
 def test_version_and_status(nb):
-    assert nb.version == '4.6'
+    assert nb.version == '4.7'
     status = nb.status()
-    assert status['netbox-version'].startswith('4.6')
+    assert status['netbox-version'].startswith('4.7')
 
 
 def test_crud_filter_count_and_save(nb):
