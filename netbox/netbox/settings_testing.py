@@ -10,3 +10,6 @@ from netbox.settings import *  # noqa: E402,F401,F403
 CACHES['default']['KEY_PREFIX'] = (  # noqa: F405
     f'test-{DATABASES["default"]["NAME"]}-{os.environ.get("PYTEST_XDIST_WORKER", "main")}'  # noqa: F405
 )
+
+# Tests create many users with passwords; the production hasher's 1.2M PBKDF2 rounds would dominate their run time.
+PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
