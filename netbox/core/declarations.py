@@ -45,7 +45,8 @@ class ConfigRevisionDeclaration(Declaration):
 class JobDeclaration(Declaration):
     model = Job
     fields = ('object_type', 'object_id', 'object', 'name', 'status', 'created', 'scheduled', 'interval', 'started',
-              'completed', 'user', 'data', 'error', 'job_id', 'queue_name', 'notifications', 'log_entries')
+              'completed', 'execution_time', 'user', 'data', 'error', 'job_id', 'queue_name', 'notifications',
+              'log_entries')
     read_only = fields
     api_methods = ('GET', 'DELETE')
     brief_head = ('url',)

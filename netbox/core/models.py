@@ -107,6 +107,8 @@ class Job(AbsoluteURLMixin, models.Model):
     interval = models.PositiveIntegerField(blank=True, null=True)
     started = models.DateTimeField(blank=True, null=True)
     completed = models.DateTimeField(blank=True, null=True)
+    # Stored (not derived per request) so that lists can filter and sort on it in SQL.
+    execution_time = models.DurationField(blank=True, null=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name='+', null=True)
     data = models.JSONField(blank=True, null=True)
     error = models.TextField(blank=True, editable=False)
@@ -123,4 +125,8 @@ class Job(AbsoluteURLMixin, models.Model):
 
     def __str__(self):
         return f'{self.name} ({self.job_id})'
+
+    def save(self, *args, **kwargs):
+        self.execution_time = self.completed - self.started if self.started and self.completed else None
+        super().save(*args, **kwargs)
 

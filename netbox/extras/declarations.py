@@ -51,15 +51,15 @@ class CustomFieldDeclaration(Declaration):
     model = CustomField
     fields = ('object_types', 'type', 'related_object_type', 'data_type', 'name', 'label', 'group_name',
               'description', 'required', 'unique', 'search_weight', 'filter_logic', 'ui_visible', 'ui_editable',
-              'is_cloneable', 'default', 'related_object_filter', 'weight', 'validation_minimum',
-              'validation_maximum', 'validation_regex', 'validation_schema', 'choice_set', 'owner', 'comments',
-              'created', 'last_updated')
+              'is_cloneable', 'nulls_first', 'default', 'related_object_filter', 'weight', 'validation_minimum',
+              'validation_maximum', 'validation_regex', 'validation_schema', 'choice_set', 'status', 'owner',
+              'comments', 'created', 'last_updated')
     serializer_fields = {'data_type': serializers.CharField(read_only=True)}
     brief = ('name', 'description')
     filters = ('type', 'related_object_type', 'name', 'label', 'group_name', 'description', 'required', 'unique',
-               'search_weight', 'filter_logic', 'ui_visible', 'ui_editable', 'is_cloneable', 'weight',
-               'validation_minimum', 'validation_maximum', 'validation_regex', 'choice_set', 'owner', 'created',
-               'last_updated')
+               'search_weight', 'filter_logic', 'ui_visible', 'ui_editable', 'is_cloneable', 'nulls_first', 'weight',
+               'validation_minimum', 'validation_maximum', 'validation_regex', 'choice_set', 'status', 'owner',
+               'created', 'last_updated')
     extra_filters = {
         'object_type': ContentTypeFilter(field_name='object_types', distinct=True),
         'object_type_id': MultiValueNumberFilter(field_name='object_types', lookup_expr='exact', distinct=True),

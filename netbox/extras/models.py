@@ -145,6 +145,8 @@ class CustomField(ChangeLoggedModel):
     ui_editable = models.CharField(max_length=50, default='yes',
                                    choices=(('yes', 'Yes'), ('no', 'No'), ('hidden', 'Hidden')))
     is_cloneable = models.BooleanField(default=False)
+    # When lists are ordered by this field, objects without a value come first.
+    nulls_first = models.BooleanField(default=False)
     default = models.JSONField(blank=True, null=True)
     related_object_filter = models.JSONField(blank=True, null=True)
     weight = models.PositiveSmallIntegerField(default=100)
@@ -154,6 +156,9 @@ class CustomField(ChangeLoggedModel):
     validation_schema = models.JSONField(blank=True, null=True)
     choice_set = models.ForeignKey(CustomFieldChoiceSet, on_delete=models.PROTECT, related_name='choices_for',
                                    blank=True, null=True)
+    # Lifecycle of the field's data; set by the server, never by clients (4.7 has no writable transitions).
+    status = models.CharField(max_length=50, editable=False, default='active', choices=(
+        ('active', 'Active'), ('provisioning', 'Provisioning'), ('deleting', 'Deleting')))
     owner = models.ForeignKey('users.Owner', on_delete=models.SET_NULL, blank=True, null=True, related_name='+')
     comments = models.TextField(blank=True)
 

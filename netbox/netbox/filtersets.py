@@ -103,6 +103,10 @@ class MultiValueDateTimeFilter(MultiValueFilter):
     inner_field = forms.DateTimeField
 
 
+class MultiValueDurationFilter(MultiValueFilter):
+    inner_field = forms.DurationField  # seconds ('90') or [DD ][HH:[MM:]]ss
+
+
 class EmptyFilter(django_filters.BooleanFilter):
     """`<field>__empty=true`: the field is blank or null; false: it has a value."""
 
@@ -297,6 +301,8 @@ def filters_for_field(name, field):
         return _number_filters(name, MultiValueDateTimeFilter)
     if isinstance(field, models.DateField):
         return _number_filters(name, MultiValueDateFilter)
+    if isinstance(field, models.DurationField):
+        return _number_filters(name, MultiValueDurationFilter)
     if isinstance(field, (models.DecimalField, models.FloatField)):
         return _number_filters(name, MultiValueDecimalFilter)
     if isinstance(field, (models.IntegerField, models.AutoField)):
