@@ -269,6 +269,8 @@ def build_channel_paths(origins, parent_path):
     channels = list(Interface.objects.filter(parent__in=parents, type='channel').order_by('channel_id', 'pk'))
     if not channels:
         return
+    # A channel's previous path is replaced, whichever rebuild brought us here.
+    CablePath.objects.filter(pk__in=[c._path_id for c in channels if c._path_id]).delete()
     far_ends = [o for o in resolve_references(parent_path.path[-1]) if model_name(o) == 'interface'] \
         if parent_path.is_complete else []
     far_channels = {}
@@ -295,7 +297,7 @@ def retrace_channel(channel):
 
     stale = [channel._path_id] if channel._path_id else []
     CablePath.objects.filter(pk__in=stale).delete()
-    rebuild_paths(affected_paths([parent]), extra_origins=[parent.cable])
+    rebuild_paths(affected_paths([parent, parent.cable]), extra_origins=[parent.cable])
 
 
 def termination_prefetch():
