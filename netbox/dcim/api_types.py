@@ -355,3 +355,89 @@ def library_api_routes(model):
         ('import/', TypeImportView.as_view(model=model), 'import'),
         ('<int:pk>/export/', TypeExportView.as_view(model=model), 'export'),
     )
+
+
+# Interfaces and MAC addresses (NetBox 4.7)
+
+_UNSET = object()
+
+
+class InterfaceSerializerBase(BaseModelSerializer):
+    """
+    An interface's `mac_address` is writable: a value makes (or changes) the interface's primary MAC address
+    object, null or "" clears the primary MAC (the address object stays, assigned to the interface).
+    """
+
+    def validate(self, attrs):
+        wanted = attrs.pop('mac_address', _UNSET)
+        attrs = super().validate(attrs)
+        if wanted is not _UNSET:
+            from .filters import normalised_mac
+
+            if wanted:
+                normalised = normalised_mac(wanted)
+                if normalised == wanted and not _looks_like_mac(wanted):
+                    raise serializers.ValidationError({'mac_address': [f'"{wanted}" is not a valid MAC address.']})
+                wanted = normalised
+            attrs['mac_address'] = wanted or None
+        return attrs
+
+    def create(self, validated_data):
+        wanted = validated_data.pop('mac_address', _UNSET)
+        interface = super().create(validated_data)
+        if wanted is not _UNSET:
+            set_primary_mac(interface, wanted)
+        return interface
+
+    def update(self, instance, validated_data):
+        wanted = validated_data.pop('mac_address', _UNSET)
+        interface = super().update(instance, validated_data)
+        if wanted is not _UNSET:
+            set_primary_mac(interface, wanted)
+        return interface
+
+
+def _looks_like_mac(value):
+    import netaddr
+
+    try:
+        netaddr.EUI(value)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        return False
+    return True
+
+
+def set_primary_mac(interface, value):
+    """Make `value` the interface's primary MAC address: update the primary one, reuse an assigned one, or add one."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if value is None:
+        if interface.primary_mac_address_id:
+            interface.primary_mac_address = None
+            interface.save()
+        return
+    current = interface.primary_mac_address
+    if current is not None:
+        if current.mac_address != value:
+            current.mac_address = value
+            current.save()
+        return
+    interface_type = ContentType.objects.get_for_model(m.Interface)
+    mac = m.MACAddress.objects.filter(assigned_object_type=interface_type, assigned_object_id=interface.pk,
+                                      mac_address=value).first()
+    if mac is None:
+        mac = m.MACAddress(mac_address=value, assigned_object_type=interface_type, assigned_object_id=interface.pk)
+        mac.full_clean()
+        mac.save()
+    interface.primary_mac_address = mac
+    interface.save()
+
+
+def attach_primary_flags(instances):
+    """Give each MAC address its `is_primary` flag with one query for the whole page."""
+    instances = [obj for obj in instances if obj is not None]
+    primary = set(m.Interface.objects.filter(primary_mac_address__in=[obj.pk for obj in instances]).values_list(
+        'primary_mac_address', flat=True))
+    for obj in instances:
+        obj._is_primary = obj.pk in primary
+    return instances

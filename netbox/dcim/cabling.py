@@ -56,7 +56,7 @@ def validate_side(terminations, end, cable=None):
         raise ValidationError({key: 'All terminations on one side must belong to the same parent object.'})
     for termination in terminations:
         if kind == 'interface':
-            if termination.type in ('virtual', 'bridge', 'lag'):
+            if termination.is_virtual:
                 raise ValidationError({key: f'{termination.get_type_display()} interface {termination} cannot be '
                                             f'cabled.'})
             if termination.is_wireless:
@@ -184,6 +184,8 @@ def build_path(origins):
     """Trace from `origins` (endpoints on one cable end) and save the path on each of them."""
     from .models import Cable, CablePath, CableTermination, PortMapping
 
+    if is_channel(origins[0]):
+        return None  # a channel's path is built along with its parent interface's
     for origin in origins:
         origin.refresh_from_db(fields=['cable', 'cable_end'])
     if not origins[0].cable_id:
@@ -245,7 +247,57 @@ def build_path(origins):
     for origin in origins:
         type(origin).objects.filter(pk=origin.pk).update(_path=path)
         origin._path = path
+    build_channel_paths(origins, path)
     return path
+
+
+# Channels: a physical interface with `channels` carries that many logical channel interfaces (type `channel`,
+# numbered by `channel_id`). Each channel gets its own path: the parent's hops, from the channel to the channel with
+# the same number on the far interface.
+
+def is_channel(obj):
+    return model_name(obj) == 'interface' and obj.type == 'channel'
+
+
+def build_channel_paths(origins, parent_path):
+    """One path per channel of the origin interfaces, along `parent_path`."""
+    from .models import CablePath, Interface, resolve_references
+
+    parents = [o for o in origins if model_name(o) == 'interface']
+    if not parents:
+        return
+    channels = list(Interface.objects.filter(parent__in=parents, type='channel').order_by('channel_id', 'pk'))
+    if not channels:
+        return
+    # A channel's previous path is replaced, whichever rebuild brought us here.
+    CablePath.objects.filter(pk__in=[c._path_id for c in channels if c._path_id]).delete()
+    far_ends = [o for o in resolve_references(parent_path.path[-1]) if model_name(o) == 'interface'] \
+        if parent_path.is_complete else []
+    far_channels = {}
+    for far in Interface.objects.filter(parent__in=far_ends, type='channel'):
+        far_channels.setdefault(far.channel_id, []).append(far)
+    for channel in channels:
+        peers = far_channels.get(channel.channel_id, [])
+        if peers:
+            hops = [[reference(channel)]] + parent_path.path[1:-1] + [[reference(peer) for peer in peers]]
+        else:  # the far interface has no such channel: the path stops at the far interface itself
+            hops = [[reference(channel)]] + parent_path.path[1:]
+        complete = bool(peers)
+        path = CablePath.objects.create(path=hops, is_complete=complete, is_active=parent_path.is_active and complete,
+                                        is_split=parent_path.is_split)
+        Interface.objects.filter(pk=channel.pk).update(_path=path)
+
+
+def retrace_channel(channel):
+    """After a channel interface is added or renumbered: rebuild its parent's paths (and so every channel's)."""
+    parent = channel.parent
+    if parent is None or not parent.cable_id:
+        return
+    from .models import CablePath
+
+    stale = [channel._path_id] if channel._path_id else []
+    CablePath.objects.filter(pk__in=stale).delete()
+    rebuild_paths(affected_paths([parent, parent.cable]), extra_origins=[parent.cable])
 
 
 def termination_prefetch():

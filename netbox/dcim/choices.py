@@ -62,7 +62,7 @@ PORT_TYPE = choices(
     'usb-micro-b', 'usb-micro-ab', 'other'
 )
 INTERFACE_TYPE = choices(
-    'virtual', 'bridge', 'lag', '100base-fx', '100base-lfx', '100base-tx', '100base-t1',
+    'virtual', 'bridge', 'lag', 'channel', '100base-fx', '100base-lfx', '100base-tx', '100base-t1',
     '1000base-bx10-d','1000base-bx10-u', '1000base-cwdm', '1000base-cx', '1000base-dwdm', '1000base-ex',
     '1000base-lsx', '1000base-lx', '1000base-lx10', '1000base-sx', '1000base-t', '1000base-tx', '1000base-zx',
     '2.5gbase-t', '5gbase-t','10gbase-br-d', '10gbase-br-u', '10gbase-cu', '10gbase-cx4', '10gbase-er',
@@ -94,7 +94,11 @@ INTERFACE_TYPE = choices(
     'epon','10g-epon', 'gpon', 'xg-pon', 'xgs-pon', 'ng-pon2', '25g-pon', '50g-pon', 'cisco-stackwise',
     'cisco-stackwise-plus', 'cisco-flexstack', 'cisco-flexstack-plus', 'cisco-stackwise-80', 'cisco-stackwise-160',
     'cisco-stackwise-320', 'cisco-stackwise-480', 'cisco-stackwise-1t', 'juniper-vcp', 'extreme-summitstack',
-    'extreme-summitstack-128', 'extreme-summitstack-256', 'extreme-summitstack-512', 'other'
+    'extreme-summitstack-128', 'extreme-summitstack-256', 'extreme-summitstack-512', 'other',
+    # Added by NetBox 4.7
+    '100gbase-x-sfp112', 'infiniband-sdr-4x', 'infiniband-ddr-4x', 'infiniband-qdr-4x', 'infiniband-fdr10-4x',
+    'infiniband-fdr-4x', 'infiniband-edr-4x', 'infiniband-hdr-2x', 'infiniband-hdr-4x', 'infiniband-ndr-2x',
+    'infiniband-ndr-4x', 'infiniband-xdr-2x', 'infiniband-xdr-4x', 'hpe-synergy-interconnect-link'
 )
 POE_MODE = choices(
     'pd', 'pse'
@@ -237,4 +241,32 @@ CABLE_TYPE = choices(
     'cat3', 'cat5', 'cat5e', 'cat6', 'cat6a', 'cat7', 'cat7a', 'cat8', 'mrj21-trunk', 'dac-active', 'dac-passive',
     'coaxial', 'rg-6', 'rg-8', 'rg-11', 'rg-59', 'rg-62', 'rg-213', 'lmr-100', 'lmr-200', 'lmr-400', 'mmf', 'mmf-om1',
     'mmf-om2', 'mmf-om3', 'mmf-om4', 'mmf-om5', 'smf', 'smf-os1', 'smf-os2', 'aoc', 'power', 'usb',
+)
+
+# Cooling (NetBox 4.7)
+COOLING_METHOD = choices(
+    'air', 'liquid', 'hybrid', 'immersion'
+)
+RACK_COOLING_CAPABILITY = choices(
+    'air-only', 'hybrid', 'liquid-only'
+)
+COOLING_SOURCE_TYPE = (
+    ('chiller', 'Chiller'), ('cooling-tower', 'Cooling tower'), ('dry-cooler', 'Dry cooler'), ('crac', 'CRAC'),
+    ('crah', 'CRAH'),
+)
+COOLING_STATUS = choices(
+    'offline', 'active', 'planned', 'failed'
+)
+COOLING_FLUID_TYPE = choices(
+    'water', 'water-glycol', 'dielectric', 'refrigerant'
+)
+COOLING_CONNECTOR_TYPE = (
+    ('uqd', 'UQD'), ('uqdb', 'UQDB'), ('qdc', 'QDC'), ('camlock', 'Camlock'), ('npt', 'NPT'), ('bsp', 'BSP'),
+    ('proprietary', 'Proprietary'),
+)
+DIAMETER_UNIT = (
+    ('mm', 'Millimetres'), ('cm', 'Centimetres'), ('in', 'Inches'),
+)
+FLOW_UNIT = (
+    ('lpm', 'Litres per minute'), ('m3ph', 'Cubic metres per hour'), ('gpm', 'Gallons per minute'),
 )

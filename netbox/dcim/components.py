@@ -13,6 +13,8 @@ TEMPLATE_KINDS = (
     ('consoleserverporttemplates', 'ConsoleServerPortTemplate', 'ConsoleServerPort'),
     ('powerporttemplates', 'PowerPortTemplate', 'PowerPort'),
     ('poweroutlettemplates', 'PowerOutletTemplate', 'PowerOutlet'),
+    ('coolingintaketemplates', 'CoolingIntakeTemplate', 'CoolingIntake'),
+    ('coolingoutflowtemplates', 'CoolingOutflowTemplate', 'CoolingOutflow'),
     ('interfacetemplates', 'InterfaceTemplate', 'Interface'),
     ('rearporttemplates', 'RearPortTemplate', 'RearPort'),
     ('frontporttemplates', 'FrontPortTemplate', 'FrontPort'),
@@ -22,8 +24,8 @@ TEMPLATE_KINDS = (
 )
 TEMPLATE_RELATIONS = tuple(relation for relation, _, _ in TEMPLATE_KINDS)
 # Relations that clean_fields() would follow with a query per component; the links are checked here instead.
-UNCHECKED_FIELDS = ('device', 'module', 'parent', 'power_port', 'bridge', 'installed_device', 'lft', 'rght', 'tree_id',
-                    'level', 'role', 'manufacturer', 'component_type')
+UNCHECKED_FIELDS = ('device', 'module', 'parent', 'power_port', 'cooling_intake', 'bridge', 'installed_device', 'lft',
+                    'rght', 'tree_id', 'level', 'role', 'manufacturer', 'component_type')
 # Most components one name pattern may produce.
 MAX_PATTERN_NAMES = 4096
 
@@ -93,7 +95,9 @@ def create_components_from_templates(device, module=None):
             component_model.objects.bulk_create(components)
             _log_created(component_model, components)
             if relation == 'interfacetemplates':
-                _link_bridges(templates, by_template)
+                _link_interfaces(templates, by_template)
+            elif relation == 'modulebaytemplates':
+                _copy_bay_types(templates, by_template)
         created[relation] = by_template
     if 'frontporttemplates' in created:
         _map_ports(created)
@@ -104,6 +108,8 @@ def _link(relation, template, component, created):
     """Point the new component at components made earlier from the templates its template points at."""
     if relation == 'poweroutlettemplates' and template.power_port_id:
         component.power_port = created.get('powerporttemplates', {}).get(template.power_port_id)
+    elif relation == 'coolingoutflowtemplates' and template.cooling_intake_id:
+        component.cooling_intake = created.get('coolingintaketemplates', {}).get(template.cooling_intake_id)
     elif relation == 'inventoryitemtemplates' and template.component_type_id and template.component_id:
         from django.contrib.contenttypes.models import ContentType
 
@@ -132,15 +138,31 @@ def _check_free_names(device, component_model, components):
                               f'{", ".join(taken)}.')
 
 
-def _link_bridges(templates, by_template):
-    bridged = []
+def _link_interfaces(templates, by_template):
+    """Bridges and parents between interfaces made from templates that point at each other."""
+    linked = []
     for template in templates:
-        if template.bridge_id and template.bridge_id in by_template:
-            component = by_template[template.pk]
-            component.bridge = by_template[template.bridge_id]
-            bridged.append(component)
-    if bridged:
-        type(bridged[0]).objects.bulk_update(bridged, ['bridge'])
+        component = by_template[template.pk]
+        changed = False
+        for name in ('bridge', 'parent'):
+            target = getattr(template, f'{name}_id')
+            if target and target in by_template:
+                setattr(component, name, by_template[target])
+                changed = True
+        if changed:
+            linked.append(component)
+    if linked:
+        type(linked[0]).objects.bulk_update(linked, ['bridge', 'parent'])
+
+
+def _copy_bay_types(templates, by_template):
+    """Module bays take the module bay types of their templates."""
+    through = _model('ModuleBay').module_bay_types.through
+    template_through = _model('ModuleBayTemplate').module_bay_types.through
+    rows = template_through.objects.filter(modulebaytemplate_id__in=list(by_template)).values_list(
+        'modulebaytemplate_id', 'modulebaytype_id')
+    through.objects.bulk_create([through(modulebay_id=by_template[template_id].pk, modulebaytype_id=type_id)
+                                 for template_id, type_id in rows])
 
 
 def _map_ports(created):
@@ -184,6 +206,49 @@ def _log_created(component_model, components):
         ))
         del component._prefetched_objects_cache
     ObjectChange.objects.bulk_create(changes)
+
+
+# Moving modules
+
+# Components that may belong to a module, and so travel with it.
+MODULAR_COMPONENTS = ('ConsolePort', 'ConsoleServerPort', 'PowerPort', 'PowerOutlet', 'CoolingIntake', 'CoolingOutflow',
+                      'Interface', 'RearPort', 'FrontPort', 'ModuleBay')
+
+
+def move_module_contents(module, device):
+    """
+    After `module` moved to a bay of `device`: its child modules (at any depth) and the components of all of them
+    follow it. Each object is saved on its own so that the change log records every move. Names must be free on the
+    new device.
+    """
+    from .models import Module
+
+    subtree = module.subtree_ids()
+    problems = module_move_clashes(module, device, subtree)
+    if problems:
+        raise ValidationError({'module_bay': problems})
+    for name in MODULAR_COMPONENTS:
+        for component in _model(name).objects.filter(module__in=subtree).exclude(device=device):
+            component.device = device
+            component.save()
+    for child in Module.objects.filter(pk__in=subtree - {module.pk}).exclude(device=device):
+        child.device = device
+        super(Module, child).save()  # the plain save: its contents were moved above
+
+
+def module_move_clashes(module, device, subtree=None):
+    """What stops the module's contents from moving to `device`: components named like ones it has already."""
+    subtree = module.subtree_ids() if subtree is None else subtree
+    problems = []
+    for name in MODULAR_COMPONENTS:
+        component_model = _model(name)
+        names = component_model.objects.filter(module__in=subtree).exclude(device=device).values('name')
+        clash = sorted(component_model.objects.filter(device=device, name__in=names).exclude(
+            module__in=subtree).values_list('name', flat=True))
+        if clash:
+            problems.append(f'{device} already has {component_model._meta.verbose_name_plural} named '
+                            f'{", ".join(clash)}.')
+    return problems
 
 
 # Name patterns

@@ -11,8 +11,10 @@ from .api_racks import RackElevationView
 from .api_types import (
     FrontPortSerializerBase,
     FrontPortTemplateSerializerBase,
+    InterfaceSerializerBase,
     RearPortSerializerBase,
     RearPortTemplateSerializerBase,
+    attach_primary_flags,
     front_ports_field,
     library_api_routes,
     mappings_prefetch,
@@ -23,6 +25,7 @@ from .filters import (
     cable_filters,
     cable_object_filters,
     cable_termination_filters,
+    cooling_feed_filters,
     device_filters,
     device_relation_filters,
     interface_filters,
@@ -30,6 +33,8 @@ from .filters import (
     mac_address_object_filters,
     mapped_port_filters,
     module_bay_filters,
+    module_bay_type_filters,
+    module_bay_types_filters,
     module_filters,
     pending_filters,
     platform_filters,
@@ -94,7 +99,8 @@ class SiteDeclaration(Declaration):
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
     menu = ('Organization', 'Sites')
-    related = ('dcim.Location.site', 'dcim.Rack.site', 'dcim.Device.site', 'dcim.PowerPanel.site')
+    related = ('dcim.Location.site', 'dcim.Rack.site', 'dcim.Device.site', 'dcim.PowerPanel.site',
+               'dcim.CoolingSource.site')
 
 
 @declare
@@ -152,7 +158,7 @@ class RackDeclaration(Declaration):
     contacts = True
     table = ('name', 'site', 'location', 'status', 'facility_id', 'tenant', 'role', 'u_height', 'device_count')
     menu = ('Racks', 'Racks')
-    related = ('dcim.Device.rack', 'dcim.RackReservation.rack', 'dcim.PowerFeed.rack')
+    related = ('dcim.Device.rack', 'dcim.RackReservation.rack', 'dcim.PowerFeed.rack', 'dcim.CoolingFeed.rack')
     # Imported here so the elevation view stays part of the rack's declaration; the name is not kept on the class.
     api_routes = (('<int:pk>/elevation/', RackElevationView.as_view(), 'elevation'),)
     detail_templates = ('dcim/rack_elevations.html',)
@@ -189,8 +195,8 @@ class ManufacturerDeclaration(Declaration):
 
 
 def template_counts(owner):
-    names = ('console_port', 'console_server_port', 'power_port', 'power_outlet', 'interface', 'front_port',
-             'rear_port', 'device_bay', 'module_bay', 'inventory_item')
+    names = ('console_port', 'console_server_port', 'power_port', 'power_outlet', 'cooling_intake', 'cooling_outflow',
+             'interface', 'front_port', 'rear_port', 'device_bay', 'module_bay', 'inventory_item')
     out = {}
     for name in names:
         if owner == 'module_type' and name in ('device_bay', 'inventory_item'):
@@ -229,7 +235,7 @@ class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
-    extra_filters = type_filters('module_type')
+    extra_filters = {**type_filters('module_type'), **module_bay_types_filters()}
     search = ('model', 'part_number', 'description', 'comments')
     menu = ('Devices', 'Modules')
     related = ('dcim.Module.module_type', 'dcim.InterfaceTemplate.module_type')
@@ -261,7 +267,19 @@ _template(m.RearPortTemplate, serializer_fields={'front_ports': front_ports_fiel
 _template(m.FrontPortTemplate, serializer_fields={'rear_ports': rear_ports_field()},
           serializer_base=FrontPortTemplateSerializerBase, prefetch_related=(mappings_prefetch(m.PortTemplateMapping),),
           extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
-_template(m.ModuleBayTemplate)
+_template(m.ModuleBayTemplate, extra_filters=module_bay_types_filters())
+_template(m.CoolingIntakeTemplate)
+_template(m.CoolingOutflowTemplate)
+
+
+@declare
+class ModuleBayTypeDeclaration(Declaration):
+    model = m.ModuleBayType
+    brief = ('manufacturer', 'name', 'slug', 'color', 'description')
+    extra_filters = module_bay_type_filters()
+    search = ('name', 'slug', 'description', 'comments')
+    menu = ('Devices', 'Modules')
+    related = ('dcim.ModuleType.module_bay_types', 'dcim.ModuleBay.module_bay_types')
 _template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'))
 _template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'))
 
@@ -294,7 +312,8 @@ class PlatformDeclaration(Declaration):
 
 def component_counts():
     names = {'console_port': 'consoleport', 'console_server_port': 'consoleserverport', 'power_port': 'powerport',
-             'power_outlet': 'poweroutlet', 'interface': 'interface', 'front_port': 'frontport',
+             'power_outlet': 'poweroutlet', 'cooling_intake': 'coolingintake', 'cooling_outflow': 'coolingoutflow',
+             'interface': 'interface', 'front_port': 'frontport',
              'rear_port': 'rearport', 'device_bay': 'devicebay', 'module_bay': 'modulebay',
              'inventory_item': 'inventoryitem'}
     return {f'{name}_count': Counter(f'dcim.{model}', 'device') for name, model in names.items()}
@@ -317,7 +336,8 @@ class DeviceDeclaration(Declaration):
     contacts = True
     table = ('name', 'status', 'tenant', 'site', 'location', 'rack', 'role', 'device_type', 'tags')
     menu = ('Devices', 'Devices')
-    related = ('dcim.Interface.device', 'dcim.ConsolePort.device', 'dcim.PowerPort.device', 'dcim.Module.device')
+    related = ('dcim.Interface.device', 'dcim.ConsolePort.device', 'dcim.PowerPort.device', 'dcim.Module.device',
+               'dcim.CoolingIntake.device', 'dcim.CoolingOutflow.device')
 
 
 @declare
@@ -351,6 +371,8 @@ class VirtualDeviceContextDeclaration(Declaration):
 class ModuleDeclaration(Declaration):
     model = m.Module
     brief = ('device', 'module_bay')
+    serializer_fields = {'is_bay_compatible': serializers.BooleanField(read_only=True)}
+    prefetch_related = ('module_bay__module_bay_types', 'module_type__module_bay_types')
     extra_filters = module_filters()
     search = ('serial', 'asset_tag', 'description', 'comments')
     menu = ('Devices', 'Modules')
@@ -360,6 +382,8 @@ class ModuleDeclaration(Declaration):
 class MACAddressDeclaration(Declaration):
     model = m.MACAddress
     brief = ('mac_address', 'description')
+    serializer_fields = {'is_primary': serializers.BooleanField(read_only=True)}
+    prepare_rows = staticmethod(attach_primary_flags)
     extra_filters = mac_address_object_filters()
     search = ('mac_address', 'description', 'comments')
     menu = ('Devices', 'Device components')
@@ -420,9 +444,9 @@ _component(m.Interface, fields=None, pending={
     'untagged_vlan': None, 'tagged_vlans': [], 'qinq_svlan': None, 'vlan_translation_policy': None,
     'wireless_link': None, 'wireless_lans': [], 'vrf': None, 'l2vpn_termination': None, 'count_ipaddresses': 0,
     'count_fhrp_groups': 0, 'mac_addresses': [],
-}, serializer_fields={
+}, serializer_base=InterfaceSerializerBase, serializer_fields={
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
-    'mac_address': serializers.CharField(read_only=True, allow_null=True),
+    'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
     # Related interfaces are shown nested, with their device (named after its chassis when unnamed) and cable.
 }, prefetch_related=(Prefetch('bridge_interfaces', queryset=m.Interface.objects.select_related(
     'device__virtual_chassis', 'cable')),),
@@ -437,9 +461,14 @@ _component(m.FrontPort, path=False, serializer_fields={'rear_ports': rear_ports_
            serializer_base=FrontPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),
            extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module', 'description', '_occupied'),
-           serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True)},
+           serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True),
+                              'is_module_compatible': serializers.BooleanField(read_only=True)},
            nested=('id', 'url', 'display', 'device', 'name', 'description'),
-           select_related=('installed_module',), extra_filters=module_bay_filters())
+           select_related=('installed_module',),
+           prefetch_related=('module_bay_types', 'installed_module__module_type__module_bay_types'),
+           extra_filters={**module_bay_filters(), **module_bay_types_filters()})
+_component(m.CoolingIntake, cabled=False, brief=('device', 'name', 'description'), exclude=('_occupied',))
+_component(m.CoolingOutflow, cabled=False, brief=('device', 'name', 'description'), exclude=('_occupied',))
 _component(m.DeviceBay, cabled=False, brief=('device', 'name', 'installed_device', 'description', '_occupied'))
 _component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',))
 
@@ -481,6 +510,31 @@ class PowerFeedDeclaration(Declaration):
     detail_templates = ('dcim/component_cable.html', 'dcim/powerfeed_utilisation.html')
     search = ('name', 'description', 'comments')
     menu = ('Power', 'Power')
+
+
+# Cooling
+
+@declare
+class CoolingSourceDeclaration(Declaration):
+    model = m.CoolingSource
+    brief = ('name', 'description')
+    counts = {'coolingfeed_count': Counter('dcim.CoolingFeed', 'cooling_source')}
+    search = ('name', 'description', 'comments')
+    extra_filters = location_filters('')
+    contacts = True
+    table = ('name', 'site', 'location', 'type', 'status', 'fluid_type', 'cooling_capacity', 'coolingfeed_count')
+    menu = ('Power', 'Cooling')
+    related = ('dcim.CoolingFeed.cooling_source',)
+
+
+@declare
+class CoolingFeedDeclaration(Declaration):
+    model = m.CoolingFeed
+    brief = ('name', 'description')
+    search = ('name', 'description', 'comments')
+    extra_filters = cooling_feed_filters()
+    table = ('name', 'cooling_source', 'rack', 'status', 'cooling_capacity', 'max_flow', 'max_flow_unit', 'tenant')
+    menu = ('Power', 'Cooling')
 
 
 # Cables

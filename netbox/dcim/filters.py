@@ -561,8 +561,35 @@ def rack_reservation_filters():
 
 def power_feed_filters():
     out = site_filters('power_panel__', site=True)
+    out.update(relation_filters('location', m.PowerPanel, 'location', 'power_panel__location'))
     out.update(tenant_group_filters())
     out.update(cable_filters())
+    return out
+
+
+# Cooling
+
+def cooling_feed_filters():
+    """Cooling feeds are placed by their source."""
+    out = site_filters('cooling_source__', site=True)
+    out.update(tenant_group_filters())
+    return out
+
+
+# Module bay types
+
+def module_bay_types_filters():
+    """`module_bay_type` (slug) and `module_bay_type_id` on bays, bay templates and module types."""
+    return relation_filters('module_bay_type', m.ModuleBay, 'module_bay_types', 'module_bay_types')
+
+
+def module_bay_type_filters():
+    """Module bay types by the bays, bay templates and module types that list them."""
+    out = {}
+    for name, relation in (('module_bay_id', 'module_bays'), ('module_bay_template_id', 'module_bay_templates'),
+                           ('module_type_id', 'module_types')):
+        out[name] = MultiValueNumberFilter(field_name=relation, lookup_expr='exact', distinct=True)
+        out[f'{name}__n'] = MultiValueNumberFilter(field_name=relation, lookup_expr='exact', exclude=True)
     return out
 
 

@@ -2,7 +2,7 @@
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Cable, PortMapping
+from .models import Cable, Interface, PortMapping
 
 
 @receiver(pre_delete, sender=Cable)
@@ -25,3 +25,12 @@ def retrace_through_ports(sender, instance, **kwargs):
     ports = [port for port in (getattr(instance, 'front_port', None), getattr(instance, 'rear_port', None))
              if port is not None]
     rebuild_paths(affected_paths(ports))
+
+
+@receiver(post_save, sender=Interface)
+def trace_new_channel(sender, instance, created, **kwargs):
+    """A channel interface added to a cabled interface gets its path at once."""
+    if instance.type == 'channel' and instance.parent_id and (created or not instance._path_id):
+        from .cabling import retrace_channel
+
+        retrace_channel(instance)

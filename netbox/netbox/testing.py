@@ -82,7 +82,7 @@ SAMPLE_BUILDERS = {
     'dcim.cabletermination': _cable_termination_sample,
 }
 for _label in ('consoleport', 'consoleserverport', 'powerport', 'poweroutlet', 'interface', 'rearport', 'frontport',
-               'modulebay', 'inventoryitem'):
+               'modulebay', 'inventoryitem', 'coolingintake', 'coolingoutflow'):
     SAMPLE_BUILDERS[f'dcim.{_label}template'] = lambda: {'device_type': _device_type()}
 SAMPLE_BUILDERS['dcim.devicebaytemplate'] = lambda: {'device_type': _device_type(subdevice_role='parent')}
 SAMPLE_BUILDERS['dcim.devicebay'] = lambda: {'device': _parent_device()}

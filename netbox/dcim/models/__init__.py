@@ -14,9 +14,12 @@ from .components import (
     PowerPort,
     RearPort,
 )
+from .cooling import CoolingFeed, CoolingIntake, CoolingOutflow, CoolingSource
 from .device_types import (
     ConsolePortTemplate,
     ConsoleServerPortTemplate,
+    CoolingIntakeTemplate,
+    CoolingOutflowTemplate,
     DeviceBayTemplate,
     DeviceType,
     FrontPortTemplate,
@@ -24,6 +27,7 @@ from .device_types import (
     InventoryItemTemplate,
     Manufacturer,
     ModuleBayTemplate,
+    ModuleBayType,
     ModuleType,
     ModuleTypeProfile,
     PortTemplateMapping,
@@ -38,11 +42,13 @@ from .sites import Location, Region, Site, SiteGroup
 
 __all__ = (
     'Cable', 'CablePath', 'CableTermination', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort',
-    'ConsoleServerPortTemplate', 'Device', 'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType',
+    'ConsoleServerPortTemplate', 'CoolingFeed', 'CoolingIntake', 'CoolingIntakeTemplate', 'CoolingOutflow',
+    'CoolingOutflowTemplate', 'CoolingSource', 'Device', 'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType',
     'FrontPort', 'FrontPortTemplate', 'Interface', 'InterfaceTemplate', 'InventoryItem', 'InventoryItemRole',
     'InventoryItemTemplate', 'Location', 'MACAddress', 'Manufacturer', 'Module', 'ModuleBay', 'ModuleBayTemplate',
-    'ModuleType', 'ModuleTypeProfile', 'Platform', 'PortMapping', 'PortTemplateMapping', 'PowerFeed', 'PowerOutlet',
-    'PowerOutletTemplate', 'PowerPanel', 'PowerPort', 'PowerPortTemplate', 'Rack', 'RackGroup', 'RackReservation',
+    'ModuleBayType', 'ModuleType', 'ModuleTypeProfile', 'Platform', 'PortMapping', 'PortTemplateMapping', 'PowerFeed',
+    'PowerOutlet', 'PowerOutletTemplate', 'PowerPanel', 'PowerPort', 'PowerPortTemplate', 'Rack', 'RackGroup',
+    'RackReservation',
     'RackRole', 'RackType', 'RearPort', 'RearPortTemplate', 'Region', 'resolve_references', 'Site', 'SiteGroup',
     'VirtualChassis', 'VirtualDeviceContext',
 )

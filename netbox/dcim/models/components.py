@@ -27,7 +27,8 @@ from ..choices import (
 
 CABLE_ENDS = (('A', 'A'), ('B', 'B'))
 # Interface types that cannot take a cable.
-VIRTUAL_INTERFACE_TYPES = ('virtual', 'bridge', 'lag')
+# A channel interface is a logical part of its parent physical interface: it takes no cable of its own.
+VIRTUAL_INTERFACE_TYPES = ('virtual', 'bridge', 'lag', 'channel')
 WIRELESS_INTERFACE_PREFIXES = ('ieee802.11', 'ieee802.15', 'other-wireless')
 
 
@@ -198,6 +199,12 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
                                                                            MaxValueValidator(127)])
     poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True)
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True)
+    channels = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
+                                                                                   MaxValueValidator(1024)],
+                                                help_text='Channels a physical interface carries (e.g. breakout)')
+    channel_id = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
+                                                                                     MaxValueValidator(1024)],
+                                                  help_text='Which channel of its parent a channel interface is')
 
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'interface'
@@ -250,6 +257,12 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
             errors['poe_type'] = 'Give a PoE mode along with the PoE type.'
         if errors:
             raise ValidationError(errors)
+        from .device_types import validate_channel
+
+        validate_channel(self)
+        if self.type == 'channel' and self.parent_id and type(self).objects.filter(
+                parent=self.parent_id, type='channel', channel_id=self.channel_id).exclude(pk=self.pk).exists():
+            raise ValidationError({'channel_id': f'Channel {self.channel_id} of {self.parent} is taken.'})
 
 
 class PortModel(CabledComponentMixin, ModularComponentModel):
@@ -313,6 +326,7 @@ class ModuleBay(ModularComponentModel):
 
     position = models.CharField(max_length=30, blank=True, help_text='Replaces {module} in installed modules')
     enabled = models.BooleanField(default=True)
+    module_bay_types = models.ManyToManyField('dcim.ModuleBayType', related_name='module_bays', blank=True)
 
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'module bay'
@@ -320,6 +334,23 @@ class ModuleBay(ModularComponentModel):
     @property
     def _occupied(self):
         return hasattr(self, 'installed_module')
+
+    @property
+    def is_module_compatible(self):
+        """Whether the installed module's type fits this bay's module bay types (true when nothing is installed)."""
+        from .device_types import bay_types_compatible
+
+        module = getattr(self, 'installed_module', None)
+        if module is None:
+            return True
+        return bay_types_compatible(_type_ids(self), _type_ids(module.module_type))
+
+
+def _type_ids(obj):
+    """The module bay type IDs of a bay or module type, from a prefetch when there is one."""
+    if not obj.pk:
+        return []
+    return [bay_type.pk for bay_type in obj.module_bay_types.all()]
 
 
 class DeviceBay(ComponentModel):

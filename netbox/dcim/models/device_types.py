@@ -1,17 +1,23 @@
 """Manufacturers, device and module types, and the component templates that types carry."""
+from decimal import Decimal
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
-from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel, RestrictedTreeManager
+from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel, RestrictedTreeManager, color_validator
 from tenancy.models import ContactsMixin
 
 from ..choices import (
     CONSOLE_PORT_TYPE,
+    COOLING_CONNECTOR_TYPE,
+    COOLING_METHOD,
     DEVICE_AIRFLOW,
+    DIAMETER_UNIT,
     FEED_LEG,
+    FLOW_UNIT,
     INTERFACE_TYPE,
     MODULE_AIRFLOW,
     POE_MODE,
@@ -61,6 +67,31 @@ class Manufacturer(ContactsMixin, OrganizationalModel):
     """A maker of devices, modules, racks or inventory items."""
 
 
+class ModuleBayType(PrimaryModel):
+    """
+    A kind of module slot (SFP28 cage, PCIe x16, PSU bay...). Bays and module types list the kinds they are; a
+    module fits a bay when their kinds overlap, or when either lists none.
+    """
+
+    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name='module_bay_types',
+                                     blank=True, null=True)
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    color = models.CharField(max_length=6, blank=True, validators=[color_validator])
+
+    class Meta:
+        ordering = ('name',)
+
+    def __str__(self):
+        return self.name
+
+
+def bay_types_compatible(bay_type_ids, module_type_ids):
+    """Whether a bay with these module bay types takes a module type with those: an empty side accepts anything."""
+    bay_type_ids, module_type_ids = set(bay_type_ids), set(module_type_ids)
+    return not bay_type_ids or not module_type_ids or bool(bay_type_ids & module_type_ids)
+
+
 class DeviceType(PrimaryModel):
     """A hardware model: its size, airflow and the components every device of the type gets."""
 
@@ -76,8 +107,10 @@ class DeviceType(PrimaryModel):
     is_full_depth = models.BooleanField(default=True)
     subdevice_role = models.CharField(max_length=50, choices=SUBDEVICE_ROLE, blank=True, null=True)
     airflow = models.CharField(max_length=50, choices=DEVICE_AIRFLOW, blank=True, null=True)
+    cooling_method = models.CharField(max_length=50, choices=COOLING_METHOD, blank=True, null=True)
     weight = models.DecimalField(max_digits=8, decimal_places=2, blank=True, null=True)
     weight_unit = models.CharField(max_length=50, choices=WEIGHT_UNIT, blank=True, null=True)
+    end_of_life = models.DateField(blank=True, null=True, help_text='When the manufacturer ends support')
     front_image = models.ImageField(upload_to='devicetype-images', blank=True)
     rear_image = models.ImageField(upload_to='devicetype-images', blank=True)
 
@@ -142,9 +175,12 @@ class ModuleType(PrimaryModel):
     model = models.CharField(max_length=100)
     part_number = models.CharField(max_length=50, blank=True)
     airflow = models.CharField(max_length=50, choices=MODULE_AIRFLOW, blank=True, null=True)
+    cooling_method = models.CharField(max_length=50, choices=COOLING_METHOD, blank=True, null=True)
     weight = models.DecimalField(max_digits=8, decimal_places=2, blank=True, null=True)
     weight_unit = models.CharField(max_length=50, choices=WEIGHT_UNIT, blank=True, null=True)
+    end_of_life = models.DateField(blank=True, null=True, help_text='When the manufacturer ends support')
     attributes = models.JSONField(blank=True, null=True)
+    module_bay_types = models.ManyToManyField(ModuleBayType, related_name='module_types', blank=True)
 
     class Meta:
         ordering = ('manufacturer', 'model')
@@ -293,12 +329,20 @@ class InterfaceTemplate(ComponentTemplate):
     """A network interface every device (or module) of the type gets."""
 
     component_model_name = 'Interface'
-    copied_fields = ('type', 'enabled', 'mgmt_only', 'poe_mode', 'poe_type', 'rf_role')
+    copied_fields = ('type', 'enabled', 'mgmt_only', 'poe_mode', 'poe_type', 'rf_role', 'channels', 'channel_id')
     type = models.CharField(max_length=50, choices=INTERFACE_TYPE)
     enabled = models.BooleanField(default=True)
     mgmt_only = models.BooleanField(default=False)
+    parent = models.ForeignKey('self', on_delete=models.CASCADE, related_name='child_templates', blank=True,
+                               null=True)
     bridge = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='bridge_interfaces', blank=True,
                                null=True)
+    channels = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
+                                                                                   MaxValueValidator(1024)],
+                                                help_text='Channels a physical interface carries (e.g. breakout)')
+    channel_id = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
+                                                                                     MaxValueValidator(1024)],
+                                                  help_text='Which channel of its parent a channel interface is')
     poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True, null=True)
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True, null=True)
     rf_role = models.CharField(max_length=30, choices=RF_ROLE, blank=True, null=True)
@@ -313,6 +357,27 @@ class InterfaceTemplate(ComponentTemplate):
                 raise ValidationError({'bridge': 'An interface cannot be bridged to itself.'})
             if not self.same_owner(self.bridge):
                 raise ValidationError({'bridge': f'Bridge interface template {self.bridge} belongs to another type.'})
+        if self.parent_id:
+            if self.parent_id == self.pk:
+                raise ValidationError({'parent': 'An interface cannot be its own parent.'})
+            if not self.same_owner(self.parent):
+                raise ValidationError({'parent': f'Parent interface template {self.parent} belongs to another type.'})
+        validate_channel(self)
+
+
+def validate_channel(interface):
+    """Channel rules shared by interfaces and their templates: a channel interface is one channel of its parent."""
+    if interface.type == 'channel':
+        if not interface.parent_id:
+            raise ValidationError({'parent': 'A channel interface needs the parent interface it is a channel of.'})
+        if interface.channel_id is None:
+            raise ValidationError({'channel_id': 'Give the channel number of a channel interface.'})
+        if interface.parent.channels and interface.channel_id > interface.parent.channels:
+            raise ValidationError({'channel_id': f'{interface.parent} has channels 1 to {interface.parent.channels}.'})
+        if interface.channels:
+            raise ValidationError({'channels': 'A channel interface has no channels of its own.'})
+    elif interface.channel_id is not None:
+        raise ValidationError({'channel_id': 'Only channel interfaces have a channel number.'})
 
 
 class PortTemplate(ComponentTemplate):
@@ -383,6 +448,7 @@ class ModuleBayTemplate(ComponentTemplate):
     copied_fields = ('position', 'enabled')
     position = models.CharField(max_length=30, blank=True, help_text='Replaces {module} in installed modules')
     enabled = models.BooleanField(default=True)
+    module_bay_types = models.ManyToManyField(ModuleBayType, related_name='module_bay_templates', blank=True)
 
     class Meta(ComponentTemplate.Meta):
         verbose_name = 'module bay template'
@@ -438,3 +504,42 @@ class InventoryItemTemplate(MPTTModel, ComponentTemplate):
         super().clean()
         if self.parent_id and not self.same_owner(self.parent):
             raise ValidationError({'parent': f'Parent item {self.parent} belongs to another type.'})
+
+
+class CoolingIntakeTemplate(ComponentTemplate):
+    """A cooling intake every device (or module) of the type gets."""
+
+    component_model_name = 'CoolingIntake'
+    copied_fields = ('type', 'diameter', 'diameter_unit', 'max_flow', 'max_flow_unit')
+    type = models.CharField(max_length=50, choices=COOLING_CONNECTOR_TYPE, blank=True, null=True)
+    diameter = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
+                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    diameter_unit = models.CharField(max_length=50, choices=DIAMETER_UNIT, blank=True, null=True)
+    max_flow = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
+                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    max_flow_unit = models.CharField(max_length=50, choices=FLOW_UNIT, blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'cooling intake template'
+
+
+class CoolingOutflowTemplate(ComponentTemplate):
+    """A cooling outflow every device (or module) of the type gets, optionally returning one of its intakes."""
+
+    component_model_name = 'CoolingOutflow'
+    copied_fields = ('type', 'diameter', 'diameter_unit')
+    type = models.CharField(max_length=50, choices=COOLING_CONNECTOR_TYPE, blank=True, null=True)
+    diameter = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
+                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    diameter_unit = models.CharField(max_length=50, choices=DIAMETER_UNIT, blank=True, null=True)
+    cooling_intake = models.ForeignKey(CoolingIntakeTemplate, on_delete=models.SET_NULL,
+                                       related_name='coolingoutflow_templates', blank=True, null=True)
+
+    class Meta(ComponentTemplate.Meta):
+        verbose_name = 'cooling outflow template'
+
+    def clean(self):
+        super().clean()
+        if self.cooling_intake_id and not self.same_owner(self.cooling_intake):
+            raise ValidationError({'cooling_intake': f'Cooling intake template {self.cooling_intake} belongs to '
+                                                     f'another type.'})

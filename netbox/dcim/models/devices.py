@@ -11,7 +11,7 @@ from mptt.models import TreeForeignKey
 from netbox.models import NestedGroupModel, PrimaryModel, color_validator
 from tenancy.models import ContactsMixin
 
-from ..choices import DEVICE_AIRFLOW, DEVICE_STATUS, MODULE_STATUS, RACK_FACE, VDC_STATUS
+from ..choices import COOLING_METHOD, DEVICE_AIRFLOW, DEVICE_STATUS, MODULE_STATUS, RACK_FACE, VDC_STATUS
 
 
 class DeviceRole(NestedGroupModel):
@@ -61,6 +61,7 @@ class Device(ContactsMixin, PrimaryModel):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, blank=True, null=True)
     status = models.CharField(max_length=50, choices=DEVICE_STATUS, default='active')
     airflow = models.CharField(max_length=50, choices=DEVICE_AIRFLOW, blank=True, null=True)
+    cooling_method = models.CharField(max_length=50, choices=COOLING_METHOD, blank=True, null=True)
     virtual_chassis = models.ForeignKey('dcim.VirtualChassis', on_delete=models.SET_NULL, related_name='members',
                                         blank=True, null=True)
     vc_position = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
@@ -104,6 +105,8 @@ class Device(ContactsMixin, PrimaryModel):
         creating = self._state.adding
         if creating and self.device_type_id and not self.airflow:
             self.airflow = self.device_type.airflow
+        if creating and self.device_type_id and not self.cooling_method:
+            self.cooling_method = self.device_type.cooling_method
         if creating and self.device_type_id and not self.platform_id:
             self.platform_id = self.device_type.default_platform_id
         if self.rack_id and not self.location_id:
@@ -183,19 +186,80 @@ class Module(PrimaryModel):
         return f'{self.module_bay.name}: {self.module_type} ({self.pk})' if self.module_bay_id else \
             f'Module {self.pk}'
 
+    @property
+    def is_bay_compatible(self):
+        """Whether this module's type fits the module bay types of the bay it is installed in."""
+        from .components import _type_ids
+        from .device_types import bay_types_compatible
+
+        if not self.module_bay_id or not self.module_type_id:
+            return True
+        return bay_types_compatible(_type_ids(self.module_bay), _type_ids(self.module_type))
+
+    def _stored(self):
+        """(module bay ID, device ID) as saved, or None for a new module."""
+        if not self.pk:
+            return None
+        return Module.objects.filter(pk=self.pk).values_list('module_bay_id', 'device_id').first()
+
     def clean(self):
         super().clean()
+        stored = self._stored()
+        moved = stored is not None and self.module_bay_id and stored[0] != self.module_bay_id
+        if moved and self.device_id == stored[1]:
+            # Moving to a bay is enough: the module (and everything in it) goes to the bay's device.
+            self.device_id = self.module_bay.device_id
         if self.module_bay_id and self.device_id and self.module_bay.device_id != self.device_id:
             raise ValidationError({'module_bay': f'Module bay {self.module_bay} belongs to another device.'})
+        if not self.module_bay_id:
+            return
+        if moved:
+            if hasattr(self.module_bay, 'installed_module') and self.module_bay.installed_module.pk != self.pk:
+                raise ValidationError({'module_bay': f'Module bay {self.module_bay} is occupied.'})
+            if self.module_bay.module_id and self.module_bay.module_id in self.subtree_ids():
+                raise ValidationError({'module_bay': 'A module cannot be moved into a bay of itself or of a module '
+                                                     'it holds.'})
+            if self.device_id != stored[1]:
+                from ..components import module_move_clashes
+
+                problems = module_move_clashes(self, self.module_bay.device)
+                if problems:
+                    raise ValidationError({'module_bay': problems})
+        if self.module_type_id and not self.is_bay_compatible:
+            bay_types = ', '.join(str(t) for t in self.module_bay.module_bay_types.all())
+            raise ValidationError({'module_bay': f'Module type {self.module_type} does not fit module bay '
+                                                 f'{self.module_bay}, which takes {bay_types}.'})
+
+    def subtree_ids(self):
+        """IDs of this module and of every module installed, at any depth, in its bays."""
+        ids, frontier = {self.pk}, [self.pk]
+        while frontier:
+            frontier = list(Module.objects.filter(module_bay__module__in=frontier).exclude(pk__in=ids)
+                            .values_list('pk', flat=True))
+            ids.update(frontier)
+        return ids
 
     def save(self, *args, **kwargs):
         creating = self._state.adding
+        stored = None if creating else self._stored()
+        if stored is not None and self.module_bay_id and stored[0] != self.module_bay_id:
+            self.device_id = _bay_device_id(self.module_bay_id)
         with transaction.atomic():
             super().save(*args, **kwargs)
             if creating:
                 from ..components import create_components_from_templates
 
                 create_components_from_templates(self.device, module=self)
+            elif stored is not None and stored[1] != self.device_id:
+                from ..components import move_module_contents
+
+                move_module_contents(self, self.device)
+
+
+def _bay_device_id(bay_id):
+    from .components import ModuleBay
+
+    return ModuleBay.objects.filter(pk=bay_id).values_list('device_id', flat=True).first()
 
 
 class MACAddress(PrimaryModel):
@@ -214,6 +278,16 @@ class MACAddress(PrimaryModel):
 
     def __str__(self):
         return self.mac_address
+
+    @property
+    def is_primary(self):
+        """Whether the interface it is assigned to uses it as its primary MAC address."""
+        cached = getattr(self, '_is_primary', None)
+        if cached is not None:
+            return cached
+        from .components import Interface
+
+        return bool(self.pk) and Interface.objects.filter(primary_mac_address=self.pk).exists()
 
     def clean(self):
         super().clean()

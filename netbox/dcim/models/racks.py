@@ -11,6 +11,7 @@ from tenancy.models import ContactsMixin
 from ..choices import (
     DIMENSION_UNIT,
     RACK_AIRFLOW,
+    RACK_COOLING_CAPABILITY,
     RACK_FORM_FACTOR,
     RACK_STATUS,
     RESERVATION_STATUS,
@@ -46,6 +47,10 @@ class RackDimensions(models.Model):
     max_weight = models.PositiveIntegerField(blank=True, null=True)
     weight_unit = models.CharField(max_length=50, choices=WEIGHT_UNIT, blank=True, null=True)
     mounting_depth = models.PositiveSmallIntegerField(blank=True, null=True)
+    cooling_capability = models.CharField(max_length=50, choices=RACK_COOLING_CAPABILITY, blank=True, null=True)
+    cooling_capacity = models.DecimalField(max_digits=12, decimal_places=2, blank=True, null=True,
+                                           validators=[MinValueValidator(0), MaxValueValidator(100_000_000)],
+                                           help_text='Kilowatts of heat the rack can reject')
 
     class Meta:
         abstract = True
@@ -131,7 +136,7 @@ class Rack(ContactsMixin, RackDimensions, PrimaryModel):
         if self.rack_type_id and (self._state.adding or self._rack_type_changed()):
             for name in ('form_factor', 'width', 'u_height', 'starting_unit', 'desc_units', 'outer_width',
                          'outer_height', 'outer_depth', 'outer_unit', 'weight', 'max_weight', 'weight_unit',
-                         'mounting_depth'):
+                         'mounting_depth', 'cooling_capability', 'cooling_capacity'):
                 setattr(self, name, getattr(self.rack_type, name))
         super().save(*args, **kwargs)
 

@@ -42,7 +42,7 @@ from netbox.testing import make
 from tenancy.models import Tenant, TenantGroup
 
 REFERENCE_DIR = Path(__file__).resolve().parents[4] / 'shared' / 'reference'
-REFERENCE = json.loads((REFERENCE_DIR / 'netbox-4.6-api.json').read_text())
+REFERENCE = json.loads((REFERENCE_DIR / 'netbox-4.7-api.json').read_text())
 # Query parameters that are not filters.
 PAGING_PARAMS = {'q', 'limit', 'offset', 'ordering', 'brief', 'fields', 'omit', 'start'}
 DCIM = sorted(registry.for_app('dcim'), key=lambda d: d.label())

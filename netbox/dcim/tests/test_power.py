@@ -11,7 +11,7 @@ from netbox.testing import make
 
 pytestmark = pytest.mark.django_db
 REFERENCE = json.loads((Path(__file__).resolve().parents[4] / 'shared' / 'reference' /
-                        'netbox-4.6-api.json').read_text())
+                        'netbox-4.7-api.json').read_text())
 
 
 # Available power

@@ -13,7 +13,7 @@ from netbox.api.fields import api_list_path
 from netbox.registry import registry
 from netbox.testing import client_for, editable_text_field, grant, make, sample_payload
 
-REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.6-api.json'
+REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.7-api.json'
 REFERENCE = json.loads(REFERENCE_PATH.read_text())
 # Apps whose endpoints must match the reference exactly; others are checked where the reference has them.
 STRICT_APPS = ('tenancy', 'users')
