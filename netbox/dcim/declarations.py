@@ -91,6 +91,7 @@ class SiteDeclaration(Declaration):
     }
     search = ('name', 'slug', 'facility', 'description', 'physical_address', 'shipping_address', 'comments')
     extra_filters = {**location_filters(''), **tenant_group_filters(), **pending_filters('asn', 'asn_id')}
+    filter_exclude = ('physical_address', 'shipping_address', 'site_group', 'site_group_id')  # `group` is its own
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
     menu = ('Organization', 'Sites')
@@ -204,6 +205,7 @@ def template_counts(owner):
 class DeviceTypeDeclaration(Declaration):
     model = m.DeviceType
     brief = ('manufacturer', 'model', 'slug', 'description', 'device_count')
+    filter_counts = True
     counts = {'device_count': Counter('dcim.Device', 'device_type'), **template_counts('device_type')}
     extra_filters = type_filters('device_type')
     search = ('model', 'slug', 'part_number', 'description', 'comments')
@@ -228,6 +230,7 @@ class ModuleTypeProfileDeclaration(Declaration):
 class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
+    filter_counts = True
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
     extra_filters = type_filters('module_type')
     search = ('model', 'part_number', 'description', 'comments')
@@ -240,6 +243,8 @@ class ModuleTypeDeclaration(Declaration):
 
 def _template(model_class, extra_brief=(), **attrs):
     attrs.setdefault('exclude', ('display_url',))
+    # NetBox filters templates by device_type_id only.
+    attrs['filter_exclude'] = ('device_type',) + tuple(attrs.get('filter_exclude', ()))
     declaration = type(f'{model_class.__name__}Declaration', (Declaration,), {
         'model': model_class,
         'brief': ('name', 'description') + tuple(extra_brief),
@@ -262,8 +267,9 @@ _template(m.FrontPortTemplate, serializer_fields={'rear_ports': rear_ports_field
           serializer_base=FrontPortTemplateSerializerBase, prefetch_related=(mappings_prefetch(m.PortTemplateMapping),),
           extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _template(m.ModuleBayTemplate)
-_template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'))
-_template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'))
+_template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'), filter_exclude=('module_type_id',))
+_template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'),
+          filter_exclude=('module_type_id', 'ancestor', 'ancestor_id', 'component_type_id'))
 
 
 # Devices
@@ -304,6 +310,8 @@ def component_counts():
 class DeviceDeclaration(Declaration):
     model = m.Device
     brief = ('name', 'description')
+    filter_counts = True
+    filter_by_name = True
     pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None, 'oob_ip': None, 'cluster': None,
                'config_template': None, 'config_context': None}
     serializer_fields = {
@@ -325,6 +333,7 @@ class VirtualChassisDeclaration(Declaration):
     model = m.VirtualChassis
     api_name = 'virtual-chassis'
     brief = ('name', 'master', 'description', 'member_count')
+    filter_counts = True
     serializer_fields = {
         'members': NestedRelatedField(related_model=m.Device, many=True, read_only=True),
     }
@@ -360,6 +369,8 @@ class ModuleDeclaration(Declaration):
 class MACAddressDeclaration(Declaration):
     model = m.MACAddress
     brief = ('mac_address', 'description')
+    filter_by_name = True
+    filter_exclude = ('assigned_object_type_id',)
     extra_filters = mac_address_object_filters()
     search = ('mac_address', 'description', 'comments')
     menu = ('Devices', 'Device components')
@@ -441,7 +452,8 @@ _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module
            nested=('id', 'url', 'display', 'device', 'name', 'description'),
            select_related=('installed_module',), extra_filters=module_bay_filters())
 _component(m.DeviceBay, cabled=False, brief=('device', 'name', 'installed_device', 'description', '_occupied'))
-_component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',))
+_component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',),
+           filter_exclude=('ancestor', 'ancestor_id', 'component_type_id'))
 
 
 @declare
@@ -462,6 +474,7 @@ class PowerPanelDeclaration(Declaration):
     counts = {'powerfeed_count': Counter('dcim.PowerFeed', 'power_panel')}
     search = ('name', 'description', 'comments')
     extra_filters = location_filters('')
+    filter_exclude = ('location',)  # NetBox filters power panels by location_id only
     contacts = True
     menu = ('Power', 'Power')
     related = ('dcim.PowerFeed.power_panel',)
@@ -507,6 +520,7 @@ class CableDeclaration(Declaration):
 class CableTerminationDeclaration(Declaration):
     model = m.CableTermination
     fields = ('cable', 'cable_end', 'termination_type', 'termination_id', 'termination', 'created', 'last_updated')
+    filter_exclude = ('termination_type_id',)
     exclude = ('display_url',)
     serializer_fields = {'cable': serializers.IntegerField(source='cable_id', read_only=True),
                          'cable_end': _cable_end_field()}
