@@ -241,6 +241,11 @@ class ModuleTypeDeclaration(Declaration):
     detail_templates = ('dcim/devicetype_library_panel.html',)
 
 
+def parent_id_field(model_class):
+    """An inventory item's parent, served as a bare ID (as NetBox does) and written as one."""
+    return serializers.PrimaryKeyRelatedField(queryset=model_class.objects.all(), allow_null=True, required=False)
+
+
 def _template(model_class, extra_brief=(), **attrs):
     attrs.setdefault('exclude', ('display_url',))
     # NetBox filters templates by device_type_id only.
@@ -269,7 +274,8 @@ _template(m.FrontPortTemplate, serializer_fields={'rear_ports': rear_ports_field
 _template(m.ModuleBayTemplate)
 _template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'), filter_exclude=('module_type_id',))
 _template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'),
-          filter_exclude=('module_type_id', 'ancestor', 'ancestor_id', 'component_type_id'))
+          filter_exclude=('module_type_id', 'ancestor', 'ancestor_id', 'component_type_id'),
+          serializer_fields={'parent': parent_id_field(m.InventoryItemTemplate)})
 
 
 # Devices
@@ -453,7 +459,8 @@ _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module
            select_related=('installed_module',), extra_filters=module_bay_filters())
 _component(m.DeviceBay, cabled=False, brief=('device', 'name', 'installed_device', 'description', '_occupied'))
 _component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',),
-           filter_exclude=('ancestor', 'ancestor_id', 'component_type_id'))
+           filter_exclude=('ancestor', 'ancestor_id', 'component_type_id'),
+           serializer_fields={'parent': parent_id_field(m.InventoryItem)})
 
 
 @declare
@@ -503,7 +510,12 @@ class CableDeclaration(Declaration):
     model = m.Cable
     fields = ('type', 'a_terminations', 'b_terminations', 'status', 'profile', 'tenant', 'label', 'color', 'length',
               'length_unit', 'description', 'owner', 'comments')
-    serializer_fields = {'a_terminations': TerminationsField(), 'b_terminations': TerminationsField()}
+    serializer_fields = {
+        'a_terminations': TerminationsField(), 'b_terminations': TerminationsField(),
+        # NetBox serves a cable's type as its bare value (or null), unlike other choices.
+        'type': serializers.ChoiceField(choices=m.Cable._meta.get_field('type').choices, allow_blank=True,
+                                        allow_null=True, required=False),
+    }
     prefetch_related = (Prefetch('terminations', queryset=m.CableTermination.objects.prefetch_related(
         termination_prefetch())),)
     pending = {'bundle': None}

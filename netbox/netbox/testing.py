@@ -186,6 +186,22 @@ def _is_empty(value):
     return value is None or (isinstance(value, (str, list, dict)) and not value)
 
 
+def _clean_errors(obj):
+    """The model's own validation errors (field and model rules, not uniqueness) as a set of (field, message)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.clean_fields()
+        obj.clean()
+    except ValidationError as exc:
+        if hasattr(exc, 'error_dict'):
+            return {(name, message) for name, messages in exc.message_dict.items() for message in messages}
+        return {('', message) for message in exc.messages}
+    except Exception as exc:  # a rule that can't even run on these values rejects them too
+        return {('', repr(exc))}
+    return set()
+
+
 def make_full(model):
     """A saved object of `model` with every optional field filled too, where the database accepts the generic
     value: each field is tried on its own, and one the object can't be saved with is left empty."""
@@ -194,16 +210,21 @@ def make_full(model):
     from netbox.registry import INTERNAL_FIELDS
 
     obj = make(model)
+    baseline = _clean_errors(obj)
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in INTERNAL_FIELDS or not field.editable or \
                 not _is_empty(getattr(obj, field.attname)):
             continue
+        if isinstance(field, models.JSONField) and getattr(obj, field.attname) is not None:
+            continue  # an empty list or object is that field's value, not a gap
         try:
             value = sample_value(model, field)
         except NotImplementedError:
             continue
         setattr(obj, field.name, value)
         try:
+            if _clean_errors(obj) - baseline:
+                raise ValueError(f'{field.name}: the model rules reject the generic value')
             with transaction.atomic():
                 obj.save()
         except Exception:
