@@ -53,3 +53,28 @@ def clear_own_cache_keys(cache):
     keys = list(client.scan_iter(match=f'{settings.CACHES["default"]["KEY_PREFIX"]}:*', count=1000))
     if keys:
         client.delete(*keys)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The wire conformance counts (netbox/tests/test_wire_types.py), per app: fields of the wrong JSON type and
+    filter names NetBox lacks. Read from the reports' user properties, so it works under xdist too."""
+    totals = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, 'when', None) != 'call':
+                continue
+            for key, value in getattr(report, 'user_properties', ()):
+                if key in ('wire_types', 'wire_filters'):
+                    entry = totals.setdefault(key, {}).setdefault(value['app'], [0, 0, 0])
+                    entry[0] += 1
+                    entry[1] += value['checked']
+                    entry[2] += value['wrong']
+    titles = {'wire_types': 'fields of the wrong JSON type', 'wire_filters': 'filter names NetBox lacks'}
+    for key, title in titles.items():
+        if key not in totals:
+            continue
+        terminalreporter.section(f'wire conformance: {title}')
+        for app, (models, checked, wrong) in sorted(totals[key].items()):
+            terminalreporter.write_line(f'{app:16} {models:4} models {checked:6} checked {wrong:5} wrong')
+        wrong = sum(entry[2] for entry in totals[key].values())
+        terminalreporter.write_line(f'{"total":16} {wrong} wrong')

@@ -18,6 +18,8 @@ class ObjectChangeDeclaration(Declaration):
     brief = ('time', 'action', 'object_repr')
     filters = ('user_name', 'request_id', 'action', 'changed_object_type', 'changed_object_id',
                'related_object_type', 'related_object_id', 'object_repr', 'user')
+    filter_lookups = {'request_id': 'exact'}
+    filter_exclude = ('related_object_type_id',)
     extra_filters = {
         'time_after': django_filters.IsoDateTimeFilter(field_name='time', lookup_expr='gte'),
         'time_before': django_filters.IsoDateTimeFilter(field_name='time', lookup_expr='lte'),
@@ -51,6 +53,10 @@ class JobDeclaration(Declaration):
     api_methods = ('GET', 'DELETE')
     brief_head = ('url',)
     brief = ('status', 'created', 'completed', 'user')
+    # NetBox filters job times by exact value or __after/__before only.
+    filter_lookups = {'created': 'exact', 'scheduled': 'exact', 'started': 'exact', 'completed': 'exact',
+                      'execution_time': ('gte', 'lte')}
+    filter_exclude = ('error',)
     extra_filters = {
         f'{name}__{suffix}': django_filters.IsoDateTimeFilter(field_name=name, lookup_expr=lookup)
         for name in ('created', 'scheduled', 'started', 'completed')

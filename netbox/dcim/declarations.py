@@ -96,6 +96,7 @@ class SiteDeclaration(Declaration):
     }
     search = ('name', 'slug', 'facility', 'description', 'physical_address', 'shipping_address', 'comments')
     extra_filters = {**location_filters(''), **tenant_group_filters(), **pending_filters('asn', 'asn_id')}
+    filter_exclude = ('physical_address', 'shipping_address', 'site_group', 'site_group_id')  # `group` is its own
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
     menu = ('Organization', 'Sites')
@@ -210,6 +211,7 @@ def template_counts(owner):
 class DeviceTypeDeclaration(Declaration):
     model = m.DeviceType
     brief = ('manufacturer', 'model', 'slug', 'description', 'device_count')
+    filter_counts = True
     counts = {'device_count': Counter('dcim.Device', 'device_type'), **template_counts('device_type')}
     extra_filters = type_filters('device_type')
     search = ('model', 'slug', 'part_number', 'description', 'comments')
@@ -234,6 +236,7 @@ class ModuleTypeProfileDeclaration(Declaration):
 class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
+    filter_counts = True
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
     extra_filters = {**type_filters('module_type'), **module_bay_types_filters()}
     search = ('model', 'part_number', 'description', 'comments')
@@ -244,8 +247,15 @@ class ModuleTypeDeclaration(Declaration):
     detail_templates = ('dcim/devicetype_library_panel.html',)
 
 
+def parent_id_field(model_class):
+    """An inventory item's parent, served as a bare ID (as NetBox does) and written as one."""
+    return serializers.PrimaryKeyRelatedField(queryset=model_class.objects.all(), allow_null=True, required=False)
+
+
 def _template(model_class, extra_brief=(), **attrs):
     attrs.setdefault('exclude', ('display_url',))
+    # NetBox filters templates by device_type_id only.
+    attrs['filter_exclude'] = ('device_type',) + tuple(attrs.get('filter_exclude', ()))
     declaration = type(f'{model_class.__name__}Declaration', (Declaration,), {
         'model': model_class,
         'brief': ('name', 'description') + tuple(extra_brief),
@@ -270,6 +280,10 @@ _template(m.FrontPortTemplate, serializer_fields={'rear_ports': rear_ports_field
 _template(m.ModuleBayTemplate, extra_filters=module_bay_types_filters())
 _template(m.CoolingIntakeTemplate)
 _template(m.CoolingOutflowTemplate)
+_template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'), filter_exclude=('module_type_id',))
+_template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'),
+          filter_exclude=('module_type_id', 'ancestor', 'ancestor_id', 'component_type_id'),
+          serializer_fields={'parent': parent_id_field(m.InventoryItemTemplate)})
 
 
 @declare
@@ -280,8 +294,6 @@ class ModuleBayTypeDeclaration(Declaration):
     search = ('name', 'slug', 'description', 'comments')
     menu = ('Devices', 'Modules')
     related = ('dcim.ModuleType.module_bay_types', 'dcim.ModuleBay.module_bay_types')
-_template(m.DeviceBayTemplate, exclude=('display_url', 'module_type'))
-_template(m.InventoryItemTemplate, exclude=('display_url', 'module_type'))
 
 
 # Devices
@@ -323,6 +335,8 @@ def component_counts():
 class DeviceDeclaration(Declaration):
     model = m.Device
     brief = ('name', 'description')
+    filter_counts = True
+    filter_by_name = True
     pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None, 'oob_ip': None, 'cluster': None,
                'config_template': None, 'config_context': None}
     serializer_fields = {
@@ -345,6 +359,7 @@ class VirtualChassisDeclaration(Declaration):
     model = m.VirtualChassis
     api_name = 'virtual-chassis'
     brief = ('name', 'master', 'description', 'member_count')
+    filter_counts = True
     serializer_fields = {
         'members': NestedRelatedField(related_model=m.Device, many=True, read_only=True),
     }
@@ -384,6 +399,8 @@ class MACAddressDeclaration(Declaration):
     brief = ('mac_address', 'description')
     serializer_fields = {'is_primary': serializers.BooleanField(read_only=True)}
     prepare_rows = staticmethod(attach_primary_flags)
+    filter_by_name = True
+    filter_exclude = ('assigned_object_type_id',)
     extra_filters = mac_address_object_filters()
     search = ('mac_address', 'description', 'comments')
     menu = ('Devices', 'Device components')
@@ -470,7 +487,9 @@ _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module
 _component(m.CoolingIntake, cabled=False, brief=('device', 'name', 'description'), exclude=('_occupied',))
 _component(m.CoolingOutflow, cabled=False, brief=('device', 'name', 'description'), exclude=('_occupied',))
 _component(m.DeviceBay, cabled=False, brief=('device', 'name', 'installed_device', 'description', '_occupied'))
-_component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',))
+_component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description', '_depth'), exclude=('_occupied',),
+           filter_exclude=('ancestor', 'ancestor_id', 'component_type_id'),
+           serializer_fields={'parent': parent_id_field(m.InventoryItem)})
 
 
 @declare
@@ -491,6 +510,7 @@ class PowerPanelDeclaration(Declaration):
     counts = {'powerfeed_count': Counter('dcim.PowerFeed', 'power_panel')}
     search = ('name', 'description', 'comments')
     extra_filters = location_filters('')
+    filter_exclude = ('location',)  # NetBox filters power panels by location_id only
     contacts = True
     menu = ('Power', 'Power')
     related = ('dcim.PowerFeed.power_panel',)
@@ -544,7 +564,12 @@ class CableDeclaration(Declaration):
     model = m.Cable
     fields = ('type', 'a_terminations', 'b_terminations', 'status', 'profile', 'tenant', 'label', 'color', 'length',
               'length_unit', 'description', 'owner', 'comments')
-    serializer_fields = {'a_terminations': TerminationsField(), 'b_terminations': TerminationsField()}
+    serializer_fields = {
+        'a_terminations': TerminationsField(), 'b_terminations': TerminationsField(),
+        # NetBox serves a cable's type as its bare value (or null), unlike other choices.
+        'type': serializers.ChoiceField(choices=m.Cable._meta.get_field('type').choices, allow_blank=True,
+                                        allow_null=True, required=False),
+    }
     prefetch_related = (Prefetch('terminations', queryset=m.CableTermination.objects.prefetch_related(
         termination_prefetch())),)
     pending = {'bundle': None}
@@ -561,6 +586,7 @@ class CableDeclaration(Declaration):
 class CableTerminationDeclaration(Declaration):
     model = m.CableTermination
     fields = ('cable', 'cable_end', 'termination_type', 'termination_id', 'termination', 'created', 'last_updated')
+    filter_exclude = ('termination_type_id',)
     exclude = ('display_url',)
     serializer_fields = {'cable': serializers.IntegerField(source='cable_id', read_only=True),
                          'cable_end': _cable_end_field()}

@@ -21,6 +21,7 @@ class TagDeclaration(Declaration):
     counts = {'tagged_items': Counter('extras.TaggedItem', 'tag')}
     brief = ('name', 'slug', 'color', 'description')
     filters = ('name', 'slug', 'color', 'description', 'weight', 'object_types', 'created', 'last_updated')
+    filter_exclude = ('object_types_id',)
     extra_filters = {
         'content_type': ContentTypeFilter(field_name='extras_taggeditem_items__content_type', distinct=True),
         'content_type_id': MultiValueNumberFilter(field_name='extras_taggeditem_items__content_type',
@@ -36,6 +37,7 @@ class TagDeclaration(Declaration):
 @declare
 class CustomFieldChoiceSetDeclaration(Declaration):
     model = CustomFieldChoiceSet
+    filter_by_name = True
     fields = ('name', 'description', 'base_choices', 'extra_choices', 'choice_colors', 'order_alphabetically',
               'choices_count', 'owner', 'created', 'last_updated')
     serializer_fields = {'choices_count': serializers.IntegerField(read_only=True)}

@@ -3,18 +3,22 @@ Filter sets derived from declarations, with NetBox's lookup suffixes.
 
 Text fields get exact plus n, ic, nic, ie, nie, isw, nisw, iew, niew, regex, iregex and empty; numbers and dates
 get exact plus n, lt, lte, gt, gte and empty. Every value may repeat (`name=a&name=b` matches either). A relation
-`group` gets `group_id` (by ID) and `group` (by slug, or name), each with `__n`; relations to trees include the
-descendants of the objects named. `q` searches the declared search fields; `tag`, `tag_id` and `cf_<name>` work on
-every model that has tags or custom fields.
+`group` gets `group_id` (by ID) and, where NetBox has it, `group` (by slug, username or a `filter_by_name` model's
+name), each with `__n`; a many-to-many field is filtered by its singular (`groups` -> `group_id`); relations to trees
+include the descendants of the objects named. `q` searches the declared search fields; `tag`, `tag_id` and
+`cf_<name>` work on every model that has tags or custom fields. The result is NetBox's filter set: a declaration
+removes what NetBox lacks (`filter_exclude`) or changes lookups (`filter_lookups`), so an unknown parameter is
+ignored as NetBox ignores it.
 """
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel
 
-from netbox.registry import registry
+from netbox.registry import INTERNAL_FIELDS, registry
 
 STRING_LOOKUPS = {
     'n': ('exact', True), 'ic': ('icontains', False), 'nic': ('icontains', True), 'ie': ('iexact', False),
@@ -254,24 +258,30 @@ def _number_filters(name, filter_class, field_name=None):
     return out
 
 
-def _relation_filters(name, field, field_name=None):
-    """`<name>_id` and `<name>` (slug or name) filters for a relation, tree-aware."""
+def _relation_filters(name, field, field_name=None, by_name=True, type_ids=True):
+    """`<name>_id` and `<name>` (slug or name) filters for a relation, tree-aware. by_name=None offers `<name>`
+    only where NetBox does (see `name_lookup_field`); type_ids=False leaves a content type relation without
+    `<name>_id`."""
     field_name = field_name or name
     related = field.related_model
     out = {}
     if related is ContentType:
         out[name] = ContentTypeFilter(field_name=field_name)
         out[f'{name}__n'] = ContentTypeFilter(field_name=field_name, exclude=True)
-        out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
-                                                   null_value='null')
-        out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
-                                                      exclude=True)
+        if type_ids:
+            out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
+                                                       null_value='null')
+            out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{field_name}__id', lookup_expr='exact',
+                                                          exclude=True)
         return out
     distinct = field.many_to_many or field.one_to_many
-    slug_field = 'slug' if any(f.name == 'slug' for f in related._meta.fields) else None
-    name_field = slug_field or ('name' if any(f.name == 'name' for f in related._meta.fields) else None)
-    if name_field is None and any(f.name == 'username' for f in related._meta.fields):
-        name_field = 'username'
+    if by_name is None:
+        name_field = name_lookup_field(related)
+    else:
+        slug_field = 'slug' if any(f.name == 'slug' for f in related._meta.fields) else None
+        name_field = slug_field or ('name' if any(f.name == 'name' for f in related._meta.fields) else None)
+        if name_field is None and any(f.name == 'username' for f in related._meta.fields):
+            name_field = 'username'
     if issubclass(related, MPTTModel):
         out[f'{name}_id'] = TreeFilter(field_name=field_name, tree_model=related, null_value='null')
         out[f'{name}_id__n'] = TreeFilter(field_name=field_name, tree_model=related, exclude=True)
@@ -292,39 +302,104 @@ def _relation_filters(name, field, field_name=None):
     return out
 
 
-def filters_for_field(name, field):
+def name_lookup_field(model):
+    """The field NetBox's filters match a related object's name against (`?site=<slug>`), or None where they take
+    IDs only: the slug, a user's username, or the name of a model whose declaration sets `filter_by_name`."""
+    names = {f.name for f in model._meta.fields}
+    if 'slug' in names:
+        return 'slug'
+    if 'username' in names:
+        return 'username'
+    declaration = registry.get(model)
+    if declaration is not None and declaration.filter_by_name and 'name' in names:
+        return 'name'
+    return None
+
+
+def relation_filter_name(field):
+    """The base filter name for a relation field: a many-to-many field is filtered by its singular
+    (`groups` -> `group`, `group_id`), as NetBox names them; content types keep the field name."""
+    if field.many_to_many and field.related_model is not ContentType and field.name.endswith('s'):
+        return field.name[:-1]
+    return field.name
+
+
+def id_filter_name(declaration, field_name):
+    """The filter of `declaration` that takes IDs of the objects `field_name` relates to (`site_id`, `group_id` for
+    a many-to-many `groups`), or None when it has none."""
+    offered = declaration.filterset().base_filters
+    for name in (f'{field_name}_id', f'{field_name[:-1]}_id' if field_name.endswith('s') else None):
+        if name and name in offered:
+            return name
+    return None
+
+
+def filters_for_field(name, field, lookups=None):
+    """The filters of one model field: the value filter and NetBox's lookups for its kind. `lookups` overrides
+    the kind: 'exact' (no lookups), 'n', 'num', 'str' or a tuple of suffixes (e.g. ('gte', 'lte'))."""
     if field.is_relation:
-        return _relation_filters(name, field)
+        return _relation_filters(relation_filter_name(field), field, field_name=name, by_name=None)
+    if isinstance(field, (models.FileField, models.JSONField, ArrayField)):
+        return {}  # NetBox filters these through dedicated filters (has_front_image, unit...), if at all
     if isinstance(field, models.BooleanField):
         return {name: django_filters.BooleanFilter(field_name=name)}
-    if isinstance(field, (models.DateTimeField,)):
-        return _number_filters(name, MultiValueDateTimeFilter)
-    if isinstance(field, models.DateField):
-        return _number_filters(name, MultiValueDateFilter)
-    if isinstance(field, models.DurationField):
-        return _number_filters(name, MultiValueDurationFilter)
-    if isinstance(field, (models.DecimalField, models.FloatField)):
-        return _number_filters(name, MultiValueDecimalFilter)
-    if isinstance(field, (models.IntegerField, models.AutoField)):
+    if isinstance(field, models.DateTimeField):
+        filter_class, kind = MultiValueDateTimeFilter, 'num'
+    elif isinstance(field, models.DateField):
+        filter_class, kind = MultiValueDateFilter, 'num'
+    elif isinstance(field, models.DurationField):
+        filter_class, kind = MultiValueDurationFilter, 'num'
+    elif isinstance(field, (models.DecimalField, models.FloatField)):
+        filter_class, kind = MultiValueDecimalFilter, 'num'
+    elif isinstance(field, (models.IntegerField, models.AutoField)):
+        filter_class, kind = MultiValueNumberFilter, 'num'
         if getattr(field, 'choices', None):
-            return _string_filters(name)
-        return _number_filters(name, MultiValueNumberFilter)
-    if isinstance(field, (models.CharField, models.TextField, models.UUIDField)):
-        return _string_filters(name)
-    if isinstance(field, models.JSONField):
-        return {}
-    return {name: MultiValueCharFilter(field_name=name, lookup_expr='exact')}
+            filter_class, kind = MultiValueCharFilter, 'str'
+    elif isinstance(field, models.UUIDField):
+        filter_class, kind = MultiValueCharFilter, 'exact'
+    elif isinstance(field, (models.CharField, models.TextField)):
+        filter_class, kind = MultiValueCharFilter, 'str'
+    else:
+        filter_class, kind = MultiValueCharFilter, 'exact'
+    return lookup_filters(name, filter_class, lookups or kind)
+
+
+def lookup_filters(name, filter_class, kind, field_name=None):
+    """`name` plus the lookups of `kind` ('exact', 'n', 'num', 'str' or a tuple of suffixes)."""
+    field_name = field_name or name
+    if kind == 'str':
+        return _string_filters(name, field_name, filter_class)
+    if kind == 'num':
+        return _number_filters(name, filter_class, field_name)
+    suffixes = {'exact': (), 'n': ('n',)}.get(kind, kind)
+    out = {name: filter_class(field_name=field_name, lookup_expr='exact')}
+    available = {**STRING_LOOKUPS, **NUMBER_LOOKUPS}
+    for suffix in suffixes:
+        if suffix == 'empty':
+            out[f'{name}__empty'] = EmptyFilter(field_name=field_name)
+            continue
+        lookup, exclude = available[suffix]
+        out[f'{name}__{suffix}'] = filter_class(field_name=field_name, lookup_expr=lookup, exclude=exclude)
+    return out
 
 
 def default_filter_names(declaration):
     opts = declaration.model._meta
     names = []
     for field in list(opts.concrete_fields) + list(opts.many_to_many):
-        if field.name in ('custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'comments', 'tags', 'password',
-                          'plaintext', 'digest') or isinstance(field, models.JSONField):
+        if field.name in INTERNAL_FIELDS or field.name in ('comments', 'tags') or \
+                isinstance(field, models.JSONField):
             continue
         names.append(field.name)
     return names
+
+
+def base_filter_name(name):
+    """`name__ic` -> `name`: the filter a lookup belongs to (names without a known lookup are their own base)."""
+    base, _, suffix = name.rpartition('__')
+    if base and (suffix in STRING_LOOKUPS or suffix in NUMBER_LOOKUPS or suffix == 'empty'):
+        return base
+    return name
 
 
 def contact_filters():
@@ -416,7 +491,7 @@ def filterset_for(declaration):
     timestamps = [f.name for f in opts.concrete_fields if f.name in ('created', 'last_updated')]
     for name in dict.fromkeys(['id', *names, *timestamps]):
         field = opts.get_field(name)
-        attrs.update(filters_for_field(name, field))
+        attrs.update(filters_for_field(name, field, declaration.filter_lookups.get(name)))
     if declaration.search:
         attrs['q'] = SearchFilter(search_fields=declaration.search)
     if declaration.has_tags():
@@ -439,8 +514,12 @@ def filterset_for(declaration):
         attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug', exclude=True)
     if declaration.contacts:
         attrs.update(contact_filters())
-    attrs.update(counter_filters(declaration.counts))
+    if declaration.filter_counts:
+        attrs.update(counter_filters(declaration.counts))
     attrs.update(declaration.extra_filters)
+    # What NetBox doesn't filter on although our derivation would: gone, with every lookup.
+    for name in [name for name in attrs if base_filter_name(name) in declaration.filter_exclude]:
+        del attrs[name]
     attrs['Meta'] = type('Meta', (), {'model': model, 'fields': []})
     filterset = type(f'{model.__name__}FilterSet', (BaseFilterSet,), attrs)
     declaration._filterset = filterset

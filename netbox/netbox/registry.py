@@ -59,6 +59,17 @@ class Declaration:
     filters = None
     # Extra filters beyond the derived ones: {name: django_filters.Filter}.
     extra_filters = {}
+    # Lookups of a derived filter where NetBox's differ from its field kind: {name: 'exact' | 'n' | 'num' | 'str' |
+    # (suffix, ...)}.
+    filter_lookups = {}
+    # Base filter names the derivation (or a shared builder) would offer but NetBox doesn't; removed with their
+    # lookups, so that such a parameter is ignored as NetBox ignores it.
+    filter_exclude = ()
+    # Whether the counters are filters too (`interface_count__gte=48`); NetBox has them on a few models only.
+    filter_counts = False
+    # Whether other models' filters on a relation to this one match its name (`?device=<name>`); models with a
+    # slug (or a username) are matched by it anyway.
+    filter_by_name = False
     # Fields searched by `q=` and the global search, most telling first.
     search = ('name',)
     # Counters: {'tenant_count': Counter('tenancy.Tenant', 'group')}.

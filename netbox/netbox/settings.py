@@ -117,6 +117,9 @@ for _queue in RQ_QUEUE_MAPPINGS.values():  # noqa: F821
     RQ_QUEUES.setdefault(_queue, RQ_CONNECTION)  # noqa: F821
 
 REST_FRAMEWORK = {
+    # Decimals are JSON numbers (u_height: 1.0), as NetBox serves them; clients compare what they read with what
+    # they sent.
+    'COERCE_DECIMAL_TO_STRING': False,
     'DEFAULT_AUTHENTICATION_CLASSES': (
         'netbox.api.authentication.TokenAuthentication',
         'rest_framework.authentication.SessionAuthentication',

@@ -129,7 +129,8 @@ def sample_value(model, field):
     if isinstance(field, (models.IntegerField, models.FloatField, models.DecimalField)):
         return 1
     if isinstance(field, ArrayField):
-        return [unique()]
+        base = field.base_field
+        return [1] if isinstance(base, (models.IntegerField, models.DecimalField, models.FloatField)) else [unique()]
     if isinstance(field, models.JSONField):
         return {}
     if isinstance(field, models.UUIDField):
@@ -179,6 +180,64 @@ def make(model, **attrs):
     for name, factory in SAMPLE_M2M.get(model._meta.label_lower, {}).items():
         getattr(obj, name).set(factory())
     return obj
+
+
+def _is_empty(value):
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _clean_errors(obj):
+    """The model's own validation errors (field and model rules, not uniqueness) as a set of (field, message)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.clean_fields()
+        obj.clean()
+    except ValidationError as exc:
+        if hasattr(exc, 'error_dict'):
+            return {(name, message) for name, messages in exc.message_dict.items() for message in messages}
+        return {('', message) for message in exc.messages}
+    except Exception as exc:  # a rule that can't even run on these values rejects them too
+        return {('', repr(exc))}
+    return set()
+
+
+def make_full(model):
+    """A saved object of `model` with every optional field filled too, where the database accepts the generic
+    value: each field is tried on its own, and one the object can't be saved with is left empty."""
+    from django.db import transaction
+
+    from netbox.registry import INTERNAL_FIELDS
+
+    obj = make(model)
+    baseline = _clean_errors(obj)
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in INTERNAL_FIELDS or not field.editable or \
+                not _is_empty(getattr(obj, field.attname)):
+            continue
+        if isinstance(field, models.JSONField) and getattr(obj, field.attname) is not None:
+            continue  # an empty list or object is that field's value, not a gap
+        try:
+            value = sample_value(model, field)
+        except NotImplementedError:
+            continue
+        setattr(obj, field.name, value)
+        try:
+            if _clean_errors(obj) - baseline:
+                raise ValueError(f'{field.name}: the model rules reject the generic value')
+            with transaction.atomic():
+                obj.save()
+        except Exception:
+            obj = model._default_manager.get(pk=obj.pk)  # the failed save may have left the instance half-changed
+    for field in model._meta.many_to_many:
+        if field.name in INTERNAL_FIELDS or getattr(obj, field.name).exists():
+            continue
+        try:
+            with transaction.atomic():
+                getattr(obj, field.name).set([sample_value(model, field)])
+        except Exception:
+            pass
+    return model._default_manager.get(pk=obj.pk)
 
 
 def api_value(value):

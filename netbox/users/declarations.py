@@ -123,6 +123,7 @@ class TokenDeclaration(Declaration):
     brief = ('key', 'write_enabled', 'description')
     filters = ('version', 'key', 'user', 'description', 'created', 'expires', 'last_used', 'enabled',
                'write_enabled', 'pepper_id')
+    filter_lookups = {'created': ('gte', 'lte'), 'expires': ('gte', 'lte'), 'last_used': ('gte', 'lte')}
     search = ('key', 'description', 'user__username')
     table = ('user', 'version', 'key', 'write_enabled', 'created', 'expires', 'last_used', 'description')
     menu = ('Admin', 'Authentication')
@@ -132,6 +133,7 @@ class TokenDeclaration(Declaration):
 class OwnerGroupDeclaration(Declaration):
     model = OwnerGroup
     fields = ('name', 'description', 'member_count')
+    filter_by_name = True
     brief = ('name', 'description')
     counts = {'member_count': Counter('users.Owner', 'group')}
     search = ('name', 'description')
@@ -142,6 +144,7 @@ class OwnerGroupDeclaration(Declaration):
 class OwnerDeclaration(Declaration):
     model = Owner
     fields = ('name', 'group', 'description', 'user_groups', 'users')
+    filter_by_name = True
     brief = ('name', 'description')
     extra_filters = {
         'user': MultiValueCharFilter(field_name='users__username', lookup_expr='exact', distinct=True),

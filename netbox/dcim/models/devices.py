@@ -141,6 +141,17 @@ class VirtualChassis(PrimaryModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        created = self._state.adding
+        super().save(*args, **kwargs)
+        # A chassis created with a master takes it as its first member, as NetBox does; a later edit must find it
+        # a member.
+        if created and self.master_id and self.master.virtual_chassis_id is None:
+            self.master.virtual_chassis = self
+            if self.master.vc_position is None:
+                self.master.vc_position = 1
+            self.master.save()
+
     def clean(self):
         super().clean()
         if self.pk and self.master_id and self.master.virtual_chassis_id != self.pk:

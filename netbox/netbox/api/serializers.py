@@ -93,6 +93,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
                 self.fields.pop(name)
         for name in omit or ():
             self.fields.pop(name, None)
+        # The stored state, to tell an update that changes nothing (no save, no change record, same last_updated).
+        self._original = field_values(self.instance) if isinstance(self.instance, models.Model) else None
 
     def get_url(self, obj):
         return api_url(obj, self.context.get('request'))
@@ -155,13 +157,23 @@ class BaseModelSerializer(serializers.ModelSerializer):
         relations = self._split_relations(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        instance.save()
-        self._save_relations(instance, relations)
+        if self._original is None or field_values(instance) != self._original:
+            instance.save()
+        self._save_relations(instance, relations, only_changes=True)
         return instance
 
-    def _save_relations(self, instance, relations):
+    def _save_relations(self, instance, relations, only_changes=False):
         for name, value in relations.items():
-            getattr(instance, name).set(value)
+            manager = getattr(instance, name)
+            if only_changes and {obj.pk for obj in manager.all()} == {obj.pk for obj in value}:
+                continue  # set() would still signal (and log) an unchanged tag list
+            manager.set(value)
+
+
+def field_values(instance):
+    """{attname: value} of the instance's concrete fields, copied so later in-place changes show."""
+    return {field.attname: copy.deepcopy(field.value_from_object(instance))
+            for field in instance._meta.concrete_fields if not getattr(field, 'auto_now', False)}
 
 
 def _error_dict(exc):

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from mptt.models import MPTTModel
 
-from netbox.filtersets import TreeFilter, default_filter_names
+from netbox.filtersets import TreeFilter, default_filter_names, id_filter_name
 
 from .fields import NullBooleanChoiceField, ObjectsField, TypeaheadSelectMultiple, api_url_for
 from .forms import custom_field_formfield
@@ -69,10 +69,10 @@ def filter_fields(declaration):
                 field = forms.MultipleChoiceField(required=False, label=label, choices=[])
                 field.content_types = True
                 fields.append((name, field))
-            elif f'{name}_id' in offered and related is not None:
+            elif id_filter_name(declaration, name) and related is not None:
                 field = _objects_field(related, label)
                 if field is not None:
-                    fields.append((f'{name}_id', field))
+                    fields.append((id_filter_name(declaration, name), field))
         elif getattr(model_field, 'choices', None) and name in offered:
             choices = [(str(value), text) for value, text in model_field.flatchoices if value not in ('', None)]
             fields.append((name, forms.MultipleChoiceField(required=False, label=label, choices=choices)))

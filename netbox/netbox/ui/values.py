@@ -6,6 +6,7 @@ ordered by it); `custom_field_specs(model)` adds the `cf_<name>` columns of the 
 functions turn a value into safe HTML; `export_value` into a plain value that the importer accepts back.
 """
 import datetime
+import decimal
 import json
 import re
 
@@ -433,6 +434,8 @@ def plain(value):
         return value.isoformat()
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)  # a number in YAML/JSON, as the REST API serves it
     return str(value)
 
 

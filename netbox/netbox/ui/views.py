@@ -17,6 +17,7 @@ from django.template import loader
 from django.views import View
 
 from netbox.api.viewsets import optimized_queryset
+from netbox.filtersets import id_filter_name
 from netbox.models import tags_of
 from netbox.permissions import has_permission, object_permitted
 from netbox.registry import registry
@@ -264,8 +265,9 @@ class ObjectDetailView(DeclaredView):
         url = None
         if related is not None and has_permission(user, model, 'view'):
             list_url = model_url(related, 'list')
-            if list_url and f'{counter.field}_id' in related.filterset().base_filters:
-                url = f'{list_url}?{counter.field}_id={obj.pk}'
+            filter_name = id_filter_name(related, counter.field)
+            if list_url and filter_name:
+                url = f'{list_url}?{filter_name}={obj.pk}'
         return {'label': spec.label, 'count': getattr(obj, name, 0) or 0, 'url': url}
 
     def related_lists(self, obj, user):
@@ -281,7 +283,7 @@ class ObjectDetailView(DeclaredView):
                 continue
             queryset = model.objects.restrict(user, 'view').filter(**{field: obj})
             list_url = model_url(related, 'list')
-            filter_name = f'{field}_id' if f'{field}_id' in related.filterset().base_filters else None
+            filter_name = id_filter_name(related, field)
             lists.append({
                 'title': verbose_names(related)['title_plural'],
                 'objects': list(queryset[:10]),
