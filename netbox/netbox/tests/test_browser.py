@@ -139,3 +139,12 @@ def test_bulk_selection_and_table_configuration(page, live_server):
     page.click('#table-config button:has-text("Save")')
     page.wait_for_load_state()
     assert page.locator('table.table th', has_text='Slug').count() == 1
+
+
+def test_api_docs_render_the_device_operations(page, live_server):
+    # Swagger UI builds the page from /api/schema/ in the browser; its assets come from the sidecar package.
+    page.goto(f'{live_server.url}/api/docs/')
+    operation = page.locator('.opblock-summary-path[data-path="/api/dcim/devices/"]').first
+    operation.wait_for(timeout=60000)
+    assert operation.is_visible()
+    assert page.locator('.opblock-get .opblock-summary-path[data-path="/api/dcim/devices/{id}/"]').count() == 1
