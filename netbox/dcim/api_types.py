@@ -351,7 +351,8 @@ class TypeExportView(APIView):
     def get_view_name(self):
         return f'Export {self.model._meta.verbose_name} (devicetype-library YAML)'
 
-    @extend_schema(responses={(200, 'application/yaml'): OpenApiResponse({'type': 'string'}, 'The YAML')})
+    @extend_schema(responses={(200, 'application/yaml'): OpenApiResponse(
+        {'type': 'object', 'additionalProperties': {}}, 'The type as a devicetype-library YAML document')})
     def get(self, request, pk, *args, **kwargs):
         obj = get_object_or_404(self.model.objects.restrict(request.user, 'view'), pk=pk)
         return HttpResponse(export_type(obj), content_type='application/yaml; charset=utf-8')

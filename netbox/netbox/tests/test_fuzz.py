@@ -12,12 +12,26 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 2
+EXAMPLES = 1
 SEED = 1
 
 
 @pytest.fixture
-def fuzz_schema(superuser):
+def keep_connection():
+    """Requests through the bare WSGI handler would close the test's database connection (and transaction) when
+    they finish, as in production; keep it open, as Django's test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_schema(superuser, keep_connection):
     import schemathesis
     from drf_spectacular.generators import SchemaGenerator
 
