@@ -115,9 +115,9 @@ class NetBoxAutoSchema(AutoSchema):
         return getattr(self.view, 'action', None)
 
     def get_tags(self):
-        parts = [part for part in self.path[len(self.path_prefix):].split('/') if part] if self.path_prefix else []
-        parts = parts or [part for part in self.path.split('/') if part][1:]
-        return [parts[0]] if parts else ['api']
+        # The app: /api/dcim/devices/ is tagged "dcim"; /api/ and /api/status/ "api" and "status".
+        parts = [part for part in self.path.split('/') if part]
+        return [parts[1] if len(parts) > 1 else 'api']
 
     def get_operation_id(self):
         tokens = [part.replace('-', '_') for part in self.path.strip('/').split('/')[1:]
