@@ -2,12 +2,14 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.fields import nested_representation
+from netbox.api.schema import ANY_NESTED_LIST, ANY_OBJECT_SCHEMA, NESTED_ANY, nullable
 from netbox.api.serializers import serializer_for
 
 from .cabling import COMPATIBLE, attach_cable_data, reference, trace_segments
@@ -17,6 +19,10 @@ def type_label(obj):
     return f'{obj._meta.app_label}.{obj._meta.model_name}' if obj is not None else None
 
 
+@extend_schema_field({'type': 'array', 'items': {
+    'type': 'object', 'required': ['object_type', 'object_id'],
+    'properties': {'object_type': {'type': 'string'}, 'object_id': {'type': 'integer'},
+                   'object': {**NESTED_ANY, 'readOnly': True}}}})
 class TerminationsField(serializers.Field):
     """One side of a cable: [{"object_type": "dcim.interface", "object_id": 1, "object": {...}}]."""
 
@@ -64,6 +70,7 @@ def _endpoints(obj):
     return obj.connected_endpoints or None
 
 
+@extend_schema_field(ANY_NESTED_LIST)
 class LinkPeersField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs['read_only'] = True
@@ -76,11 +83,13 @@ class LinkPeersField(serializers.Field):
         return [nested_representation(peer, self.context) for peer in peers]
 
 
+@extend_schema_field({'type': 'string', 'nullable': True})
 class LinkPeersTypeField(LinkPeersField):
     def to_representation(self, peers):
         return type_label(peers[0]) if peers else None
 
 
+@extend_schema_field(nullable(ANY_NESTED_LIST))
 class ConnectedEndpointsField(LinkPeersField):
     def get_attribute(self, instance):
         return _endpoints(instance)
@@ -91,11 +100,13 @@ class ConnectedEndpointsField(LinkPeersField):
         return [nested_representation(endpoint, self.context) for endpoint in endpoints]
 
 
+@extend_schema_field({'type': 'string', 'nullable': True})
 class ConnectedEndpointsTypeField(ConnectedEndpointsField):
     def to_representation(self, endpoints):
         return type_label(endpoints[0]) if endpoints else None
 
 
+@extend_schema_field({'type': 'boolean'})
 class ConnectedEndpointsReachableField(LinkPeersField):
     def get_attribute(self, instance):
         if hasattr(instance, '_connected_reachable'):
@@ -129,6 +140,9 @@ class TraceView(APIView):
     def get_view_name(self):
         return f'{self.model._meta.verbose_name.title()} Trace'
 
+    @extend_schema(responses={200: {'type': 'array', 'items': {
+        'type': 'array', 'minItems': 3, 'maxItems': 3, 'description': '[near ends, cable, far ends]',
+        'items': {'oneOf': [ANY_NESTED_LIST, nullable(NESTED_ANY)]}}}})
     def get(self, request, pk):
         obj = get_object_or_404(self.model.objects.restrict(request.user, 'view'), pk=pk)
         path = obj._path if getattr(obj, '_path_id', None) else first_path_through(obj)
@@ -156,6 +170,11 @@ class PathsView(APIView):
     def get_view_name(self):
         return f'{self.model._meta.verbose_name.title()} Paths'
 
+    @extend_schema(responses={200: {'type': 'array', 'items': {
+        'type': 'object', 'properties': {
+            'origin': nullable(NESTED_ANY), 'destination': nullable(NESTED_ANY),
+            'path': {'type': 'array', 'items': ANY_NESTED_LIST}, 'is_active': {'type': 'boolean'},
+            'is_complete': {'type': 'boolean'}, 'is_split': {'type': 'boolean'}}}}})
     def get(self, request, pk):
         from .models import CablePath, resolve_references
 
@@ -195,6 +214,10 @@ class ConnectedDeviceView(APIView):
     def get_view_name(self):
         return 'Connected Device'
 
+    @extend_schema(
+        parameters=[OpenApiParameter('peer_device', str, required=True, description='The name of a device.'),
+                    OpenApiParameter('peer_interface', str, required=True, description='An interface on it.')],
+        responses={200: ANY_OBJECT_SCHEMA})
     def get(self, request):
         from .models import Device, Interface
 

@@ -2,12 +2,14 @@
 GET /api/dcim/racks/<id>/elevation/: a rack face as a paginated list of units, or as an SVG drawing (render=svg).
 """
 from django.http import Http404, HttpResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import renderers
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from netbox.api.fields import nested_representation
+from netbox.api.schema import NESTED_ANY, nullable, paginated
 from netbox.dynamic_config import get_config
 from netbox.registry import registry
 
@@ -53,6 +55,22 @@ class RackElevationView(APIView):
             self.request.accepted_media_type = renderers.JSONRenderer.media_type
         return super().handle_exception(exc)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter('face', str, enum=list(FACES), description='Which face to show (front by default).'),
+            OpenApiParameter('render', str, enum=['json', 'svg'], description='svg draws the face.'),
+            OpenApiParameter('exclude', int, description='A device to leave out.'),
+            OpenApiParameter('expand_devices', bool), OpenApiParameter('include_images', bool),
+            OpenApiParameter('legend', bool),
+            *[OpenApiParameter(name, int) for name in ('unit_height', 'unit_width', 'legend_width', 'margin_width')],
+            OpenApiParameter('limit', int), OpenApiParameter('offset', int),
+        ],
+        responses={
+            (200, 'application/json'): paginated({'type': 'object', 'properties': {
+                'id': {'type': 'integer'}, 'name': {'type': 'string'}, 'face': {'type': 'string'},
+                'device': nullable(NESTED_ANY), 'occupied': {'type': 'boolean'}, 'display': {'type': 'string'}}}),
+            (200, 'image/svg+xml'): OpenApiResponse({'type': 'string'}, 'The face drawn as SVG (render=svg)'),
+        })
     def get(self, request, pk):
         rack = Rack.objects.restrict(request.user, 'view').filter(pk=pk).first()
         if rack is None:

@@ -14,12 +14,14 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser, FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from netbox.api.schema import ERROR_RESPONSE_SCHEMA, NESTED_ANY
 from netbox.api.serializers import BaseModelSerializer
 from netbox.api.viewsets import optimized_queryset
 
@@ -29,6 +31,7 @@ from .library import export_type, import_types
 # Port mappings
 
 
+@extend_schema_field({'type': 'array', 'items': {'type': 'object', 'additionalProperties': {'type': 'integer'}}})
 class PortMappingsField(serializers.Field):
     """
     The mappings of one port as a list. `side` is the side of the port the field belongs to: a front port lists its
@@ -306,6 +309,10 @@ class TypeImportView(APIView):
     def get_view_name(self):
         return f'Import {self.model._meta.verbose_name_plural} (devicetype-library YAML)'
 
+    @extend_schema(
+        request={'application/yaml': {'type': 'string'},
+                 'application/json': {'type': 'object', 'properties': {'data': {'type': 'string'}}}},
+        responses={201: {'type': 'array', 'items': NESTED_ANY}, 400: ERROR_RESPONSE_SCHEMA})
     def post(self, request, *args, **kwargs):
         data = request.data
         if isinstance(data, (str, bytes)):
@@ -344,6 +351,8 @@ class TypeExportView(APIView):
     def get_view_name(self):
         return f'Export {self.model._meta.verbose_name} (devicetype-library YAML)'
 
+    @extend_schema(responses={(200, 'application/yaml'): OpenApiResponse(
+        {'type': 'object', 'additionalProperties': {}}, 'The type as a devicetype-library YAML document')})
     def get(self, request, pk, *args, **kwargs):
         obj = get_object_or_404(self.model.objects.restrict(request.user, 'view'), pk=pk)
         return HttpResponse(export_type(obj), content_type='application/yaml; charset=utf-8')

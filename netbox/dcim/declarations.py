@@ -7,6 +7,7 @@ from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
+from .api_devices import RenderConfigView
 from .api_racks import RackElevationView
 from .api_types import (
     FrontPortSerializerBase,
@@ -334,6 +335,7 @@ def component_counts():
 @declare
 class DeviceDeclaration(Declaration):
     model = m.Device
+    api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True

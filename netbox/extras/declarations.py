@@ -3,9 +3,10 @@ import django_filters
 from django.db.models import Q
 from rest_framework import serializers
 
-from netbox.filtersets import ContentTypeFilter, MultiValueNumberFilter
+from netbox.filtersets import ContentTypeFilter, MultiValueNumberFilter, NoMatchFilter
 from netbox.registry import Counter, Declaration, declare
 
+from .api import ChoiceSetChoicesView
 from .models import CustomField, CustomFieldChoiceSet, Tag
 
 
@@ -28,6 +29,9 @@ class TagDeclaration(Declaration):
                                                   lookup_expr='exact', distinct=True),
         'for_object_type_id': django_filters.NumberFilter(
             method=lambda qs, name, value: qs.filter(Q(object_types=value) | Q(object_types__isnull=True))),
+        # Tags have no owner; the owner filters are offered as NetBox offers them and match no tag.
+        **{f'{name}{suffix}': NoMatchFilter(field_name=name, lookup_expr='exact', exclude=bool(suffix))
+           for name in ('owner', 'owner_id', 'owner_group', 'owner_group_id') for suffix in ('', '__n')},
     }
     search = ('name', 'slug', 'description')
     table = ('name', 'slug', 'color', 'description', 'weight')
@@ -42,8 +46,12 @@ class CustomFieldChoiceSetDeclaration(Declaration):
               'choices_count', 'owner', 'created', 'last_updated')
     serializer_fields = {'choices_count': serializers.IntegerField(read_only=True)}
     brief = ('name', 'description', 'choices_count')
-    extra_filters = {'choice': django_filters.CharFilter(method=lambda qs, name, value: _choice_filter(qs, name,
-                                                                                                        value))}
+    extra_filters = {
+        'choice': django_filters.CharFilter(method=lambda qs, name, value: _choice_filter(qs, name, value)),
+        # Sets that give the choice value named a colour.
+        'choice_colors': django_filters.CharFilter(field_name='choice_colors', lookup_expr='has_key'),
+    }
+    api_routes = (('<int:pk>/choices/', ChoiceSetChoicesView.as_view(), 'choices'),)
     search = ('name', 'description')
     menu = ('Customization', 'Custom fields')
 

@@ -10,11 +10,14 @@ include the descendants of the objects named. `q` searches the declared search f
 removes what NetBox lacks (`filter_exclude`) or changes lookups (`filter_lookups`), so an unknown parameter is
 ignored as NetBox ignores it.
 """
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from mptt.models import MPTTModel
 
@@ -58,6 +61,33 @@ class MultiValueField(forms.Field):
         return cleaned
 
 
+class RegexPatternField(forms.CharField):
+    """A regular expression as PostgreSQL reads it: one it rejects is a 400 naming the filter, not a 500."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SELECT '' ~ %s", [value])
+            except DatabaseError:
+                raise ValidationError(f'"{value}" is not a valid regular expression.')
+        return value
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """A date and time, held in UTC: offsets PostgreSQL cannot store (beyond ±15:59) are converted first."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationError(f'"{value}" is out of range.')
+        return value
+
+
 class MultiValueFilter(django_filters.Filter):
     """Matches any of the given values (or, with exclude, none of them)."""
 
@@ -70,7 +100,8 @@ class MultiValueFilter(django_filters.Filter):
     @property
     def field(self):
         if not hasattr(self, '_field'):
-            self._field = MultiValueField(inner=self.inner_field(required=False), required=False,
+            inner = RegexPatternField if self.lookup_expr in ('regex', 'iregex') else self.inner_field
+            self._field = MultiValueField(inner=inner(required=False), required=False,
                                           label=self.label, null_value=self.null_value)
         return self._field
 
@@ -104,7 +135,7 @@ class MultiValueDateFilter(MultiValueFilter):
 
 
 class MultiValueDateTimeFilter(MultiValueFilter):
-    inner_field = forms.DateTimeField
+    inner_field = AwareDateTimeField
 
 
 class MultiValueDurationFilter(MultiValueFilter):
@@ -176,9 +207,9 @@ class TagFilter(MultiValueCharFilter):
     def __init__(self, *args, any_of=False, by_id=False, **kwargs):
         self.any_of = any_of
         self.by_id = by_id
+        # Tag IDs are numbers: anything else is a 400, not a failed query.
+        self.inner_field = forms.IntegerField if by_id else forms.CharField
         super().__init__(*args, **kwargs)
-
-    inner_field = forms.CharField
 
     def filter(self, qs, value):
         if not value:

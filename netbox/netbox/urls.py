@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from dcim.api_cables import ConnectedDeviceView
 from netbox.api.routers import app_urlpatterns
@@ -23,6 +24,10 @@ API_EXTRAS = {
 api_patterns = [
     path('', APIRootView.as_view(), name='api-root'),
     path('status/', StatusView.as_view(), name='api-status'),
+    # YAML by default, JSON with ?format=json, as NetBox serves it.
+    path('schema/', SpectacularAPIView.as_view(), name='schema'),
+    path('docs/', SpectacularSwaggerView.as_view(url_name='schema'), name='api_docs'),
+    path('redoc/', SpectacularRedocView.as_view(url_name='schema'), name='api_redocs'),
 ]
 for app in ('circuits', 'core', 'dcim', 'extras', 'ipam', 'tenancy', 'users', 'virtualization', 'vpn', 'wireless'):
     api_patterns.append(path(f'{app}/', app_urlpatterns(app, API_EXTRAS.get(app, ()))))

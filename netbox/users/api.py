@@ -2,11 +2,13 @@
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from netbox.api.schema import ANY_OBJECT_SCHEMA
 from netbox.api.serializers import BaseModelSerializer, serializer_for
 
 from .models import Token, get_user_config
@@ -98,6 +100,13 @@ class TokenProvisionView(APIView):
     def get_view_name(self):
         return 'Token Provision'
 
+    @extend_schema(
+        request={'application/json': {'type': 'object', 'required': ['username', 'password'], 'properties': {
+            'username': {'type': 'string'}, 'password': {'type': 'string', 'format': 'password'},
+            'version': {'type': 'integer', 'enum': [1, 2]}, 'expires': {'type': 'string', 'format': 'date-time'},
+            'enabled': {'type': 'boolean'}, 'write_enabled': {'type': 'boolean'}, 'description': {'type': 'string'},
+        }}},
+        responses={201: ANY_OBJECT_SCHEMA})
     def post(self, request):
         username = request.data.get('username')
         password = request.data.get('password')
@@ -129,9 +138,11 @@ class UserConfigView(APIView):
     def get_view_name(self):
         return 'User Preferences'
 
+    @extend_schema(responses={200: ANY_OBJECT_SCHEMA})
     def get(self, request):
         return Response(get_user_config(request.user).data)
 
+    @extend_schema(request={'application/json': ANY_OBJECT_SCHEMA}, responses={200: ANY_OBJECT_SCHEMA})
     def patch(self, request):
         config = get_user_config(request.user)
         if not isinstance(request.data, dict):

@@ -84,6 +84,17 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
             return remove_query_param(url, self.offset_query_param)
         return replace_query_param(url, self.offset_query_param, self.offset - self.limit)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        parameters.append({'name': 'start', 'required': False, 'in': 'query', 'schema': {'type': 'integer'},
+                           'description': 'Page by primary key: rows with an ID of at least this, no count.'})
+        return parameters
+
+    def get_paginated_response_schema(self, schema):
+        from netbox.api.schema import paginated
+
+        return paginated(schema['items'])
+
     def get_paginated_response(self, data):
         from rest_framework.response import Response
 

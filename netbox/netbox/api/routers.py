@@ -2,6 +2,7 @@
 from collections import OrderedDict
 
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -30,6 +31,7 @@ class AppRootView(APIView):
     def get_view_name(self):
         return f'{self.app_label.title()} API'
 
+    @extend_schema(responses={200: {'type': 'object', 'additionalProperties': {'type': 'string', 'format': 'uri'}}})
     def get(self, request, format=None):
         return Response(OrderedDict(
             (slug, reverse(f'{self.app_label}-api:{name}-list', request=request, format=format))

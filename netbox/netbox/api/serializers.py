@@ -11,6 +11,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 
@@ -96,12 +97,15 @@ class BaseModelSerializer(serializers.ModelSerializer):
         # The stored state, to tell an update that changes nothing (no save, no change record, same last_updated).
         self._original = field_values(self.instance) if isinstance(self.instance, models.Model) else None
 
+    @extend_schema_field({'type': 'string', 'format': 'uri', 'nullable': True})
     def get_url(self, obj):
         return api_url(obj, self.context.get('request'))
 
+    @extend_schema_field({'type': 'string', 'format': 'uri', 'nullable': True})
     def get_display_url(self, obj):
         return display_url(obj, self.context.get('request'))
 
+    @extend_schema_field({'type': 'string'})
     def get_display(self, obj):
         return str(obj)
 

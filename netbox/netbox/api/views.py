@@ -6,6 +6,7 @@ from importlib import metadata
 from django.apps import apps
 from django.conf import settings
 from django_rq.queues import get_redis_connection
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
@@ -25,6 +26,7 @@ class APIRootView(APIView):
     def get_view_name(self):
         return 'API Root'
 
+    @extend_schema(responses={200: {'type': 'object', 'additionalProperties': {'type': 'string', 'format': 'uri'}}})
     def get(self, request, format=None):
         links = OrderedDict()
         for app in API_APPS:
@@ -43,6 +45,11 @@ class StatusView(APIView):
     def get_view_name(self):
         return 'Status'
 
+    @extend_schema(responses={200: {'type': 'object', 'properties': {
+        'django-version': {'type': 'string'}, 'installed-apps': {'type': 'object', 'additionalProperties': {}},
+        'netbox-version': {'type': 'string'}, 'netbox-full-version': {'type': 'string'},
+        'python-version': {'type': 'string'}, 'plugins': {'type': 'object', 'additionalProperties': {}},
+        'rq-workers-running': {'type': 'integer'}}}})
     def get(self, request):
         import django
 

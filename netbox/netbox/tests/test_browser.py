@@ -139,3 +139,16 @@ def test_bulk_selection_and_table_configuration(page, live_server):
     page.click('#table-config button:has-text("Save")')
     page.wait_for_load_state()
     assert page.locator('table.table th', has_text='Slug').count() == 1
+
+
+def test_api_docs_render_the_device_operations(page, live_server):
+    # Swagger UI builds the page from /api/schema/ in the browser; its assets come from the sidecar package.
+    # Tags start collapsed; a deep link (#/<tag>/<operationId>) opens one operation, whose element id is
+    # operations-<tag>-<operationId>.
+    page.goto(f'{live_server.url}/api/docs/#/dcim/dcim_devices_list')
+    operation = page.locator('#operations-dcim-dcim_devices_list')
+    operation.wait_for(timeout=60000)
+    assert '/api/dcim/devices/' in operation.locator('.opblock-summary').inner_text()
+    # Opened, it lists the operation's filters.
+    page.locator('#operations-dcim-dcim_devices_list tr[data-param-name="site_id"]').wait_for(timeout=30000)
+    assert page.locator('#operations-dcim-dcim_devices_create').count() == 1
