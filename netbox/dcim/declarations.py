@@ -2,7 +2,7 @@
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from netbox.api.fields import NestedRelatedField
+from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
@@ -36,6 +36,7 @@ from .filters import (
     power_feed_filters,
     rack_filters,
     rack_reservation_filters,
+    relation_filters,
     tenant_group_filters,
     type_filters,
     virtual_chassis_filters,
@@ -90,7 +91,10 @@ class SiteDeclaration(Declaration):
         'vlan_count': Counter('ipam.VLAN', 'site'),
     }
     search = ('name', 'slug', 'facility', 'description', 'physical_address', 'shipping_address', 'comments')
-    extra_filters = {**location_filters(''), **tenant_group_filters(), **pending_filters('asn', 'asn_id')}
+    # region is derived from the field; site_group names the `group` field (the shared site filters go through a
+    # `site` relation, which a site doesn't have).
+    extra_filters = {**relation_filters('site_group', m.Site, 'group', 'group'), **tenant_group_filters(),
+                     **pending_filters('asn', 'asn_id')}
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
     menu = ('Organization', 'Sites')
@@ -305,9 +309,10 @@ class DeviceDeclaration(Declaration):
     model = m.Device
     brief = ('name', 'description')
     pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None, 'oob_ip': None, 'cluster': None,
-               'config_template': None, 'config_context': None}
+               'config_template': None}
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
+        'config_context': ConfigContextField(),
     }
     # An unnamed virtual chassis member is shown by its chassis' name: join the chassis (the parent device's too).
     select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis')

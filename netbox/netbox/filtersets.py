@@ -10,6 +10,7 @@ every model that has tags or custom fields.
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from mptt.models import MPTTModel
@@ -54,6 +55,21 @@ class MultiValueField(forms.Field):
         return cleaned
 
 
+class RegexField(forms.CharField):
+    """A regular expression, checked by PostgreSQL itself (its dialect is not Python's) before a query uses it."""
+
+    def clean(self, value):
+        from django.db import DatabaseError, connection, transaction
+
+        value = super().clean(value)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:  # a savepoint: the error stays contained
+                cursor.execute("SELECT '' ~ %s", [value])
+        except DatabaseError as exc:
+            raise forms.ValidationError(f'Invalid regular expression: {str(exc).splitlines()[0]}') from None
+        return value
+
+
 class MultiValueFilter(django_filters.Filter):
     """Matches any of the given values (or, with exclude, none of them)."""
 
@@ -61,12 +77,14 @@ class MultiValueFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         self.null_value = kwargs.pop('null_value', None)
+        self.inner_field = kwargs.pop('inner_field', self.inner_field)
         super().__init__(*args, **kwargs)
 
     @property
     def field(self):
         if not hasattr(self, '_field'):
-            self._field = MultiValueField(inner=self.inner_field(required=False), required=False,
+            inner = RegexField if self.lookup_expr in ('regex', 'iregex') else self.inner_field
+            self._field = MultiValueField(inner=inner(required=False), required=False,
                                           label=self.label, null_value=self.null_value)
         return self._field
 
@@ -168,9 +186,9 @@ class TagFilter(MultiValueCharFilter):
     def __init__(self, *args, any_of=False, by_id=False, **kwargs):
         self.any_of = any_of
         self.by_id = by_id
+        if by_id:
+            kwargs.setdefault('inner_field', forms.IntegerField)
         super().__init__(*args, **kwargs)
-
-    inner_field = forms.CharField
 
     def filter(self, qs, value):
         if not value:
@@ -230,6 +248,25 @@ class BaseFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters.update(custom_field_filters(self._meta.model))
+
+    def filter_queryset(self, queryset):
+        # A value its form field accepted may still not fit the column (a UUID, a number for a choice): that is
+        # the client's error, answered as a 400 naming the parameter rather than a server error.
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.apply_filter(name, queryset, value)
+        return queryset
+
+    def apply_filter(self, name, queryset, value):
+        from django.core.exceptions import FieldError
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from rest_framework.exceptions import ValidationError
+
+        try:
+            return self.filters[name].filter(queryset, value)
+        except DjangoValidationError as exc:
+            raise ValidationError({name: exc.messages}) from None
+        except (ValueError, TypeError, FieldError) as exc:
+            raise ValidationError({name: [str(exc).splitlines()[0]]}) from None
 
 
 def _string_filters(name, field_name=None, filter_class=MultiValueCharFilter):
@@ -301,13 +338,37 @@ def filters_for_field(name, field):
         return _number_filters(name, MultiValueDecimalFilter)
     if isinstance(field, (models.IntegerField, models.AutoField)):
         if getattr(field, 'choices', None):
-            return _string_filters(name)
+            out = _string_filters(name)
+            for key in (name, f'{name}__n'):  # the exact lookups compare numbers
+                out[key].inner_field = forms.IntegerField
+            return out
         return _number_filters(name, MultiValueNumberFilter)
-    if isinstance(field, (models.CharField, models.TextField, models.UUIDField)):
+    if isinstance(field, models.UUIDField):
+        out = _string_filters(name)
+        for key in (name, f'{name}__n'):
+            out[key].inner_field = forms.UUIDField
+        return out
+    if isinstance(field, (models.CharField, models.TextField)):
         return _string_filters(name)
     if isinstance(field, models.JSONField):
         return {}
+    if isinstance(field, ArrayField):
+        element = field.base_field  # its validators hold the column's range (a smallint's, say)
+        return {name: ArrayContainsFilter(field_name=name, inner_field=lambda **kwargs: element.formfield(
+            validators=element.validators, **kwargs))}
     return {name: MultiValueCharFilter(field_name=name, lookup_expr='exact')}
+
+
+class ArrayContainsFilter(MultiValueFilter):
+    """`units=5`: arrays that contain the value, checked against the type of the array's elements."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for item in value:
+            condition |= Q(**{f'{self.field_name}__contains': [item]})
+        return qs.exclude(condition) if self.exclude else qs.filter(condition)
 
 
 def default_filter_names(declaration):
@@ -429,8 +490,9 @@ def filterset_for(declaration):
     if declaration.is_tree():
         attrs['ancestor_id'] = TreeFilter(field_name='pk', tree_model=model)
         attrs['ancestor_id__n'] = TreeFilter(field_name='pk', tree_model=model, exclude=True)
-        attrs['ancestor'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug')
-        attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug', exclude=True)
+        key = 'slug' if any(f.name == 'slug' for f in opts.fields) else 'name'
+        attrs['ancestor'] = TreeFilter(field_name='pk', tree_model=model, to_field=key)
+        attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field=key, exclude=True)
     if declaration.contacts:
         attrs.update(contact_filters())
     attrs.update(counter_filters(declaration.counts))

@@ -1,8 +1,8 @@
 """A fresh install works with pynetbox: the configuration scripts/serve writes has a pepper, and without one
 provisioning falls back to v1 tokens."""
 import runpy
-import sys
 import subprocess
+import sys
 from pathlib import Path
 
 import pynetbox
@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[3]
 def write_configuration(tmp_path, existing=None):
     """Run the bootstrap's nb_ensure_configuration against a scratch checkout; return the file it leaves."""
     (tmp_path / 'netbox' / 'netbox').mkdir(parents=True)
-    (tmp_path / 'netbox' / 'generate_secret_key.py').write_text((REPO / 'netbox' / 'generate_secret_key.py').read_text())
+    generator = REPO / 'netbox' / 'generate_secret_key.py'
+    (tmp_path / 'netbox' / 'generate_secret_key.py').write_text(generator.read_text())
     config = tmp_path / 'netbox' / 'netbox' / 'configuration.py'
     if existing is not None:
         config.write_text(existing)
