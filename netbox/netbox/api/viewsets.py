@@ -170,11 +170,13 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return with_etag(Response(self.get_serializer(instance).data), instance)
 
     def check_if_match(self, instance):
-        """RFC 9110 If-Match: a write based on a stale copy of the object is refused with 412."""
+        """RFC 9110 If-Match: a write based on a stale copy of the object is refused with 412. Called inside the
+        write's transaction: the row is locked and re-read, so no other write slips in between check and save."""
         header = self.request.headers.get('If-Match')
         if not header or header.strip() == '*':
             return
-        current = etag(instance)
+        locked = type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+        current = etag(locked) if locked is not None else None
         offered = [tag.strip().removeprefix('W/') for tag in header.split(',')]
         if current is None or current not in offered:
             raise PreconditionFailed()
@@ -219,9 +221,9 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def update(self, request, *args, partial=False, **kwargs):
         instance = self.get_object()
-        self.check_if_match(instance)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         with transaction.atomic():
+            self.check_if_match(instance)
             serializer.is_valid(raise_exception=True)
             obj = serializer.save()
             self.check_permitted([obj], 'change')
@@ -233,8 +235,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
-        self.check_if_match(instance)
         with transaction.atomic():
+            self.check_if_match(instance)
             instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
