@@ -2,7 +2,7 @@
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from netbox.api.fields import NestedRelatedField
+from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
@@ -340,9 +340,10 @@ class DeviceDeclaration(Declaration):
     filter_counts = True
     filter_by_name = True
     pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None, 'oob_ip': None, 'cluster': None,
-               'config_template': None, 'config_context': None}
+               'config_template': None}
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
+        'config_context': ConfigContextField(),
     }
     # An unnamed virtual chassis member is shown by its chassis' name: join the chassis (the parent device's too).
     select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis')

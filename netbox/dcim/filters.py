@@ -520,6 +520,8 @@ class ReservedUnitFilter(MultiValueNumberFilter):
     """`unit=5`: reservations including unit 5; lt/lte/gt/gte: including any unit in that range."""
 
     OPERATORS = {'lt': '<', 'lte': '<=', 'gt': '>', 'gte': '>='}
+    # Units are smallints: a larger number would be a database error, so it is a 400 instead.
+    inner_field = staticmethod(functools.partial(forms.IntegerField, min_value=-32768, max_value=32767))
 
     def condition(self, qs, unit):
         if self.lookup_expr == 'exact':

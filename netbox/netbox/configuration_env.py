@@ -4,7 +4,9 @@ Configuration read from environment variables, with working local defaults.
 The variable names are those the netbox-docker project uses. `scripts/serve` writes a configuration.py that imports
 this module and pins a random SECRET_KEY; edit that file to override anything here.
 """
+import json
 import os
+import re
 
 
 def _env_list(name, default):
@@ -44,6 +46,36 @@ REDIS = {
 
 if 'SECRET_KEY' in os.environ:
     SECRET_KEY = os.environ['SECRET_KEY']
+
+
+def env_peppers(environ=os.environ):
+    """
+    API_TOKEN_PEPPERS from the environment: netbox-docker's API_TOKEN_PEPPER_<id> variables, and API_TOKEN_PEPPERS as
+    a JSON object ({"1": "..."}) or space/comma separated `<id>:<pepper>` pairs. Empty values are ignored.
+    """
+    peppers = {}
+    combined = environ.get('API_TOKEN_PEPPERS', '').strip()
+    if combined.startswith('{'):
+        try:
+            items = json.loads(combined).items()
+        except (ValueError, AttributeError) as exc:
+            raise ValueError(f'API_TOKEN_PEPPERS in the environment is not a JSON object: {exc}') from None
+    else:
+        items = [item.split(':', 1) for item in re.split(r'[\s,]+', combined) if item]
+    for item in items:
+        if len(item) != 2 or not str(item[0]).strip().isdigit():
+            raise ValueError('API_TOKEN_PEPPERS in the environment: give `<id>:<pepper>` pairs, e.g. 1:<50+ chars>.')
+        if item[1]:
+            peppers[int(item[0])] = str(item[1])
+    for name, value in environ.items():
+        match = re.fullmatch(r'API_TOKEN_PEPPER_(\d+)', name)
+        if match and value:
+            peppers[int(match.group(1))] = value
+    return peppers
+
+
+if env_peppers():
+    API_TOKEN_PEPPERS = env_peppers()
 
 DEBUG = os.environ.get('DEBUG', 'false').lower() == 'true'
 TIME_ZONE = os.environ.get('TIME_ZONE', 'UTC')

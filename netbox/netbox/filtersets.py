@@ -95,6 +95,7 @@ class MultiValueFilter(django_filters.Filter):
 
     def __init__(self, *args, **kwargs):
         self.null_value = kwargs.pop('null_value', None)
+        self.inner_field = kwargs.pop('inner_field', self.inner_field)
         super().__init__(*args, **kwargs)
 
     @property
@@ -136,6 +137,19 @@ class MultiValueDateFilter(MultiValueFilter):
 
 class MultiValueDateTimeFilter(MultiValueFilter):
     inner_field = AwareDateTimeField
+
+
+class MultiValueUUIDFilter(MultiValueFilter):
+    inner_field = forms.UUIDField
+
+
+class MultiValueChoiceNumberFilter(MultiValueFilter):
+    """A numeric field with choices: filtered like text (ic, isw...), but exact values must be numbers."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.lookup_expr == 'exact':  # also `__n`, which excludes exact matches
+            self.inner_field = forms.IntegerField
 
 
 class MultiValueDurationFilter(MultiValueFilter):
@@ -270,6 +284,25 @@ class BaseFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters.update(custom_field_filters(self._meta.model))
 
+    def filter_queryset(self, queryset):
+        # A value its form field accepted may still not fit the column (a UUID, a number for a choice): that is
+        # the client's error, answered as a 400 naming the parameter rather than a server error.
+        for name, value in self.form.cleaned_data.items():
+            queryset = self.apply_filter(name, queryset, value)
+        return queryset
+
+    def apply_filter(self, name, queryset, value):
+        from django.core.exceptions import FieldError
+        from django.core.exceptions import ValidationError as DjangoValidationError
+        from rest_framework.exceptions import ValidationError
+
+        try:
+            return self.filters[name].filter(queryset, value)
+        except DjangoValidationError as exc:
+            raise ValidationError({name: exc.messages}) from None
+        except (ValueError, TypeError, FieldError) as exc:
+            raise ValidationError({name: [str(exc).splitlines()[0]]}) from None
+
 
 def _string_filters(name, field_name=None, filter_class=MultiValueCharFilter):
     field_name = field_name or name
@@ -385,9 +418,9 @@ def filters_for_field(name, field, lookups=None):
     elif isinstance(field, (models.IntegerField, models.AutoField)):
         filter_class, kind = MultiValueNumberFilter, 'num'
         if getattr(field, 'choices', None):
-            filter_class, kind = MultiValueCharFilter, 'str'
+            filter_class, kind = MultiValueChoiceNumberFilter, 'str'
     elif isinstance(field, models.UUIDField):
-        filter_class, kind = MultiValueCharFilter, 'exact'
+        filter_class, kind = MultiValueUUIDFilter, 'exact'
     elif isinstance(field, (models.CharField, models.TextField)):
         filter_class, kind = MultiValueCharFilter, 'str'
     else:
@@ -541,8 +574,9 @@ def filterset_for(declaration):
     if declaration.is_tree():
         attrs['ancestor_id'] = TreeFilter(field_name='pk', tree_model=model)
         attrs['ancestor_id__n'] = TreeFilter(field_name='pk', tree_model=model, exclude=True)
-        attrs['ancestor'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug')
-        attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field='slug', exclude=True)
+        key = 'slug' if any(f.name == 'slug' for f in opts.fields) else 'name'
+        attrs['ancestor'] = TreeFilter(field_name='pk', tree_model=model, to_field=key)
+        attrs['ancestor__n'] = TreeFilter(field_name='pk', tree_model=model, to_field=key, exclude=True)
     if declaration.contacts:
         attrs.update(contact_filters())
     if declaration.filter_counts:

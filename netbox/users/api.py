@@ -52,43 +52,43 @@ class UserSerializerBase(BaseModelSerializer):
 
 
 class TokenSerializerBase(BaseModelSerializer):
-    """`token` is returned once, on creation (v1 tokens also later when ALLOW_TOKEN_RETRIEVAL is on)."""
+    """
+    `version` is the integer 1 or 2. `token` is read-only: the server generates the secret and shows it alone (a v2
+    client sends `nbt_<key>.<token>`) in the response that creates the token, and never again for v2; a v1 secret is
+    shown later only while ALLOW_TOKEN_RETRIEVAL is on. Without API_TOKEN_PEPPERS a token that names no version is
+    a v1 token, so clients that don't ask for a version work on an install without peppers.
+    """
 
-    token = serializers.CharField(write_only=False, required=False, allow_blank=False, min_length=40,
-                                  max_length=40)
+    # The fields themselves are in TOKEN_FIELDS: the declaration's fields replace the ones a base class declares.
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if 'token' in self.fields:
-            if instance.token_value:
-                data['token'] = instance.token_value
-            elif instance.version == 1 and settings.ALLOW_TOKEN_RETRIEVAL:
-                data['token'] = instance.plaintext
-            else:
-                data['token'] = None
-        return data
+    def get_token(self, instance):
+        if instance.secret:
+            return instance.secret
+        if instance.version == 1 and settings.ALLOW_TOKEN_RETRIEVAL:
+            return instance.plaintext
+        return None
 
     def validate(self, attrs):
-        token = attrs.pop('token', None)
-        attrs = super().validate(attrs)
-        if token is not None:
-            attrs['token'] = token
-        return attrs
+        if self.instance is None and 'version' not in attrs:
+            attrs['version'] = 2 if settings.API_TOKEN_PEPPERS else 1
+        return super().validate(attrs)
 
     def create(self, validated_data):
-        value = validated_data.pop('token', None)
-        instance = Token(**{k: v for k, v in validated_data.items()})
-        if 'version' not in validated_data:
-            instance.version = 2 if settings.API_TOKEN_PEPPERS else 1
-        instance.set_token(value)
+        instance = Token(**validated_data)
+        instance.set_token()
         instance.save()
         return instance
 
     def update(self, instance, validated_data):
-        value = validated_data.pop('token', None)
-        if value:
-            instance.set_token(value)
+        if 'version' in validated_data and validated_data['version'] != instance.version:
+            raise serializers.ValidationError({'version': ['The version of an existing token cannot change.']})
         return super().update(instance, validated_data)
+
+
+TOKEN_FIELDS = {
+    'version': serializers.ChoiceField(choices=Token._meta.get_field('version').choices, required=False),
+    'token': serializers.SerializerMethodField(),
+}
 
 
 class TokenProvisionView(APIView):
@@ -119,7 +119,7 @@ class TokenProvisionView(APIView):
             return Response({'detail': 'Invalid user credentials.'}, status=status.HTTP_403_FORBIDDEN)
         declaration = Token._declaration
         payload = {key: request.data[key] for key in ('version', 'expires', 'enabled', 'write_enabled',
-                                                       'description', 'token') if key in request.data}
+                                                       'description') if key in request.data}
         payload['user'] = user.pk
         request.user = user
         serializer = serializer_for(declaration)(data=payload, context={'request': request})

@@ -7,7 +7,7 @@ from netbox.api.fields import NestedRelatedField
 from netbox.filtersets import ContentTypeFilter, MultiValueCharFilter, MultiValueNumberFilter, NoMatchFilter
 from netbox.registry import Counter, Declaration, declare
 
-from .api import TokenSerializerBase, UserSerializerBase
+from .api import TOKEN_FIELDS, TokenSerializerBase, UserSerializerBase
 from .models import Group, ObjectPermission, Owner, OwnerGroup, Token, User
 
 
@@ -113,6 +113,7 @@ class TokenDeclaration(Declaration):
     read_only = ('key', 'created', 'pepper_id')
     serializer_base = TokenSerializerBase
     serializer_fields = {
+        **TOKEN_FIELDS,
         # Anyone may name themselves as the owner without being able to list users; the permission
         # re-check after saving decides whether the token may belong to the user named.
         'user': NestedRelatedField(related_model=User, restrict=False, nested_fields=['id', 'url', 'display',

@@ -18,6 +18,8 @@ from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
 TOKEN_V2_PREFIX = 'nbt_'
 TOKEN_V2_KEY_LENGTH = 12
 TOKEN_SECRET_LENGTH = 40
+PEPPERS_NEEDED = ('Version 2 tokens need API_TOKEN_PEPPERS (in configuration.py or the environment); '
+                  'create a version 1 token or add a pepper.')
 
 
 class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
@@ -170,6 +172,7 @@ class Token(AbsoluteURLMixin, models.Model):
 
 
     # The secret is only known right after creation; it is never read back from the database for v2.
+    # `secret` is the bare value the API shows as `token`; `token_value` is what a client sends after the keyword.
     secret = None
 
     @staticmethod
@@ -193,21 +196,22 @@ class Token(AbsoluteURLMixin, models.Model):
         if self.version == 1:
             self.plaintext = value or self.generate_secret()
             self.key = None
-            self.token_value = self.plaintext
+            self.secret = self.token_value = self.plaintext
             return
         pepper_id, pepper = self.current_pepper()
         if pepper is None:
-            raise ValidationError({'version': 'Version 2 tokens need API_TOKEN_PEPPERS in configuration.py.'})
+            raise ValidationError({'version': PEPPERS_NEEDED})
         alphabet = string.ascii_letters + string.digits
         self.key = self.key or ''.join(secrets.choice(alphabet) for _ in range(TOKEN_V2_KEY_LENGTH))
         secret = value or self.generate_secret()
         self.pepper_id = pepper_id
         self.digest = self.hash_secret(secret, pepper)
         self.plaintext = None
+        self.secret = secret
         self.token_value = f'{TOKEN_V2_PREFIX}{self.key}.{secret}'
 
     token_value = None
-    transient_attributes = ('token_value',)
+    transient_attributes = ('token_value', 'secret')
 
     def save(self, *args, **kwargs):
         if self.pk is None and not (self.plaintext or self.digest):
@@ -217,7 +221,7 @@ class Token(AbsoluteURLMixin, models.Model):
     def clean(self):
         super().clean()
         if self.version == 2 and not settings.API_TOKEN_PEPPERS and not self.digest:
-            raise ValidationError({'version': 'Version 2 tokens need API_TOKEN_PEPPERS in configuration.py.'})
+            raise ValidationError({'version': PEPPERS_NEEDED})
 
     @property
     def is_expired(self):

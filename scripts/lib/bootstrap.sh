@@ -295,13 +295,21 @@ nb_install_requirements() {
 # --- configuration.py ---------------------------------------------------------------------------------------------
 
 nb_ensure_configuration() {
-    local config="$NB_REPO/netbox/netbox/configuration.py" key python
-    [[ -f $config ]] && return 0
+    local config="$NB_REPO/netbox/netbox/configuration.py" key pepper python
     python="$NB_VENV/bin/python"
     [[ -x $python ]] || python="$(nb_find_python)"
-    key="$("$python" "$NB_REPO/netbox/generate_secret_key.py")"
-    [[ ${#key} -ge 50 && $key != *"'"* && $key != *\\* ]] || { nb_die "unexpected secret key from generator"; return 1; }
-    nb_log "writing $config (environment-driven, with a random SECRET_KEY)"
+    if [[ -f $config ]]; then
+        # A configuration this script wrote before peppers existed gets one, so v2 tokens work there too.
+        if grep -q '^"""Local configuration written by scripts/serve' "$config" && ! grep -q 'API_TOKEN_PEPPERS' "$config"; then
+            pepper="$(nb_random_secret "$python")" || return 1
+            nb_log "adding a random API_TOKEN_PEPPERS to $config"
+            nb_pepper_lines "$pepper" >>"$config"
+        fi
+        return 0
+    fi
+    key="$(nb_random_secret "$python")" || return 1
+    pepper="$(nb_random_secret "$python")" || return 1
+    nb_log "writing $config (environment-driven, with a random SECRET_KEY and API_TOKEN_PEPPERS)"
     (
         umask 077
         {
@@ -314,8 +322,27 @@ nb_ensure_configuration() {
             printf '%s\n' 'from netbox.configuration_env import *  # noqa: F401,F403'
             printf '%s\n' ''
             printf "SECRET_KEY = os.environ.get('SECRET_KEY', '%s')\n" "$key"
+            nb_pepper_lines "$pepper"
         } >"$config"
     )
+}
+
+# A random 50+ character secret without quotes or backslashes, safe inside a single-quoted Python string.
+nb_random_secret() {
+    local secret
+    secret="$("$1" "$NB_REPO/netbox/generate_secret_key.py")"
+    [[ ${#secret} -ge 50 && $secret != *"'"* && $secret != *\\* ]] || { nb_die "unexpected secret from generator"; return 1; }
+    printf '%s' "$secret"
+}
+
+# The configuration lines for API tokens: peppers from the environment (API_TOKEN_PEPPERS, API_TOKEN_PEPPER_<id>)
+# win over the random one written here. Losing the pepper invalidates every v2 token, so keep this file.
+nb_pepper_lines() {
+    printf '%s\n' ''
+    printf '%s\n' '# Keys the HMAC of v2 API tokens; a token remembers the id it was made with. Never change or drop one.'
+    printf '%s\n' 'from netbox.configuration_env import env_peppers  # noqa: E402'
+    printf '%s\n' ''
+    printf "API_TOKEN_PEPPERS = env_peppers() or {1: '%s'}\n" "$1"
 }
 
 # --- everything ---------------------------------------------------------------------------------------------------

@@ -21,16 +21,24 @@ class TokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <40 hex>` (v1) or `Authorization: Bearer nbt_<key>.<secret>` (v2)."""
 
     def authenticate(self, request):
+        from users.models import TOKEN_V2_PREFIX
+
         header = authentication.get_authorization_header(request).decode('latin-1').strip()
         if not header:
             return None
-        scheme, _, value = header.partition(' ')
-        scheme = scheme.lower()
-        value = value.strip()
+        parts = header.split()
+        scheme = parts[0].lower()
         if scheme not in ('token', 'bearer'):
             return None
-        if not value:
-            raise exceptions.AuthenticationFailed('Invalid token header: no token given.')
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                'Invalid authorization header: Must be in the form "Bearer <key>.<token>" or "Token <token>"')
+        value = parts[1]
+        if scheme == 'token' and value.startswith(TOKEN_V2_PREFIX):
+            # The commonest mistake after an upgrade: say how a v2 token is sent rather than only "invalid".
+            raise exceptions.AuthenticationFailed(
+                'Invalid authorization header: v2 tokens (nbt_<key>.<token>) are sent with the "Bearer" keyword: '
+                '"Authorization: Bearer nbt_<key>.<token>".')
         token = self.find_token(value)
         if token is None:
             raise exceptions.AuthenticationFailed('Invalid token')

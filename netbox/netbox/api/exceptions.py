@@ -2,7 +2,7 @@
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import status
 from rest_framework.response import Response
@@ -25,6 +25,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, 'error_dict') else {'non_field_errors': exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError):
+        # A value the validation let through but the database refuses (a malformed filter value): the client's error.
+        return Response({'detail': f'Invalid value: {exc}'.splitlines()[0]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         return Response({'detail': f'Database integrity error: {exc}'.splitlines()[0]},
                         status=status.HTTP_409_CONFLICT)

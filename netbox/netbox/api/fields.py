@@ -1,4 +1,6 @@
 """Serializer fields shared by every derived serializer."""
+import copy
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError, MultipleObjectsReturned, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -258,3 +260,23 @@ class CounterField(serializers.IntegerField):
 
     def get_attribute(self, instance):
         return getattr(instance, self.source, 0) or 0
+
+
+class ConfigContextField(serializers.Field):
+    """
+    `config_context`: the data rendered for the object. Config context objects are not built yet, so it is the
+    object's own local_context_data merged over nothing ({} without any). It costs nothing beyond the row, so a
+    request whose `fields`/`omit` drop it saves only the serialisation.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        # Never None: DRF would print null without calling to_representation.
+        local = getattr(instance, 'local_context_data', None)
+        return local if isinstance(local, dict) else {}
+
+    def to_representation(self, value):
+        return copy.deepcopy(value)

@@ -45,7 +45,7 @@ class CustomFieldsField(serializers.Field):
 
     def to_representation(self, data):
         data = data or {}
-        return {cf.name: data.get(cf.name) for cf in self.custom_fields()}
+        return {cf.name: _custom_field_value(cf, data.get(cf.name)) for cf in self.custom_fields()}
 
     def defaults(self):
         return {cf.name: cf.default for cf in self.custom_fields() if cf.default is not None}
@@ -65,7 +65,7 @@ class CustomFieldsField(serializers.Field):
             raise serializers.ValidationError(f'Unknown custom field(s): {", ".join(unknown)}.')
         instance = self.parent.instance if not isinstance(self.parent.instance, (list, models.QuerySet)) else None
         merged = dict(instance.custom_field_data) if instance is not None else self.defaults()
-        merged.update(data)
+        merged.update({name: _raw_choice(fields[name], value) for name, value in data.items()})
         errors = {}
         for name, cf in fields.items():
             if instance is None or name in data:
@@ -76,6 +76,29 @@ class CustomFieldsField(serializers.Field):
         if errors:
             raise serializers.ValidationError(errors)
         return merged
+
+
+def _custom_field_value(cf, value):
+    """Selections read as {value, label}, like choice fields; every other type as stored."""
+    from extras.models import CustomFieldTypes
+
+    if value in (None, '') or cf.type not in (CustomFieldTypes.SELECT, CustomFieldTypes.MULTISELECT):
+        return value
+    labels = dict(cf.choice_set.choices) if cf.choice_set_id else {}
+    if cf.type == CustomFieldTypes.SELECT:
+        return {'value': value, 'label': labels.get(value, value)}
+    return [{'value': item, 'label': labels.get(item, item)} for item in value] if isinstance(value, list) else value
+
+
+def _raw_choice(cf, value):
+    """Selections are written as the raw value; a {value, label} read back from the API is taken as its value."""
+    from extras.models import CustomFieldTypes
+
+    if cf.type == CustomFieldTypes.SELECT and isinstance(value, dict) and 'value' in value:
+        return value['value']
+    if cf.type == CustomFieldTypes.MULTISELECT and isinstance(value, list):
+        return [item['value'] if isinstance(item, dict) and 'value' in item else item for item in value]
+    return value
 
 
 class BaseModelSerializer(serializers.ModelSerializer):

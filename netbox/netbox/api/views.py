@@ -1,5 +1,6 @@
 """The API root and status endpoints."""
 import platform
+import socket
 from collections import OrderedDict
 from importlib import metadata
 
@@ -82,10 +83,11 @@ class StatusView(APIView):
             workers = 0
         return Response({
             'django-version': django.__version__,
-            'installed-apps': installed_apps,
+            'hostname': socket.gethostname(),
+            'installed_apps': installed_apps,
             'netbox-version': settings.VERSION,
             'netbox-full-version': settings.VERSION,
-            'python-version': platform.python_version(),
             'plugins': plugins,
+            'python-version': platform.python_version(),
             'rq-workers-running': workers,
         })

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
@@ -167,7 +167,19 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self.prepared([instance])
-        return Response(self.get_serializer(instance).data)
+        return with_etag(Response(self.get_serializer(instance).data), instance)
+
+    def check_if_match(self, instance):
+        """RFC 9110 If-Match: a write based on a stale copy of the object is refused with 412. Called inside the
+        write's transaction: the row is locked and re-read, so no other write slips in between check and save."""
+        header = self.request.headers.get('If-Match')
+        if not header or header.strip() == '*':
+            return
+        locked = type(instance)._default_manager.select_for_update().filter(pk=instance.pk).first()
+        current = etag(locked) if locked is not None else None
+        offered = [tag.strip().removeprefix('W/') for tag in header.split(',')]
+        if current is None or current not in offered:
+            raise PreconditionFailed()
 
     # Writes
 
@@ -196,22 +208,27 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
         serializer = self.get_serializer(data=request.data, many=many)
         with transaction.atomic():
+            if many and not serializer.is_valid():
+                raise bulk_error(serializer.errors, 'created', len(request.data))
             serializer.is_valid(raise_exception=True)
             saved = serializer.save()
             instances = saved if many else [saved]
             self.check_permitted(instances, 'add')
         instances = self.refreshed(instances)
         output = self.get_serializer(instances if many else instances[0], many=many)
-        return Response(output.data, status=status.HTTP_201_CREATED)
+        response = Response(output.data, status=status.HTTP_201_CREATED)
+        return response if many else with_etag(response, instances[0])
 
     def update(self, request, *args, partial=False, **kwargs):
         instance = self.get_object()
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         with transaction.atomic():
+            self.check_if_match(instance)
             serializer.is_valid(raise_exception=True)
             obj = serializer.save()
             self.check_permitted([obj], 'change')
-        return Response(self.get_serializer(self.refreshed([obj])[0]).data)
+        obj = self.refreshed([obj])[0]
+        return with_etag(Response(self.get_serializer(obj).data), obj)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -219,6 +236,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def destroy(self, request, *args, **kwargs):
         instance = self.get_object()
         with transaction.atomic():
+            self.check_if_match(instance)
             instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -253,7 +271,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 else:
                     errors.append(serializer.errors)
             if any(errors):
-                raise ValidationError(errors)
+                raise bulk_error(errors, 'updated', len(errors))
             self.check_permitted(results, 'change')
         results = self.refreshed(results)
         return Response(self.get_serializer(results, many=True).data)
@@ -267,6 +285,47 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             for instance, _ in pairs:
                 instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def etag(instance):
+    """A strong validator for one object: its last change time (or creation time), quoted; None without either."""
+    stamp = getattr(instance, 'last_updated', None) or getattr(instance, 'created', None)
+    return f'"{stamp.isoformat()}"' if stamp is not None and hasattr(stamp, 'isoformat') else None
+
+
+def with_etag(response, instance):
+    tag = etag(instance)
+    if tag is not None:
+        response['ETag'] = tag
+    return response
+
+
+class PreconditionFailed(APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = 'The object has changed since it was read (If-Match does not match its ETag); read it again.'
+    default_code = 'precondition_failed'
+
+
+class BulkWriteError(APIException):
+    """A 400 whose body is kept as given (ValidationError would turn the indexes into strings)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, body):
+        self.detail = body
+
+
+def bulk_error(errors, verb, total):
+    """
+    The 400 for a bulk write of `total` objects: how many failed, and each one's errors by its index in the request.
+    `errors` is a list with one (maybe empty) entry per object, or DRF's {index: errors} of the failing ones.
+    """
+    if isinstance(errors, dict):
+        if not all(isinstance(key, int) for key in errors):  # the body as a whole was refused
+            return ValidationError(errors)
+        errors = [errors.get(index) for index in range(total)]
+    failed = [{'index': index, 'errors': item} for index, item in enumerate(errors) if item]
+    return BulkWriteError({'detail': f'{len(failed)} of {total} objects could not be {verb}.', 'errors': failed})
 
 
 def viewset_for(declaration):

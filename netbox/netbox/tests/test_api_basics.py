@@ -1,5 +1,6 @@
 """API basics: status, the API-Version header, authentication errors, the root, JSON errors; UI login and admin."""
 import platform
+import socket
 
 import django
 import pytest
@@ -13,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 API_APPS = ['circuits', 'core', 'dcim', 'extras', 'ipam', 'status', 'tenancy', 'users', 'virtualization', 'vpn',
             'wireless']
-STATUS_KEYS = {'django-version', 'installed-apps', 'netbox-version', 'python-version', 'plugins', 'rq-workers-running'}
+STATUS_KEYS = {'django-version', 'hostname', 'installed_apps', 'netbox-version', 'netbox-full-version', 'plugins',
+               'python-version', 'rq-workers-running'}
 
 
 
@@ -41,14 +43,15 @@ def test_status_for_an_authenticated_user(api):
     response = api.get('/api/status/')
     assert response.status_code == 200, response.content
     body = assert_json(response)
-    assert STATUS_KEYS <= set(body)
+    assert set(body) == STATUS_KEYS
     assert body['django-version'] == django.__version__
     assert body['netbox-version'] == settings.VERSION
     assert body['python-version'] == platform.python_version()
-    assert isinstance(body['installed-apps'], dict)
-    assert 'rest_framework' in body['installed-apps']
+    assert isinstance(body['installed_apps'], dict)
+    assert 'rest_framework' in body['installed_apps']
     assert isinstance(body['plugins'], dict)
     assert isinstance(body['rq-workers-running'], int)
+    assert body['hostname'] == socket.gethostname()
 
 
 def test_status_needs_no_running_worker(api, monkeypatch):

@@ -96,9 +96,10 @@ def test_provision_returns_a_new_token_with_its_secret(superuser):
     assert response.status_code == 201, response.content
     assert response.data['user']['username'] == 'root'
     assert response.data['write_enabled'] is True
+    assert response.data['version'] == 2
+    assert not response.data['token'].startswith('nbt_')
     client = APIClient()
-    scheme = 'Bearer' if response.data['token'].startswith('nbt_') else 'Token'
-    client.credentials(HTTP_AUTHORIZATION=f'{scheme} {response.data["token"]}')
+    client.credentials(HTTP_AUTHORIZATION=f'Bearer nbt_{response.data["key"]}.{response.data["token"]}')
     assert client.get(TENANTS).status_code == 200
 
 
@@ -137,3 +138,105 @@ def test_user_password_is_hashed_and_never_returned(api):
     from users.models import User
 
     assert User.objects.get(username='bob').check_password('Bob-pass-12345')
+
+
+# The shapes NetBox 4.7 serves
+
+def test_token_list_shows_the_version_as_an_integer_and_no_secret(superuser):
+    client = client_for(superuser, version=2)
+    rows = client.get('/api/users/tokens/').json()['results']
+    assert [(row['version'], row['token']) for row in rows] == [(2, None)]
+    assert rows[0]['key'] == client.token.key
+
+
+def test_created_v2_token_shows_its_bare_secret_once(api, superuser):
+    response = api.post('/api/users/tokens/', {'user': superuser.pk, 'version': 2}, format='json')
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body['version'] == 2
+    assert len(body['token']) == 40 and not body['token'].startswith('nbt_')
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f'Bearer nbt_{body["key"]}.{body["token"]}')
+    assert client.get(TENANTS).status_code == 200
+    with override_settings(ALLOW_TOKEN_RETRIEVAL=True):
+        assert api.get(f'/api/users/tokens/{body["id"]}/').json()['token'] is None
+
+
+def test_token_secret_is_generated_by_the_server(api, superuser):
+    chosen = 'a' * 40
+    response = api.post('/api/users/tokens/', {'user': superuser.pk, 'version': 1, 'token': chosen}, format='json')
+    assert response.status_code == 201, response.content
+    assert response.json()['token'] != chosen
+    assert not Token.objects.filter(plaintext=chosen).exists()
+
+
+def test_version_of_an_existing_token_cannot_change(api, superuser):
+    token = make_token(superuser, version=1)
+    response = api.patch(f'/api/users/tokens/{token.pk}/', {'version': 2}, format='json')
+    assert response.status_code == 400
+    assert 'version' in response.json()
+
+
+def test_v2_token_sent_with_the_token_keyword_gets_a_hint(superuser):
+    token = make_token(superuser, version=2)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f'Token {token.token_value}')
+    response = client.get(TENANTS)
+    assert response.status_code == 403
+    assert 'Bearer' in response.json()['detail']
+
+
+def test_malformed_authorization_header_is_refused(superuser):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION='Bearer nbt_a.b extra')
+    response = client.get(TENANTS)
+    assert response.status_code == 403
+    assert 'Invalid authorization header' in response.json()['detail']
+
+
+# Installs without API_TOKEN_PEPPERS fall back to v1 tokens
+
+@override_settings(API_TOKEN_PEPPERS={})
+def test_provision_without_peppers_gives_a_v1_token(superuser):
+    response = APIClient().post('/api/users/tokens/provision/', {'username': 'root', 'password': 'Root-pass-123'},
+                                format='json')
+    assert response.status_code == 201, response.content
+    assert response.data['version'] == 1 and response.data['key'] is None
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f'Token {response.data["token"]}')
+    assert client.get(TENANTS).status_code == 200
+
+
+@override_settings(API_TOKEN_PEPPERS={})
+def test_token_without_version_or_peppers_is_v1_and_v2_is_refused(api, superuser):
+    response = api.post('/api/users/tokens/', {'user': superuser.pk}, format='json')
+    assert response.status_code == 201, response.content
+    assert response.json()['version'] == 1
+    response = api.post('/api/users/tokens/', {'user': superuser.pk, 'version': 2}, format='json')
+    assert response.status_code == 400
+    assert 'API_TOKEN_PEPPERS' in response.json()['version'][0]
+
+
+def test_token_without_version_is_v2_when_peppers_exist(api, superuser):
+    response = api.post('/api/users/tokens/', {'user': superuser.pk}, format='json')
+    assert response.status_code == 201, response.content
+    assert response.json()['version'] == 2
+
+
+# Peppers from the environment (netbox-docker's variable names)
+
+def test_peppers_from_environment_pairs_json_and_numbered_variables():
+    from netbox.configuration_env import env_peppers
+
+    assert env_peppers({}) == {}
+    assert env_peppers({'API_TOKEN_PEPPERS': '1:first:with-colon, 2:second'}) == {1: 'first:with-colon', 2: 'second'}
+    assert env_peppers({'API_TOKEN_PEPPERS': '{"3": "third"}'}) == {3: 'third'}
+    assert env_peppers({'API_TOKEN_PEPPER_1': 'one', 'API_TOKEN_PEPPER_2': ''}) == {1: 'one'}
+
+
+def test_malformed_peppers_in_environment_name_the_variable():
+    from netbox.configuration_env import env_peppers
+
+    for value in ('nocolon', 'x:abc', '{"1": '):
+        with pytest.raises(ValueError, match='API_TOKEN_PEPPERS'):
+            env_peppers({'API_TOKEN_PEPPERS': value})
