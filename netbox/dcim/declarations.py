@@ -145,6 +145,7 @@ class RackRoleDeclaration(Declaration):
 class RackTypeDeclaration(Declaration):
     model = m.RackType
     brief = ('manufacturer', 'model', 'slug', 'description', 'rack_count')
+    filter_counts = True  # 4.7 filters rack types by rack_count
     counts = {'rack_count': Counter('dcim.Rack', 'rack_type')}
     search = ('model', 'slug', 'description', 'comments')
     menu = ('Racks', 'Racks')
@@ -229,6 +230,7 @@ class DeviceTypeDeclaration(Declaration):
 class ModuleTypeProfileDeclaration(Declaration):
     model = m.ModuleTypeProfile
     brief = ('name', 'description')
+    filter_by_name = True  # module types are filtered by `profile=<name>` (4.7)
     search = ('name', 'description', 'comments')
     menu = ('Devices', 'Modules')
 

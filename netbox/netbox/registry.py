@@ -103,6 +103,9 @@ class Declaration:
     detail_templates = ()
     # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.
     pending = {}
+    # Fields left out of a response, rather than served as null, when they have no value (a token's secret once it
+    # can no longer be shown: NetBox never serves it as null).
+    absent_when_null = ()
 
     @classmethod
     def label(cls):

@@ -111,6 +111,7 @@ class TokenDeclaration(Declaration):
               'pepper_id', 'token')
     write_only = ('allowed_ips',)
     read_only = ('key', 'created', 'pepper_id')
+    absent_when_null = ('token',)
     serializer_base = TokenSerializerBase
     serializer_fields = {
         **TOKEN_FIELDS,

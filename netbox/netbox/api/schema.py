@@ -390,7 +390,17 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 def postprocess_schema(result, generator, request, public):
-    """Paths in URL order; no operation left without a tag."""
+    """Paths in URL order, and plain JSON numbers where decimal bounds and defaults came out as Decimal."""
     result['paths'] = dict(sorted(result.get('paths', {}).items()))
-    return result
+    return _plain_numbers(result)
+
+
+def _plain_numbers(value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_numbers(item) for item in value]
+    return value
 

@@ -124,6 +124,13 @@ class BaseModelSerializer(serializers.ModelSerializer):
     def get_url(self, obj):
         return api_url(obj, self.context.get('request'))
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in getattr(self.Meta, 'absent_when_null', ()):
+            if name in data and data[name] is None:
+                del data[name]
+        return data
+
     @extend_schema_field({'type': 'string', 'format': 'uri', 'nullable': True})
     def get_display_url(self, obj):
         return display_url(obj, self.context.get('request'))
@@ -301,6 +308,7 @@ def serializer_for(declaration, brief=False):
         'model': declaration.model,
         'fields': names + [name for name in declaration.write_only if name not in names],
         'read_only_fields': [n for n in declaration.read_only if n in names],
+        'absent_when_null': tuple(declaration.absent_when_null),
         'validators': [],
     })
     attrs['Meta'] = meta
