@@ -59,7 +59,7 @@ class GroupDeclaration(Declaration):
     fields = ('name', 'description', 'permissions')
     serializer_fields = {'permissions': _permissions_field()}
     prefetch_related = ('object_permissions',)
-    brief = ('name', 'description', 'user_count')
+    brief = ('name', 'description')
     counts = {'user_count': Counter('users.User', 'groups')}
     filters = ('name', 'description')
     extra_filters = {
