@@ -30,6 +30,19 @@ CABLE_ENDS = (('A', 'A'), ('B', 'B'))
 # A channel interface is a logical part of its parent physical interface: it takes no cable of its own.
 VIRTUAL_INTERFACE_TYPES = ('virtual', 'bridge', 'lag', 'channel')
 WIRELESS_INTERFACE_PREFIXES = ('ieee802.11', 'ieee802.15', 'other-wireless')
+CHANNEL_VALIDATORS = (MinValueValidator(1), MaxValueValidator(1024))
+
+
+def channel_count_field():
+    """An interface's (or interface template's) number of channels (4.7 breakout)."""
+    return models.PositiveSmallIntegerField(blank=True, null=True, validators=CHANNEL_VALIDATORS,
+                                            help_text='Channels a physical interface carries (e.g. breakout)')
+
+
+def channel_id_field():
+    """Which channel of its parent a channel interface (or template) is."""
+    return models.PositiveSmallIntegerField(blank=True, null=True, validators=CHANNEL_VALIDATORS,
+                                            help_text='Which channel of its parent a channel interface is')
 
 
 class ComponentModel(NetBoxModel):
@@ -199,12 +212,8 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
                                                                            MaxValueValidator(127)])
     poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True)
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True)
-    channels = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
-                                                                                   MaxValueValidator(1024)],
-                                                help_text='Channels a physical interface carries (e.g. breakout)')
-    channel_id = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
-                                                                                     MaxValueValidator(1024)],
-                                                  help_text='Which channel of its parent a channel interface is')
+    channels = channel_count_field()
+    channel_id = channel_id_field()
 
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'interface'

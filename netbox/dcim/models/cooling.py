@@ -21,6 +21,7 @@ from ..choices import (
     FLOW_UNIT,
 )
 from .components import ModularComponentModel
+from .sites import LocationWithinSiteMixin
 
 CAPACITY_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100_000_000)]
 POSITIVE_MEASURE_VALIDATORS = [MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)]
@@ -36,7 +37,7 @@ def measure_field(**kwargs):
                                validators=POSITIVE_MEASURE_VALIDATORS, **kwargs)
 
 
-class CoolingSource(ContactsMixin, PrimaryModel):
+class CoolingSource(LocationWithinSiteMixin, ContactsMixin, PrimaryModel):
     """A plant that removes heat (a chiller, a CRAH...), at a site and optionally a location; it supplies feeds."""
 
     site = models.ForeignKey('dcim.Site', on_delete=models.PROTECT, related_name='cooling_sources')
@@ -56,11 +57,6 @@ class CoolingSource(ContactsMixin, PrimaryModel):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        super().clean()
-        if self.location_id and self.site_id and self.location.site_id != self.site_id:
-            raise ValidationError({'location': f'Location {self.location} is not in site {self.site}.'})
 
 
 class CoolingFeed(PrimaryModel):

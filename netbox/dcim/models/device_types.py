@@ -29,6 +29,7 @@ from ..choices import (
     SUBDEVICE_ROLE,
     WEIGHT_UNIT,
 )
+from .components import channel_count_field, channel_id_field
 
 MODULE_TOKEN = '{module}'
 
@@ -337,12 +338,8 @@ class InterfaceTemplate(ComponentTemplate):
                                null=True)
     bridge = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='bridge_interfaces', blank=True,
                                null=True)
-    channels = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
-                                                                                   MaxValueValidator(1024)],
-                                                help_text='Channels a physical interface carries (e.g. breakout)')
-    channel_id = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
-                                                                                     MaxValueValidator(1024)],
-                                                  help_text='Which channel of its parent a channel interface is')
+    channels = channel_count_field()
+    channel_id = channel_id_field()
     poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True, null=True)
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True, null=True)
     rf_role = models.CharField(max_length=30, choices=RF_ROLE, blank=True, null=True)

@@ -8,6 +8,7 @@ from tenancy.models import ContactsMixin
 
 from ..choices import POWERFEED_PHASE, POWERFEED_STATUS, POWERFEED_SUPPLY, POWERFEED_TYPE
 from .components import CabledComponentMixin, PathEndpointMixin
+from .sites import LocationWithinSiteMixin
 
 
 def _config(name):
@@ -29,7 +30,7 @@ def default_max_utilization():
     return _config('POWERFEED_DEFAULT_MAX_UTILIZATION')
 
 
-class PowerPanel(ContactsMixin, PrimaryModel):
+class PowerPanel(LocationWithinSiteMixin, ContactsMixin, PrimaryModel):
     """An electrical distribution panel at a site, the source of power feeds."""
 
     site = models.ForeignKey('dcim.Site', on_delete=models.PROTECT, related_name='power_panels')
@@ -44,11 +45,6 @@ class PowerPanel(ContactsMixin, PrimaryModel):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        super().clean()
-        if self.location_id and self.site_id and self.location.site_id != self.site_id:
-            raise ValidationError({'location': f'Location {self.location} is not in site {self.site}.'})
 
 
 class PowerFeed(PathEndpointMixin, CabledComponentMixin, PrimaryModel):

@@ -17,6 +17,7 @@ from ..choices import (
     RESERVATION_STATUS,
     WEIGHT_UNIT,
 )
+from .sites import LocationWithinSiteMixin
 
 RACK_WIDTHS = ((10, '10 inches'), (19, '19 inches'), (21, '21 inches'), (23, '23 inches'))
 
@@ -80,7 +81,7 @@ class RackType(RackDimensions, PrimaryModel):
         return self.model
 
 
-class Rack(ContactsMixin, RackDimensions, PrimaryModel):
+class Rack(LocationWithinSiteMixin, ContactsMixin, RackDimensions, PrimaryModel):
     """A frame or cabinet holding devices in numbered units."""
 
     name = models.CharField(max_length=100)
@@ -118,8 +119,6 @@ class Rack(ContactsMixin, RackDimensions, PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.location_id and self.site_id and self.location.site_id != self.site_id:
-            raise ValidationError({'location': f'Location {self.location} is not in site {self.site}.'})
         if self.pk:
             from .devices import Device
 

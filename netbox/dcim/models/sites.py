@@ -84,3 +84,15 @@ class Location(ContactsMixin, NestedGroupModel):
         super().clean()
         if self.parent_id and self.site_id and self.parent.site_id != self.site_id:
             raise ValidationError({'parent': f'Parent location {self.parent} belongs to another site.'})
+
+
+class LocationWithinSiteMixin(models.Model):
+    """For models with both `site` and an optional `location`: the location must belong to that site."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.location_id and self.site_id and self.location.site_id != self.site_id:
+            raise ValidationError({'location': f'Location {self.location} is not in site {self.site}.'})
