@@ -55,20 +55,31 @@ def clear_own_cache_keys(cache):
         client.delete(*keys)
 
 
+# The REST conformance test (netbox/tests/test_conformance.py) records its per-app table under this name.
+CONFORMANCE_SUMMARY = 'conformance_summary'
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The wire conformance counts (netbox/tests/test_wire_types.py), per app: fields of the wrong JSON type and
-    filter names NetBox lacks. Read from the reports' user properties, so it works under xdist too."""
+    """The conformance summaries, read from the reports' user properties (so they reach the xdist controller, which
+    loads only this conftest): the REST table of netbox/tests/test_conformance.py, and the wire counts of
+    netbox/tests/test_wire_types.py per app (fields of the wrong JSON type, filter names NetBox lacks)."""
     totals = {}
+    tables = []
     for reports in terminalreporter.stats.values():
         for report in reports:
             if getattr(report, 'when', None) != 'call':
                 continue
             for key, value in getattr(report, 'user_properties', ()):
+                if key == CONFORMANCE_SUMMARY and value not in tables:
+                    tables.append(value)
                 if key in ('wire_types', 'wire_filters'):
                     entry = totals.setdefault(key, {}).setdefault(value['app'], [0, 0, 0])
                     entry[0] += 1
                     entry[1] += value['checked']
                     entry[2] += value['wrong']
+    for table in tables:
+        terminalreporter.section('REST conformance with NetBox 4.7.3')
+        terminalreporter.write_line(table)
     titles = {'wire_types': 'fields of the wrong JSON type', 'wire_filters': 'filter names NetBox lacks'}
     for key, title in titles.items():
         if key not in totals:
