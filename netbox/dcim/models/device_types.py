@@ -1,5 +1,4 @@
 """Manufacturers, device and module types, and the component templates that types carry."""
-from decimal import Decimal
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
@@ -30,6 +29,7 @@ from ..choices import (
     WEIGHT_UNIT,
 )
 from .components import channel_count_field, channel_id_field
+from .cooling import measure_field
 
 MODULE_TOKEN = '{module}'
 
@@ -509,11 +509,9 @@ class CoolingIntakeTemplate(ComponentTemplate):
     component_model_name = 'CoolingIntake'
     copied_fields = ('type', 'diameter', 'diameter_unit', 'max_flow', 'max_flow_unit')
     type = models.CharField(max_length=50, choices=COOLING_CONNECTOR_TYPE, blank=True, null=True)
-    diameter = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
-                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    diameter = measure_field()
     diameter_unit = models.CharField(max_length=50, choices=DIAMETER_UNIT, blank=True, null=True)
-    max_flow = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
-                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    max_flow = measure_field()
     max_flow_unit = models.CharField(max_length=50, choices=FLOW_UNIT, blank=True, null=True)
 
     class Meta(ComponentTemplate.Meta):
@@ -526,8 +524,7 @@ class CoolingOutflowTemplate(ComponentTemplate):
     component_model_name = 'CoolingOutflow'
     copied_fields = ('type', 'diameter', 'diameter_unit')
     type = models.CharField(max_length=50, choices=COOLING_CONNECTOR_TYPE, blank=True, null=True)
-    diameter = models.DecimalField(max_digits=10, decimal_places=2, blank=True, null=True,
-                                   validators=[MinValueValidator(Decimal('0.01')), MaxValueValidator(1_000_000)])
+    diameter = measure_field()
     diameter_unit = models.CharField(max_length=50, choices=DIAMETER_UNIT, blank=True, null=True)
     cooling_intake = models.ForeignKey(CoolingIntakeTemplate, on_delete=models.SET_NULL,
                                        related_name='coolingoutflow_templates', blank=True, null=True)
