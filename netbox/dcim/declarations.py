@@ -64,7 +64,7 @@ COMPONENT_SEARCH = ('name', 'label', 'description')
 class RegionDeclaration(Declaration):
     model = m.Region
     brief = ORG_BRIEF + ('site_count',)
-    counts = {'site_count': Counter('dcim.Site', 'region'), 'prefix_count': Counter('ipam.Prefix', 'region')}
+    counts = {'site_count': Counter('dcim.Site', 'region'), 'prefix_count': Counter('ipam.Prefix', '_region')}
     search = SEARCH
     contacts = True
     menu = ('Organization', 'Sites')
@@ -75,7 +75,7 @@ class RegionDeclaration(Declaration):
 class SiteGroupDeclaration(Declaration):
     model = m.SiteGroup
     brief = ORG_BRIEF + ('site_count',)
-    counts = {'site_count': Counter('dcim.Site', 'group'), 'prefix_count': Counter('ipam.Prefix', 'site_group')}
+    counts = {'site_count': Counter('dcim.Site', 'group'), 'prefix_count': Counter('ipam.Prefix', '_site_group')}
     search = SEARCH
     contacts = True
     menu = ('Organization', 'Sites')
@@ -90,7 +90,7 @@ class SiteDeclaration(Declaration):
     counts = {
         'circuit_count': Counter('circuits.Circuit', 'termination__site'),
         'device_count': Counter('dcim.Device', 'site'),
-        'prefix_count': Counter('ipam.Prefix', 'site'),
+        'prefix_count': Counter('ipam.Prefix', '_site'),
         'rack_count': Counter('dcim.Rack', 'site'),
         'virtualmachine_count': Counter('virtualization.VirtualMachine', 'site'),
         'vlan_count': Counter('ipam.VLAN', 'site'),
@@ -112,7 +112,7 @@ class LocationDeclaration(Declaration):
     counts = {
         'rack_count': Counter('dcim.Rack', 'location'),
         'device_count': Counter('dcim.Device', 'location'),
-        'prefix_count': Counter('ipam.Prefix', 'location'),
+        'prefix_count': Counter('ipam.Prefix', '_location'),
     }
     search = SEARCH + ('facility',)
     extra_filters = {**location_filters(''), **tenant_group_filters()}

@@ -1,5 +1,5 @@
 """Device components (ports, interfaces, bays, inventory items) and the fields cables will fill."""
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -214,6 +214,20 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True)
     channels = channel_count_field()
     channel_id = channel_id_field()
+    untagged_vlan = models.ForeignKey('ipam.VLAN', on_delete=models.SET_NULL, related_name='interfaces_as_untagged',
+                                      blank=True, null=True, verbose_name='untagged VLAN')
+    tagged_vlans = models.ManyToManyField('ipam.VLAN', related_name='interfaces_as_tagged', blank=True,
+                                          verbose_name='tagged VLANs')
+    qinq_svlan = models.ForeignKey('ipam.VLAN', on_delete=models.SET_NULL, related_name='interfaces_svlan',
+                                   blank=True, null=True, verbose_name='Q-in-Q SVLAN')
+    vlan_translation_policy = models.ForeignKey('ipam.VLANTranslationPolicy', on_delete=models.PROTECT,
+                                                related_name='interfaces', blank=True, null=True)
+    vrf = models.ForeignKey('ipam.VRF', on_delete=models.SET_NULL, related_name='interfaces', blank=True, null=True,
+                            verbose_name='VRF')
+    ip_addresses = GenericRelation('ipam.IPAddress', content_type_field='assigned_object_type',
+                                   object_id_field='assigned_object_id', related_query_name='interface')
+    fhrp_group_assignments = GenericRelation('ipam.FHRPGroupAssignment', content_type_field='interface_type',
+                                             object_id_field='interface_id', related_query_name='interface')
 
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'interface'

@@ -67,6 +67,12 @@ class Device(ContactsMixin, PrimaryModel):
     vc_position = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     vc_priority = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     local_context_data = models.JSONField(blank=True, null=True)
+    primary_ip4 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                       null=True, verbose_name='primary IPv4')
+    primary_ip6 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                       null=True, verbose_name='primary IPv6')
+    oob_ip = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                  null=True, verbose_name='out-of-band IP')
 
     class Meta:
         ordering = ('name', 'pk')
@@ -166,6 +172,10 @@ class VirtualDeviceContext(PrimaryModel):
     status = models.CharField(max_length=50, choices=VDC_STATUS, default='active')
     identifier = models.PositiveSmallIntegerField(blank=True, null=True)
     tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='vdcs', blank=True, null=True)
+    primary_ip4 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                       null=True, verbose_name='primary IPv4')
+    primary_ip6 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                       null=True, verbose_name='primary IPv6')
 
     class Meta:
         ordering = ('name',)

@@ -1,0 +1,68 @@
+"""
+A scope: an object that applies to a region, a site group, a site or a location (prefixes, VLAN groups, and later
+clusters and wireless LANs). The site, region, site group and location above the scope are cached on the row, so
+`?site_id=` and `?region_id=` filter with plain joins.
+"""
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
+from django.db import models
+
+# The models an object can be scoped to.
+SCOPE_MODELS = ('region', 'sitegroup', 'site', 'location')
+
+
+class CachedScopeMixin(models.Model):
+    """scope_type/scope_id (a region, site group, site or location) and the cached place it lies in."""
+
+    scope_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+',
+                                   blank=True, null=True,
+                                   limit_choices_to={'app_label': 'dcim', 'model__in': SCOPE_MODELS})
+    scope_id = models.PositiveBigIntegerField(blank=True, null=True)
+    scope = GenericForeignKey(ct_field='scope_type', fk_field='scope_id')
+    _region = models.ForeignKey('dcim.Region', on_delete=models.CASCADE, related_name='_%(class)ss', blank=True,
+                                null=True)
+    _site_group = models.ForeignKey('dcim.SiteGroup', on_delete=models.CASCADE, related_name='_%(class)ss',
+                                    blank=True, null=True)
+    _site = models.ForeignKey('dcim.Site', on_delete=models.CASCADE, related_name='_%(class)ss', blank=True,
+                              null=True)
+    _location = models.ForeignKey('dcim.Location', on_delete=models.CASCADE, related_name='_%(class)ss',
+                                  blank=True, null=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.scope_type_id and self.scope_type.app_label == 'dcim' and \
+                self.scope_type.model not in SCOPE_MODELS:
+            raise ValidationError({'scope_type': 'A scope is a region, site group, site or location.'})
+        if self.scope_type_id and self.scope_type.app_label != 'dcim':
+            raise ValidationError({'scope_type': 'A scope is a region, site group, site or location.'})
+        if self.scope_type_id and self.scope_id is None:
+            raise ValidationError({'scope_id': 'Give the scope object with its type.'})
+        if self.scope_id is not None and not self.scope_type_id:
+            raise ValidationError({'scope_type': 'Give the scope type with the scope object.'})
+        if self.scope_type_id and self.scope is None:
+            raise ValidationError({'scope_id': f'No {self.scope_type.model} with ID {self.scope_id}.'})
+
+    def cache_scope(self):
+        """Set _region, _site_group, _site and _location from the scope."""
+        self._region = self._site_group = self._site = self._location = None
+        scope = self.scope if self.scope_type_id and self.scope_id else None
+        if scope is None:
+            return
+        kind = self.scope_type.model
+        if kind == 'region':
+            self._region = scope
+        elif kind == 'sitegroup':
+            self._site_group = scope
+        else:
+            site = scope.site if kind == 'location' else scope
+            self._location = scope if kind == 'location' else None
+            self._site = site
+            self._region_id = site.region_id
+            self._site_group_id = site.group_id
+
+    def save(self, *args, **kwargs):
+        self.cache_scope()
+        super().save(*args, **kwargs)

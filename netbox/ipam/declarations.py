@@ -1,0 +1,181 @@
+"""How the IPAM models are exposed (REST, filters, UI, search)."""
+from netbox.registry import Counter, Declaration, declare
+
+from . import models as m
+from .api_allocation import available_routes
+
+ORG_BRIEF = ('name', 'slug', 'description')
+SEARCH = ('name', 'slug', 'description', 'comments')
+
+
+
+# Address space (RIRs, aggregates, roles, VRFs, route targets, prefixes, ranges, addresses)
+
+@declare
+class RIRDeclaration(Declaration):
+    model = m.RIR
+    brief = ORG_BRIEF
+    counts = {'aggregate_count': Counter('ipam.Aggregate', 'rir')}
+    search = SEARCH
+    menu = ('IPAM', 'Aggregates')
+
+
+@declare
+class AggregateDeclaration(Declaration):
+    model = m.Aggregate
+    brief = ('family', 'prefix', 'description')
+    search = ('prefix', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'Aggregates')
+
+
+@declare
+class RoleDeclaration(Declaration):
+    model = m.Role
+    brief = ORG_BRIEF
+    counts = {'prefix_count': Counter('ipam.Prefix', 'role'), 'vlan_count': Counter('ipam.VLAN', 'role'),
+              'asn_count': Counter('ipam.ASN', 'role')}
+    search = SEARCH
+    menu = ('IPAM', 'Prefixes')
+
+
+@declare
+class VRFDeclaration(Declaration):
+    model = m.VRF
+    brief = ('name', 'rd', 'description')
+    counts = {'ipaddress_count': Counter('ipam.IPAddress', 'vrf'), 'prefix_count': Counter('ipam.Prefix', 'vrf')}
+    search = ('name', 'rd', 'description', 'comments')
+    menu = ('IPAM', 'VRFs')
+
+
+@declare
+class RouteTargetDeclaration(Declaration):
+    model = m.RouteTarget
+    brief = ('name', 'description')
+    search = ('name', 'description', 'comments')
+    menu = ('IPAM', 'VRFs')
+
+
+@declare
+class PrefixDeclaration(Declaration):
+    model = m.Prefix
+    brief = ('family', 'prefix', 'description', '_depth')
+    search = ('prefix', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'Prefixes')
+    api_routes = available_routes('prefix')
+
+
+@declare
+class IPRangeDeclaration(Declaration):
+    model = m.IPRange
+    brief = ('family', 'start_address', 'end_address', 'description')
+    search = ('start_address', 'end_address', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'IP addresses')
+    api_routes = available_routes('iprange')
+
+
+@declare
+class IPAddressDeclaration(Declaration):
+    model = m.IPAddress
+    brief = ('family', 'address', 'nat_inside', 'nat_outside', 'dns_name', 'description')
+    search = ('address', 'dns_name', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'IP addresses')
+
+
+# VLANs
+
+@declare
+class VLANGroupDeclaration(Declaration):
+    model = m.VLANGroup
+    brief = ORG_BRIEF
+    counts = {'vlan_count': Counter('ipam.VLAN', 'group')}
+    search = SEARCH
+    menu = ('IPAM', 'VLANs')
+    api_routes = available_routes('vlangroup')
+
+
+@declare
+class VLANDeclaration(Declaration):
+    model = m.VLAN
+    brief = ('vid', 'name', 'description')
+    counts = {'prefix_count': Counter('ipam.Prefix', 'vlan')}
+    search = ('name', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'VLANs')
+
+
+@declare
+class VLANTranslationPolicyDeclaration(Declaration):
+    model = m.VLANTranslationPolicy
+    brief = ('name', 'description')
+    search = ('name', 'description', 'comments')
+    menu = ('IPAM', 'VLAN translation')
+
+
+@declare
+class VLANTranslationRuleDeclaration(Declaration):
+    model = m.VLANTranslationRule
+    brief = ('policy', 'local_vid', 'remote_vid', 'description')
+    search = ('description',)
+    menu = ('IPAM', 'VLAN translation')
+
+
+# ASNs
+
+@declare
+class ASNRangeDeclaration(Declaration):
+    model = m.ASNRange
+    brief = ('name', 'description')
+    counts = {}
+    search = SEARCH
+    menu = ('IPAM', 'ASNs')
+    api_routes = available_routes('asnrange')
+
+
+@declare
+class ASNDeclaration(Declaration):
+    model = m.ASN
+    brief = ('asn', 'description')
+    counts = {'site_count': Counter('dcim.Site', 'asns'), 'provider_count': Counter('circuits.Provider', 'asns')}
+    search = ('asn', 'description', 'comments')
+    menu = ('IPAM', 'ASNs')
+
+
+# First-hop redundancy
+
+@declare
+class FHRPGroupDeclaration(Declaration):
+    model = m.FHRPGroup
+    brief = ('protocol', 'group_id', 'description')
+    search = ('name', 'description', 'comments')
+    menu = ('IPAM', 'FHRP groups')
+
+
+@declare
+class FHRPGroupAssignmentDeclaration(Declaration):
+    model = m.FHRPGroupAssignment
+    brief = ('group', 'interface_type', 'interface_id', 'priority')
+    search = ()
+    menu = None
+
+
+# Services
+
+@declare
+class ServiceTemplateDeclaration(Declaration):
+    model = m.ServiceTemplate
+    brief = ('name', 'protocol', 'ports', 'description')
+    search = ('name', 'description', 'comments')
+    menu = ('IPAM', 'Services')
+
+
+@declare
+class ServiceDeclaration(Declaration):
+    model = m.Service
+    brief = ('name', 'protocol', 'ports', 'description')
+    search = ('name', 'description', 'comments')
+    contacts = True
+    menu = ('IPAM', 'Services')

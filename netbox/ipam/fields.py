@@ -1,0 +1,163 @@
+"""
+PostgreSQL network columns: `cidr` for prefixes, `inet` for addresses, with containment lookups run in SQL.
+
+Values are netaddr objects in Python (IPNetwork for both; an address keeps its mask length, as NetBox's do).
+The lookups map onto PostgreSQL's operators, which a GiST index with `inet_ops` serves:
+
+    Prefix.objects.filter(prefix__net_contained='10.0.0.0/8')           # prefix << '10.0.0.0/8'
+    Prefix.objects.filter(prefix__net_contains_or_equals='10.1.2.3')    # prefix >>= '10.1.2.3'
+    IPAddress.objects.filter(address__net_host='10.1.2.3')              # host(address) = '10.1.2.3'
+"""
+import netaddr
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def to_network(value):
+    """netaddr.IPNetwork from a string, an IPNetwork or an IPAddress; ValidationError when it is none of them."""
+    if value is None or isinstance(value, netaddr.IPNetwork):
+        return value
+    if isinstance(value, netaddr.IPAddress):
+        return netaddr.IPNetwork(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return netaddr.IPNetwork(text)
+    except (netaddr.AddrFormatError, TypeError, ValueError):
+        raise ValidationError(f'"{text}" is not a valid IPv4 or IPv6 address or prefix.')
+
+
+class _NetworkField(models.Field):
+    """Base of the two network columns: netaddr in Python, text on the wire to PostgreSQL."""
+
+    def from_db_value(self, value, expression, connection):
+        return to_network(value) if value is not None else None
+
+    def to_python(self, value):
+        if value is None or value == '':
+            return None
+        return to_network(value)
+
+    def get_prep_value(self, value):
+        if value is None or value == '':
+            return None
+        return str(to_network(value))
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return str(value) if value is not None else ''
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return value if prepared else self.get_prep_value(value)
+
+
+class IPNetworkField(_NetworkField):
+    """A network (`cidr`): host bits must be zero."""
+
+    description = 'IPv4 or IPv6 network'
+
+    def db_type(self, connection):
+        return 'cidr'
+
+    def to_python(self, value):
+        network = super().to_python(value)
+        if network is not None and network.ip != network.network:
+            raise ValidationError(f'{network} has host bits set; did you mean {network.cidr}?')
+        return network
+
+
+class IPAddressField(_NetworkField):
+    """An address with its mask length (`inet`), e.g. 192.0.2.1/24."""
+
+    description = 'IPv4 or IPv6 address with mask'
+
+    def db_type(self, connection):
+        return 'inet'
+
+
+class _NetLookup(models.Lookup):
+    operator = None
+
+    def get_prep_lookup(self):
+        return str(to_network(self.rhs)) if not hasattr(self.rhs, 'resolve_expression') else self.rhs
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f'{lhs} {self.operator} {rhs}::inet', (*lhs_params, *rhs_params)
+
+
+class NetContained(_NetLookup):
+    lookup_name = 'net_contained'
+    operator = '<<'
+
+
+class NetContainedOrEqual(_NetLookup):
+    lookup_name = 'net_contained_or_equal'
+    operator = '<<='
+
+
+class NetContains(_NetLookup):
+    lookup_name = 'net_contains'
+    operator = '>>'
+
+
+class NetContainsOrEquals(_NetLookup):
+    lookup_name = 'net_contains_or_equals'
+    operator = '>>='
+
+
+class NetOverlaps(_NetLookup):
+    lookup_name = 'net_overlaps'
+    operator = '&&'
+
+
+class NetHost(models.Lookup):
+    """The address part only, whatever the mask: host(address) = '10.1.2.3'."""
+
+    lookup_name = 'net_host'
+
+    def get_prep_lookup(self):
+        return str(to_network(self.rhs).ip)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f'host({lhs}) = {rhs}', (*lhs_params, *rhs_params)
+
+
+class NetHostContained(_NetLookup):
+    """The address (ignoring its mask) lies inside the network: used for `parent` on addresses."""
+
+    lookup_name = 'net_host_contained'
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f'set_masklen({lhs}::inet, CASE WHEN family({lhs}) = 4 THEN 32 ELSE 128 END) <<= {rhs}::inet', (
+            *lhs_params, *lhs_params, *rhs_params)
+
+
+class NetFamily(models.Transform):
+    lookup_name = 'family'
+    function = 'FAMILY'
+    output_field = models.IntegerField()
+
+
+class NetMaskLength(models.Transform):
+    lookup_name = 'net_mask_length'
+    function = 'MASKLEN'
+    output_field = models.IntegerField()
+
+
+class Host(models.Transform):
+    lookup_name = 'host'
+    function = 'HOST'
+    output_field = models.CharField()
+
+
+for _field in (IPNetworkField, IPAddressField):
+    for _lookup in (NetContained, NetContainedOrEqual, NetContains, NetContainsOrEquals, NetOverlaps, NetHost,
+                    NetHostContained, NetFamily, NetMaskLength, Host):
+        _field.register_lookup(_lookup)

@@ -1,0 +1,228 @@
+"""Address space: RIRs, aggregates, roles, VRFs, route targets, prefixes, IP ranges and IP addresses."""
+import netaddr
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.postgres.indexes import GistIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from dcim.models.scope import CachedScopeMixin
+from netbox.models import OrganizationalModel, PrimaryModel
+from tenancy.models import ContactsMixin
+
+from ..choices import IP_ADDRESS_ROLE, IP_ADDRESS_STATUS, IP_RANGE_STATUS, PREFIX_STATUS
+from ..fields import IPAddressField, IPNetworkField
+
+# The objects an IP address can be assigned to (virtualization.vminterface joins when that app is built).
+IPADDRESS_ASSIGNMENT_MODELS = models.Q(app_label='dcim', model='interface') | models.Q(
+    app_label='virtualization', model='vminterface') | models.Q(app_label='ipam', model='fhrpgroup')
+
+dns_name_validator = RegexValidator(
+    regex=r'^([0-9A-Za-z_-]+|\*)(\.[0-9A-Za-z_-]+)*\.?$',
+    message='Only alphanumeric characters, asterisks, hyphens, periods and underscores are allowed in DNS names.',
+)
+
+
+class RIR(OrganizationalModel):
+    """A Regional Internet Registry (or a private allocator such as RFC 1918) that hands out address space."""
+
+    is_private = models.BooleanField(default=False, help_text='IP space managed by this RIR is private')
+
+    class Meta:
+        ordering = ('name',)
+        verbose_name = 'RIR'
+        verbose_name_plural = 'RIRs'
+
+
+class Role(OrganizationalModel):
+    """The function of a prefix, IP range, VLAN or ASN (access, backbone, management...)."""
+
+    weight = models.PositiveSmallIntegerField(default=1000)
+
+    class Meta:
+        ordering = ('weight', 'name')
+
+
+class RouteTarget(PrimaryModel):
+    """A BGP extended community (RFC 4360) importing or exporting VRF routes."""
+
+    name = models.CharField(max_length=21, unique=True, help_text='Route target value (formatted per RFC 4360)')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='route_targets',
+                               blank=True, null=True)
+
+    class Meta:
+        ordering = ('name',)
+
+    def __str__(self):
+        return self.name
+
+
+class VRF(PrimaryModel):
+    """A virtual routing and forwarding table: a separate address space."""
+
+    name = models.CharField(max_length=100)
+    rd = models.CharField(max_length=21, unique=True, blank=True, null=True, verbose_name='route distinguisher',
+                          help_text='Unique route distinguisher (as defined in RFC 4364)')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='vrfs', blank=True,
+                               null=True)
+    enforce_unique = models.BooleanField(default=True, help_text='Prevent duplicate prefixes/IP addresses here')
+    import_targets = models.ManyToManyField(RouteTarget, related_name='importing_vrfs', blank=True)
+    export_targets = models.ManyToManyField(RouteTarget, related_name='exporting_vrfs', blank=True)
+
+    class Meta:
+        ordering = ('name', 'rd', 'pk')
+        verbose_name = 'VRF'
+        verbose_name_plural = 'VRFs'
+
+    def __str__(self):
+        return f'{self.name} ({self.rd})' if self.rd else self.name
+
+
+class Aggregate(ContactsMixin, PrimaryModel):
+    """A top-level block of address space allocated by a RIR; prefixes are carved out of it."""
+
+    prefix = IPNetworkField()
+    rir = models.ForeignKey(RIR, on_delete=models.PROTECT, related_name='aggregates', verbose_name='RIR')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='aggregates', blank=True,
+                               null=True)
+    date_added = models.DateField(blank=True, null=True)
+
+    class Meta:
+        ordering = ('prefix', 'pk')
+        indexes = [GistIndex(fields=['prefix'], name='ipam_aggregate_prefix_gist', opclasses=['inet_ops'])]
+
+    def __str__(self):
+        return str(self.prefix) if self.prefix is not None else ''
+
+    @property
+    def family(self):
+        return self.prefix.version if self.prefix is not None else None
+
+
+class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
+    """An IPv4 or IPv6 network, optionally in a VRF, scoped to a place and tied to a VLAN."""
+
+    prefix = IPNetworkField()
+    vrf = models.ForeignKey(VRF, on_delete=models.PROTECT, related_name='prefixes', blank=True, null=True,
+                            verbose_name='VRF')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='prefixes', blank=True,
+                               null=True)
+    vlan = models.ForeignKey('ipam.VLAN', on_delete=models.PROTECT, related_name='prefixes', blank=True, null=True,
+                             verbose_name='VLAN')
+    status = models.CharField(max_length=50, choices=PREFIX_STATUS, default='active')
+    role = models.ForeignKey(Role, on_delete=models.SET_NULL, related_name='prefixes', blank=True, null=True)
+    is_pool = models.BooleanField(default=False, verbose_name='is a pool',
+                                  help_text='All IP addresses within this prefix are considered usable')
+    mark_utilized = models.BooleanField(default=False, help_text='Treat as fully utilized')
+    # The hierarchy inside the prefix's VRF, kept up to date set-wise on every write (ipam.hierarchy).
+    _depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    _children = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = (models.F('vrf').asc(nulls_first=True), 'prefix', 'pk')
+        verbose_name_plural = 'prefixes'
+        indexes = [
+            GistIndex(fields=['prefix'], name='ipam_prefix_prefix_gist', opclasses=['inet_ops']),
+            models.Index(fields=['vrf', 'prefix'], name='ipam_prefix_vrf_prefix'),
+        ]
+
+    def __str__(self):
+        return str(self.prefix) if self.prefix is not None else ''
+
+    @property
+    def family(self):
+        return self.prefix.version if self.prefix is not None else None
+
+    @property
+    def mask_length(self):
+        return self.prefix.prefixlen if self.prefix is not None else None
+
+    @property
+    def depth(self):
+        return self._depth
+
+    @property
+    def children(self):
+        return self._children
+
+
+class IPRange(ContactsMixin, PrimaryModel):
+    """A run of consecutive addresses (a DHCP pool, say) that need not align with a prefix."""
+
+    start_address = IPAddressField()
+    end_address = IPAddressField()
+    size = models.PositiveBigIntegerField(editable=False, default=0)
+    vrf = models.ForeignKey(VRF, on_delete=models.PROTECT, related_name='ip_ranges', blank=True, null=True,
+                            verbose_name='VRF')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='ip_ranges', blank=True,
+                               null=True)
+    status = models.CharField(max_length=50, choices=IP_RANGE_STATUS, default='active')
+    role = models.ForeignKey(Role, on_delete=models.SET_NULL, related_name='ip_ranges', blank=True, null=True)
+    mark_populated = models.BooleanField(default=False,
+                                         help_text='Prevent the creation of IP addresses within this range')
+    mark_utilized = models.BooleanField(default=False, help_text='Report space as 100% utilized')
+
+    class Meta:
+        ordering = (models.F('vrf').asc(nulls_first=True), 'start_address', 'pk')
+        verbose_name = 'IP range'
+        verbose_name_plural = 'IP ranges'
+        indexes = [GistIndex(fields=['start_address'], name='ipam_iprange_start_gist', opclasses=['inet_ops'])]
+
+    def __str__(self):
+        if self.start_address is None or self.end_address is None:
+            return ''
+        return f'{self.start_address.ip}-{self.end_address.ip}/{self.start_address.prefixlen}'
+
+    @property
+    def family(self):
+        return self.start_address.version if self.start_address is not None else None
+
+    @property
+    def range(self):
+        return netaddr.IPRange(self.start_address.ip, self.end_address.ip)
+
+    def save(self, *args, **kwargs):
+        if self.start_address is not None and self.end_address is not None:
+            self.size = int(self.end_address.ip) - int(self.start_address.ip) + 1
+        super().save(*args, **kwargs)
+
+
+class IPAddress(ContactsMixin, PrimaryModel):
+    """One address with its mask, optionally assigned to an interface or FHRP group."""
+
+    address = IPAddressField(help_text='IPv4 or IPv6 address (with mask)')
+    vrf = models.ForeignKey(VRF, on_delete=models.PROTECT, related_name='ip_addresses', blank=True, null=True,
+                            verbose_name='VRF')
+    tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='ip_addresses', blank=True,
+                               null=True)
+    status = models.CharField(max_length=50, choices=IP_ADDRESS_STATUS, default='active')
+    role = models.CharField(max_length=50, choices=IP_ADDRESS_ROLE, blank=True)
+    assigned_object_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+',
+                                             blank=True, null=True, limit_choices_to=IPADDRESS_ASSIGNMENT_MODELS)
+    assigned_object_id = models.PositiveBigIntegerField(blank=True, null=True)
+    assigned_object = GenericForeignKey(ct_field='assigned_object_type', fk_field='assigned_object_id')
+    nat_inside = models.ForeignKey('self', on_delete=models.SET_NULL, related_name='nat_outside', blank=True,
+                                   null=True, verbose_name='NAT (inside)')
+    dns_name = models.CharField(max_length=255, blank=True, validators=[dns_name_validator],
+                                verbose_name='DNS name')
+
+    class Meta:
+        ordering = (models.F('vrf').asc(nulls_first=True), 'address', 'pk')
+        verbose_name = 'IP address'
+        verbose_name_plural = 'IP addresses'
+        indexes = [
+            GistIndex(fields=['address'], name='ipam_ipaddress_address_gist', opclasses=['inet_ops']),
+            models.Index(fields=['assigned_object_type', 'assigned_object_id'], name='ipam_ipaddress_assigned'),
+        ]
+
+    def __str__(self):
+        return str(self.address) if self.address is not None else ''
+
+    @property
+    def family(self):
+        return self.address.version if self.address is not None else None
+
+    def clean(self):
+        super().clean()
+        if self.address is not None and self.nat_inside_id and self.nat_inside_id == self.pk:
+            raise ValidationError({'nat_inside': 'An IP address cannot be its own NAT inside address.'})
