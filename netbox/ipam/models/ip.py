@@ -123,6 +123,13 @@ class Aggregate(ContactsMixin, PrimaryModel):
     def family(self):
         return self.prefix.version if self.prefix is not None else None
 
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
+
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -186,6 +193,13 @@ class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
     def children(self):
         return self._children
 
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
+
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -247,6 +261,13 @@ class IPRange(ContactsMixin, PrimaryModel):
     @property
     def range(self):
         return netaddr.IPRange(self.start_address.ip, self.end_address.ip)
+
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
 
     def clean(self):
         super().clean()
