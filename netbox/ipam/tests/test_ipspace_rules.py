@@ -124,3 +124,22 @@ def test_ui_form_refuses_a_duplicate_naming_the_field(client, superuser):
     assert response.status_code == 200
     assert b'Duplicate prefix' in response.content
     assert Prefix.objects.count() == 1
+
+
+def test_assignment_needs_an_existing_object_of_an_allowed_type(api):
+    from dcim.models import Interface
+    from netbox.testing import make
+
+    interface = make(Interface)
+    ok = post(api, '/api/ipam/ip-addresses/', address='192.0.2.1/24', assigned_object_type='dcim.interface',
+              assigned_object_id=interface.pk)
+    assert ok.status_code == 201, ok.content
+    assert ok.json()['assigned_object']['id'] == interface.pk
+    refused(post(api, '/api/ipam/ip-addresses/', address='192.0.2.2/24', assigned_object_type='dcim.interface',
+                 assigned_object_id=999999), 'assigned_object_id')
+    refused(post(api, '/api/ipam/ip-addresses/', address='192.0.2.3/24', assigned_object_type='tenancy.tenant',
+                 assigned_object_id=1), 'assigned_object_type')
+    refused(post(api, '/api/ipam/ip-addresses/', address='192.0.2.4/24', assigned_object_type='dcim.interface'),
+            'assigned_object_id')
+    refused(post(api, '/api/ipam/ip-addresses/', address='192.0.2.0/24', assigned_object_type='dcim.interface',
+                 assigned_object_id=interface.pk), 'address')
