@@ -93,3 +93,25 @@ def test_ui_list_query_count_does_not_grow(client, superuser, path):
     space.create(MANY - FEW)
     many = measure(client.get, path)
     assert len(many) == len(few), (few, many)
+
+
+def test_an_address_nested_elsewhere_is_its_brief_form_read_from_the_prefetch_cache(django_assert_num_queries):
+    """How another object (a device's primary_ip4, a service's ipaddresses) shows an address: BriefIPAddress, its
+    NAT addresses in short form; the viewsets prefetch `<relation>__nat_outside`, so nothing is read per row."""
+    from netbox.api.fields import nested_representation
+    from netbox.api.viewsets import _nested_relations
+
+    assert _nested_relations(IPAddress) == ['nat_inside']
+    assert _nested_relations(IPAddress, many=True) == ['nat_outside']
+    inside = IPAddress.objects.create(address='10.9.0.1/24')
+    IPAddress.objects.create(address='198.18.0.1/24', nat_inside=inside)
+    address = IPAddress.objects.select_related('nat_inside').prefetch_related('nat_outside').get(pk=inside.pk)
+    with django_assert_num_queries(0):
+        data = nested_representation(address, {})
+    assert set(data) == {'id', 'url', 'display', 'family', 'address', 'nat_inside', 'nat_outside', 'dns_name',
+                         'description'}
+    assert data['family'] == {'value': 4, 'label': 'IPv4'} and data['address'] == '10.9.0.1/24'
+    assert data['nat_inside'] is None
+    assert data['nat_outside'] == [{'id': data['nat_outside'][0]['id'], 'url': data['nat_outside'][0]['url'],
+                                    'display': '198.18.0.1/24', 'family': {'value': 4, 'label': 'IPv4'},
+                                    'address': '198.18.0.1/24'}]

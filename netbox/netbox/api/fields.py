@@ -64,8 +64,9 @@ def nested_representation(obj, context, fields=None):
             data['display_url'] = display_url(obj, request)
         elif name == '_depth':
             data['_depth'] = getattr(obj, 'level', None) if hasattr(obj, 'level') else getattr(obj, '_depth', 0)
-        elif name in declaration.serializer_fields:
-            # A declared field (a {value, label} family, say) reads the same nested as at the top level.
+        elif name in declaration.serializer_fields and not isinstance(
+                declaration.serializer_fields[name], (serializers.RelatedField, serializers.ManyRelatedField)):
+            # A declared value (a {value, label} family, say) reads the same nested as at the top level.
             field = declaration.serializer_fields[name]
             data[name] = field.to_representation(getattr(obj, field.source or name, None))
         else:
@@ -79,8 +80,18 @@ def _plain_value(obj, name, context):
     except Exception:
         value = getattr(obj, name, None)
         return value() if callable(value) else value
-    if model_field.is_relation and model_field.many_to_one:
-        return nested_representation(getattr(obj, name), context)
+    if model_field.is_relation and model_field.related_model is not None:
+        # An object of the same model (a NAT inside address) in its short, non-recursive form.
+        related = registry.get(model_field.related_model)
+        fields = related.nested_self_fields() if related is not None and \
+            model_field.related_model is type(obj) else None
+        if model_field.many_to_one or model_field.one_to_one:
+            try:
+                return nested_representation(getattr(obj, name), context, fields)
+            except ObjectDoesNotExist:  # a reverse one-to-one with nothing at the other end
+                return None
+        if model_field.one_to_many or model_field.many_to_many:  # read from the prefetch cache when there is one
+            return [nested_representation(item, context, fields) for item in getattr(obj, name).all()]
     value = getattr(obj, model_field.attname)
     if model_field.choices:
         return choice_representation(model_field, value)

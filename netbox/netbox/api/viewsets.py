@@ -59,9 +59,11 @@ def optimized_queryset(declaration, field_names):
             prefetch.add(name)
         elif field.is_relation and (field.many_to_many or field.one_to_many):
             prefetch.add(name)
+            prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
         elif field.is_relation:
             select.add(name)
             select.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model))
+            prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
     if select:
         queryset = queryset.select_related(*sorted(select))
     if prefetch:
@@ -72,8 +74,9 @@ def optimized_queryset(declaration, field_names):
     return queryset
 
 
-def _nested_relations(model):
-    """Forward relations shown in the nested form of `model` (joined too, so nesting adds no queries)."""
+def _nested_relations(model, many=False):
+    """Forward relations shown in the nested form of `model` (joined too, so nesting adds no queries); with
+    many=True, the lists (reverse and many-to-many relations) shown there, to prefetch."""
     from netbox.registry import registry
 
     declaration = registry.get(model)
@@ -85,7 +88,9 @@ def _nested_relations(model):
             field = model._meta.get_field(name)
         except Exception:
             continue
-        if field.is_relation and field.many_to_one and field.concrete:
+        if many and field.is_relation and (field.one_to_many or field.many_to_many):
+            names.append(name)
+        elif not many and field.is_relation and field.many_to_one and field.concrete:
             names.append(name)
     return names
 
