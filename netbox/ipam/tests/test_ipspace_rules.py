@@ -143,3 +143,18 @@ def test_assignment_needs_an_existing_object_of_an_allowed_type(api):
             'assigned_object_id')
     refused(post(api, '/api/ipam/ip-addresses/', address='192.0.2.0/24', assigned_object_type='dcim.interface',
                  assigned_object_id=interface.pk), 'address')
+
+
+def test_prefix_scope_is_written_by_type_and_id_and_cached(api):
+    from dcim.models import Site
+    from netbox.testing import make
+
+    site = make(Site)
+    response = post(api, '/api/ipam/prefixes/', prefix='10.0.0.0/8', scope_type='dcim.site', scope_id=site.pk)
+    assert response.status_code == 201, response.content
+    assert response.json()['scope']['id'] == site.pk and response.json()['scope_type'] == 'dcim.site'
+    assert Prefix.objects.get(prefix='10.0.0.0/8')._site_id == site.pk
+    refused(post(api, '/api/ipam/prefixes/', prefix='10.1.0.0/16', scope_type='dcim.site', scope_id=999999),
+            'scope_id')
+    refused(post(api, '/api/ipam/prefixes/', prefix='10.2.0.0/16', scope_type='dcim.device', scope_id=1),
+            'scope_type')
