@@ -79,6 +79,9 @@ def _plain_value(obj, name, context):
         return nested_representation(getattr(obj, name), context)
     value = getattr(obj, model_field.attname)
     if model_field.choices:
+        declaration = registry.get(type(obj))
+        if declaration is not None and name in declaration.bare_choices:
+            return value
         return choice_representation(model_field, value)
     if hasattr(value, 'isoformat'):
         return value.isoformat()
