@@ -155,7 +155,7 @@ class ParentFilter(MultiValueCharFilter):
     """Services whose parent is one of the given objects of `model`, by ID (`key='pk'`) or by `key`."""
 
     def __init__(self, *args, model=None, key='pk', **kwargs):
-        self.model = model
+        self.parent_model = model  # not `model`: the filter set sets that to the filtered model
         self.key = key
         super().__init__(*args, **kwargs)
 
@@ -164,8 +164,8 @@ class ParentFilter(MultiValueCharFilter):
             return qs
         if self.key == 'pk' and _ids_only(value) is None:
             return qs.none()
-        parents = self.model._default_manager.filter(**{f'{self.key}__in': value}).values('pk')
-        condition = Q(parent_object_type=ContentType.objects.get_for_model(self.model),
+        parents = self.parent_model._default_manager.filter(**{f'{self.key}__in': value}).values('pk')
+        condition = Q(parent_object_type=ContentType.objects.get_for_model(self.parent_model),
                       parent_object_id__in=parents)
         return qs.exclude(condition) if self.exclude else qs.filter(condition)
 
