@@ -48,12 +48,20 @@ def test_protocol_and_auth_type_are_bare_strings_everywhere(api):
 
 def test_group_lists_its_virtual_addresses(api):
     group = make(FHRPGroup)
-    address = IPAddress.objects.create(address='192.0.2.1/24', assigned_object=group)
+    inside = IPAddress.objects.create(address='10.9.0.1/24')
+    address = IPAddress.objects.create(address='192.0.2.1/24', assigned_object=group, nat_inside=inside)
+    outside = IPAddress.objects.create(address='198.51.100.7/32', nat_inside=address)
     IPAddress.objects.create(address='192.0.2.9/24')
     response = api.get(f'{GROUPS}{group.pk}/')
     assert response.status_code == 200, response.content
-    assert [item['id'] for item in response.json()['ip_addresses']] == [address.pk]
-    assert response.json()['ip_addresses'][0]['address'] == '192.0.2.1/24'
+    [nested] = response.json()['ip_addresses']
+    assert (nested['id'], nested['address']) == (address.pk, '192.0.2.1/24')
+    assert nested['family'] == {'value': 4, 'label': 'IPv4'}
+    # Its NAT addresses in their short (Nested) form, which never nests further.
+    short = {'id', 'url', 'display', 'family', 'address'}
+    assert set(nested['nat_inside']) == short and nested['nat_inside']['id'] == inside.pk
+    assert [item['id'] for item in nested['nat_outside']] == [outside.pk]
+    assert set(nested['nat_outside'][0]) == short
 
 
 def test_related_ip_finds_groups_with_an_address_in_the_same_network_and_vrf(api):
