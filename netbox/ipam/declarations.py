@@ -1,12 +1,24 @@
 """How the IPAM models are exposed (REST, filters, UI, search)."""
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from rest_framework import serializers
 
-from netbox.registry import Counter, Declaration, declare
+from dcim.models import Interface, Site
+from netbox.api.fields import NestedRelatedField
+from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 
 from . import filters as ipf
 from . import models as m
 from . import utilization
 from .api_allocation import available_routes
+from .asn_filters import (
+    asn_filters,
+    asn_range_filters,
+    fhrp_assignment_filters,
+    fhrp_group_filters,
+    service_filters,
+    service_template_filters,
+)
 from .fields import FamilyField
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -170,12 +182,21 @@ class VLANTranslationRuleDeclaration(Declaration):
 
 # ASNs
 
+def _asn_count():
+    """ASNs whose number lies within the range, whatever their RIR (as NetBox counts a range's ASNs)."""
+    asns = m.ASN.objects.filter(asn__gte=OuterRef('start'), asn__lte=OuterRef('end')).order_by()
+    # COUNT as a plain function (not an aggregate): one row, no GROUP BY.
+    return Subquery(asns.annotate(_count=Func(F('pk'), function='COUNT')).values('_count'))
+
+
 @declare
 class ASNRangeDeclaration(Declaration):
     model = m.ASNRange
     brief = ('name', 'description')
-    counts = {}
+    fields = ('name', 'slug', 'rir', 'start', 'end', 'tenant', 'description', 'owner', 'comments')
+    counts = {'asn_count': ExpressionCounter('ipam.ASN', _asn_count)}
     search = SEARCH
+    extra_filters = asn_range_filters()
     menu = ('IPAM', 'ASNs')
     api_routes = available_routes('asnrange')
 
@@ -184,36 +205,76 @@ class ASNRangeDeclaration(Declaration):
 class ASNDeclaration(Declaration):
     model = m.ASN
     brief = ('asn', 'description')
+    fields = ('asn', 'rir', 'role', 'tenant', 'description', 'owner', 'comments', 'sites')
+    serializer_fields = {
+        # Written as site IDs, read as NetBox's ASNSite representation.
+        'sites': NestedRelatedField(related_model=Site, many=True, required=False,
+                                    nested_fields=('id', 'url', 'display', 'name', 'description', 'slug')),
+    }
     counts = {'site_count': Counter('dcim.Site', 'asns'), 'provider_count': Counter('circuits.Provider', 'asns')}
     search = ('asn', 'description', 'comments')
+    extra_filters = asn_filters()
+    table = ('asn', 'rir', 'role', 'tenant', 'site_count', 'provider_count', 'description')
     menu = ('IPAM', 'ASNs')
 
 
 # First-hop redundancy
 
+def _brief_ip_addresses():
+    """IP addresses nested in brief form, with what that form shows of their NAT relations loaded in bulk."""
+    return m.IPAddress.objects.select_related('nat_inside').prefetch_related('nat_outside')
+
+
 @declare
 class FHRPGroupDeclaration(Declaration):
     model = m.FHRPGroup
     brief = ('protocol', 'group_id', 'description')
+    fields = ('name', 'protocol', 'group_id', 'auth_type', 'auth_key', 'description', 'owner', 'comments')
+    # NetBox 4.7 serves these two choices as bare strings, nested too.
+    bare_choices = ('protocol', 'auth_type')
+    serializer_fields = {
+        'ip_addresses': NestedRelatedField(related_model=m.IPAddress, many=True, read_only=True),
+    }
+    prefetch_related = (Prefetch('ip_addresses', queryset=_brief_ip_addresses()),)
     search = ('name', 'description', 'comments')
+    extra_filters = fhrp_group_filters()
+    table = ('protocol', 'group_id', 'name', 'auth_type', 'description')
     menu = ('IPAM', 'FHRP groups')
+    related = ('ipam.FHRPGroupAssignment.group',)
+
+
+def _assigned_interfaces():
+    """The interfaces of assignments, with what their nested form (device, cable) needs joined."""
+    return GenericPrefetch('interface', [Interface.objects.select_related('device__virtual_chassis', 'cable')])
 
 
 @declare
 class FHRPGroupAssignmentDeclaration(Declaration):
     model = m.FHRPGroupAssignment
     brief = ('group', 'interface_type', 'interface_id', 'priority')
+    fields = ('group', 'interface_type', 'interface_id', 'interface', 'priority')
+    exclude = ('display_url',)
+    prefetch_related = (_assigned_interfaces(),)
+    filter_exclude = ('interface_type_id',)
+    extra_filters = fhrp_assignment_filters()
     search = ()
     menu = None
 
 
 # Services
 
+SERVICE_FIELDS = ('name', 'port_mappings', 'protocol', 'ports', 'description', 'owner', 'comments')
+
+
 @declare
 class ServiceTemplateDeclaration(Declaration):
     model = m.ServiceTemplate
     brief = ('name', 'protocol', 'ports', 'description')
+    fields = SERVICE_FIELDS
+    filter_lookups = {'protocol': 'n'}
+    extra_filters = service_template_filters()
     search = ('name', 'description', 'comments')
+    table = ('name', 'protocol', 'ports', 'description')
     menu = ('IPAM', 'Services')
 
 
@@ -221,6 +282,13 @@ class ServiceTemplateDeclaration(Declaration):
 class ServiceDeclaration(Declaration):
     model = m.Service
     brief = ('name', 'protocol', 'ports', 'description')
+    fields = ('parent_object_type', 'parent_object_id', 'parent', 'name', 'port_mappings', 'protocol', 'ports',
+              'ipaddresses', 'description', 'owner', 'comments')
+    prefetch_related = (Prefetch('ipaddresses', queryset=_brief_ip_addresses()),)
+    filter_lookups = {'protocol': 'n'}
+    filter_exclude = ('parent_object_type_id', 'ipaddresse', 'ipaddresse_id')
+    extra_filters = service_filters()
     search = ('name', 'description', 'comments')
     contacts = True
+    table = ('name', 'parent', 'protocol', 'ports', 'description')
     menu = ('IPAM', 'Services')

@@ -38,6 +38,19 @@ class Counter:
             return None
 
 
+class ExpressionCounter(Counter):
+    """A read-only count the database computes from an expression rather than from a foreign key, e.g. the ASNs
+    whose number lies within a range. `expression` is a callable returning the annotation for one row (a Subquery
+    with OuterRef(...)); it is called on use, so it may refer to models loaded later. Never cumulative over trees,
+    and the UI links it to no filtered list (there is no foreign key to filter by)."""
+
+    cumulative = False
+
+    def __init__(self, model_label, expression):
+        super().__init__(model_label, None)
+        self.expression = expression
+
+
 class Declaration:
     """How one model is exposed. Subclass it per model; every attribute but `model` has a default."""
 
@@ -109,6 +122,8 @@ class Declaration:
     detail_templates = ()
     # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.
     pending = {}
+    # Choice fields NetBox serves as their bare value ("vrrp2") rather than {value, label}, also when nested.
+    bare_choices = ()
     # Fields left out of a response, rather than served as null, when they have no value (a token's secret once it
     # can no longer be shown: NetBox never serves it as null).
     absent_when_null = ()

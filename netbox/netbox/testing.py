@@ -117,6 +117,26 @@ def _ip_range_sample():
 SAMPLE_BUILDERS['ipam.iprange'] = _ip_range_sample
 
 
+# IPAM: ASNs, FHRP assignments and services (unique numbers; generic relations to real objects).
+def _fhrp_assignment_sample():
+    from dcim.models import Interface
+    from ipam.models import FHRPGroup
+
+    return {'group': make(FHRPGroup), 'interface_type': ContentType.objects.get_for_model(Interface),
+            'interface_id': make(Interface).pk}
+
+
+def _service_sample():
+    from dcim.models import Device
+
+    return {'parent_object_type': ContentType.objects.get_for_model(Device), 'parent_object_id': make(Device).pk}
+
+
+SAMPLE_BUILDERS['ipam.fhrpgroupassignment'] = _fhrp_assignment_sample
+SAMPLE_BUILDERS['ipam.service'] = _service_sample
+SAMPLE_OVERRIDES['ipam.asn'] = {'asn': lambda: 4200000000 + next(_counter)}
+
+
 def _mac():
     number = next(_counter)
     return ':'.join(f'{b:02X}' for b in (0, 0x11, 0x22, (number >> 16) & 255, (number >> 8) & 255, number & 255))

@@ -227,7 +227,7 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     ip_addresses = GenericRelation('ipam.IPAddress', content_type_field='assigned_object_type',
                                    object_id_field='assigned_object_id', related_query_name='interface')
     fhrp_group_assignments = GenericRelation('ipam.FHRPGroupAssignment', content_type_field='interface_type',
-                                             object_id_field='interface_id', related_query_name='interface')
+                                             object_id_field='interface_id', related_query_name='+')
 
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'interface'

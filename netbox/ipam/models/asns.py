@@ -19,6 +19,13 @@ def format_asn(asn):
     return str(asn)
 
 
+def asdot(asn):
+    """The asdot form of an ASN: '1.0' for 65536; 2-byte ASNs are their plain number."""
+    if asn is None:
+        return ''
+    return f'{asn // 65536}.{asn % 65536}' if asn > 65535 else str(asn)
+
+
 class ASNRange(OrganizationalModel):
     """A run of AS numbers a RIR allocates from; `available-asns` hands out its free numbers."""
 
@@ -36,7 +43,12 @@ class ASNRange(OrganizationalModel):
         verbose_name_plural = 'ASN ranges'
 
     def __str__(self):
-        return f'{self.name} ({format_asn(self.start)}-{format_asn(self.end)})'
+        # As NetBox displays a range: its name and the plain numbers.
+        return f'{self.name} ({self.start}-{self.end})'
+
+    def child_asns(self):
+        """The ASNs whose number lies within the range (of any RIR, as NetBox counts them)."""
+        return ASN.objects.filter(asn__gte=self.start, asn__lte=self.end)
 
     def clean(self):
         super().clean()
@@ -62,4 +74,9 @@ class ASN(PrimaryModel):
         verbose_name_plural = 'ASNs'
 
     def __str__(self):
-        return format_asn(self.asn)
+        # As NetBox displays an ASN: 'AS65001', and a 4-byte one with its asdot form, 'AS4200000000 (64086.59904)'.
+        return f'AS{format_asn(self.asn)}' if self.asn is not None else ''
+
+    @property
+    def asn_asdot(self):
+        return asdot(self.asn)

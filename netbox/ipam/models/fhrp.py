@@ -1,5 +1,6 @@
 """First-hop redundancy groups (VRRP, HSRP, CARP...) and their assignment to interfaces."""
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
@@ -55,3 +56,11 @@ class FHRPGroupAssignment(ChangeLoggedModel):
 
     def __str__(self):
         return f'{self.interface}: {self.group} ({self.priority})'
+
+    def clean(self):
+        super().clean()
+        # The type is checked against FHRP_ASSIGNMENT_MODELS by the field; the object must exist too.
+        if self.interface_type_id and self.interface_id is not None:
+            model = self.interface_type.model_class()
+            if model is None or not model._default_manager.filter(pk=self.interface_id).exists():
+                raise ValidationError({'interface_id': f'No {self.interface_type.name} with ID {self.interface_id}.'})

@@ -1,6 +1,8 @@
 """Services (a protocol and ports listening on a device, VM or FHRP group) and templates for them."""
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -8,6 +10,7 @@ from netbox.models import PrimaryModel
 from tenancy.models import ContactsMixin
 
 from ..choices import SERVICE_PROTOCOL
+from .fhrp import FHRPGroup
 
 SERVICE_PARENT_MODELS = models.Q(app_label='dcim', model='device') | models.Q(
     app_label='virtualization', model='virtualmachine') | models.Q(app_label='ipam', model='fhrpgroup')
@@ -66,3 +69,52 @@ class Service(ContactsMixin, ServiceBase):
 
     def __str__(self):
         return f'{self.name} ({self.get_protocol_display()}/{self.port_list})' if self.protocol else self.name
+
+    def parent_object(self):
+        """The parent, read afresh (None when the type or the object does not exist)."""
+        if not self.parent_object_type_id or self.parent_object_id is None:
+            return None
+        model = self.parent_object_type.model_class()
+        if model is None:
+            return None
+        return model._default_manager.filter(pk=self.parent_object_id).first()
+
+    def clean(self):
+        super().clean()
+        # The type is checked against SERVICE_PARENT_MODELS by the field; the object must exist too.
+        if self.parent_object_type_id and self.parent_object_id is not None and self.parent_object() is None:
+            raise ValidationError({'parent_object_id': f'No {self.parent_object_type.name} with ID '
+                                                       f'{self.parent_object_id}.'})
+
+    def parent_ip_addresses(self, parent=None):
+        """The IP addresses a service on its parent may be bound to: those of an FHRP group, or those assigned to the
+        interfaces of a device (or virtual machine)."""
+        from .ip import IPAddress
+
+        parent = parent if parent is not None else self.parent_object()
+        if parent is None:
+            return IPAddress.objects.none()
+        if isinstance(parent, FHRPGroup):
+            return parent.ip_addresses.all()
+        interfaces = getattr(parent, 'interfaces', None)
+        if interfaces is None:
+            return IPAddress.objects.none()
+        return IPAddress.objects.filter(assigned_object_type=ContentType.objects.get_for_model(interfaces.model),
+                                        assigned_object_id__in=interfaces.values('pk'))
+
+    def clean_related(self, related):
+        """Bound IP addresses must belong to the parent (given ones, or the current ones when only the parent
+        changes)."""
+        if 'ipaddresses' in related:
+            addresses = list(related['ipaddresses'] or ())
+        elif self.pk is not None:
+            addresses = list(self.ipaddresses.all())
+        else:
+            addresses = []
+        if not addresses:
+            return
+        allowed = set(self.parent_ip_addresses().filter(pk__in=[a.pk for a in addresses]).values_list('pk', flat=True))
+        foreign = [str(address) for address in addresses if address.pk not in allowed]
+        if foreign:
+            raise ValidationError({'ipaddresses': f'IP addresses not belonging to the parent {self.parent_object()}: '
+                                                  f'{", ".join(foreign)}.'})

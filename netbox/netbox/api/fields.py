@@ -4,6 +4,7 @@ import copy
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError, MultipleObjectsReturned, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ForeignObjectRel
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
@@ -81,19 +82,22 @@ def _plain_value(obj, name, context):
         value = getattr(obj, name, None)
         return value() if callable(value) else value
     if model_field.is_relation and model_field.related_model is not None:
-        # An object of the same model (a NAT inside address) in its short, non-recursive form.
+        # Another object of the same model is shown short (its Nested<Model> form), so nesting never recurses.
         related = registry.get(model_field.related_model)
-        fields = related.nested_self_fields() if related is not None and \
-            model_field.related_model is type(obj) else None
+        fields = related.nested_self_fields() if related and model_field.related_model is type(obj) else None
+        accessor = model_field.get_accessor_name() if isinstance(model_field, ForeignObjectRel) else name
         if model_field.many_to_one or model_field.one_to_one:
             try:
-                return nested_representation(getattr(obj, name), context, fields)
-            except ObjectDoesNotExist:  # a reverse one-to-one with nothing at the other end
+                return nested_representation(getattr(obj, accessor), context, fields)
+            except ObjectDoesNotExist:  # a reverse one-to-one without its object
                 return None
-        if model_field.one_to_many or model_field.many_to_many:  # read from the prefetch cache when there is one
-            return [nested_representation(item, context, fields) for item in getattr(obj, name).all()]
+        # A list (reverse or many-to-many relation): the objects the queryset prefetched, each nested.
+        return [nested_representation(item, context, fields) for item in getattr(obj, accessor).all()]
     value = getattr(obj, model_field.attname)
     if model_field.choices:
+        declaration = registry.get(type(obj))
+        if declaration is not None and name in declaration.bare_choices:
+            return value
         return choice_representation(model_field, value)
     if hasattr(value, 'isoformat'):
         return value.isoformat()

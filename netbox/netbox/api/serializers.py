@@ -173,6 +173,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
         try:
             exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags', *self.clean_exclude]
             instance.full_clean(exclude=exclude)
+            if hasattr(instance, 'clean_related'):  # rules on many-to-many values, shared with the UI forms
+                instance.clean_related(relations)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_error_dict(exc))
         finally:
@@ -290,6 +292,10 @@ def _field_for(declaration, name):
         kwargs = {'read_only': True} if read_only else {
             'allow_null': field.null, 'required': not (field.blank or field.has_default())
         }
+        if name in declaration.bare_choices:
+            if not read_only:
+                kwargs['allow_blank'] = field.blank
+            return serializers.ChoiceField(choices=field.flatchoices, **kwargs)
         return ChoiceField(field, **kwargs)
     return None
 

@@ -19,6 +19,9 @@ WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'd
 
 
 def counter_annotation(counter, cumulative_tree=False):
+    expression = getattr(counter, 'expression', None)
+    if expression is not None:  # an ExpressionCounter computes its own annotation
+        return Coalesce(expression(), 0)
     model = counter.model
     if model is None:
         from django.db.models import Value

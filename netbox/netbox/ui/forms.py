@@ -278,6 +278,13 @@ class ObjectForm(forms.ModelForm):
         if hasattr(self.instance, 'custom_field_data') and hasattr(self, 'custom_field_data'):
             self.instance.custom_field_data = self.custom_field_data
         super()._post_clean()
+        if hasattr(self.instance, 'clean_related'):  # rules on many-to-many values, shared with the API
+            many = {f.name for f in self._meta.model._meta.many_to_many}
+            related = {name: list(value) for name, value in self.cleaned_data.items() if name in many}
+            try:
+                self.instance.clean_related(related)
+            except ValidationError as exc:
+                self.add_error(None, exc)
 
     def save(self, commit=True):
         instance = super().save(commit=False)

@@ -265,7 +265,7 @@ class ObjectDetailView(DeclaredView):
         url = None
         if related is not None and has_permission(user, model, 'view'):
             list_url = model_url(related, 'list')
-            filter_name = id_filter_name(related, counter.field)
+            filter_name = id_filter_name(related, counter.field) if counter.field else None
             if list_url and filter_name:
                 url = f'{list_url}?{filter_name}={obj.pk}'
         return {'label': spec.label, 'count': getattr(obj, name, 0) or 0, 'url': url}
