@@ -49,6 +49,7 @@ def test_available_prefixes_post_one_and_many(api):
     assert body['status']['value'] == 'reserved' and body['is_pool'] is True
     assert body['vrf']['id'] == vrf.pk  # the parent's VRF, whatever the body says
     assert 'url' in body and 'created' in body
+    assert body['_depth'] == 1  # placed in the hierarchy like any created prefix
     response = api.post(url('prefixes', parent, 'available-prefixes'),
                         [{'prefix_length': 27}, {'prefix_length': 26}, {'prefix_length': 30}], format='json')
     assert response.status_code == 201, response.content
