@@ -141,7 +141,8 @@ class AvailableView(APIView):
             raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
         if not all(isinstance(item, dict) for item in items):
             raise ValidationError({'non_field_errors': ['Give an object, or a list of objects.']})
-        items = [self.clean_item(parent, dict(item)) for item in items]
+        # A form-encoded body is a QueryDict: take its last value per key, as a JSON object would give.
+        items = [self.clean_item(parent, item.dict() if hasattr(item, 'dict') else dict(item)) for item in items]
         declaration = registry.get(self.created_model)
         context = {'request': request}
         with transaction.atomic():

@@ -308,3 +308,10 @@ def test_schema_describes_the_routes():
         assert {'201', '400', '403', '404', '409'} <= set(post['responses'])
         get = schema['paths'][path]['get']
         assert get['responses']['200']['content']['application/json']['schema']['type'] == 'array'
+
+
+def test_form_encoded_body(api):
+    parent = prefix('192.0.2.0/29')
+    response = api.post(url('prefixes', parent, 'available-ips'), {'description': 'form'})  # multipart
+    assert response.status_code == 201, response.content
+    assert response.json()['description'] == 'form' and response.json()['address'] == '192.0.2.1/29'
