@@ -7,6 +7,7 @@ from netbox.registry import Counter, Declaration, declare
 from . import models as m
 from .api_allocation import available_routes
 from .api_vlans import UtilizationField, VIDRangesField, attach_utilization
+from .fields import FamilyField
 from .vlan_filters import vlan_filters, vlan_group_filters
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -29,6 +30,8 @@ class RIRDeclaration(Declaration):
 class AggregateDeclaration(Declaration):
     model = m.Aggregate
     brief = ('family', 'prefix', 'description')
+    fields = ('family', 'prefix', 'rir', 'tenant', 'date_added', 'description', 'owner', 'comments')
+    serializer_fields = {'family': FamilyField()}
     search = ('prefix', 'description', 'comments')
     contacts = True
     menu = ('IPAM', 'Aggregates')
@@ -65,6 +68,11 @@ class RouteTargetDeclaration(Declaration):
 class PrefixDeclaration(Declaration):
     model = m.Prefix
     brief = ('family', 'prefix', 'description', '_depth')
+    fields = ('family', 'prefix', 'vrf', 'scope_type', 'scope_id', 'scope', 'tenant', 'vlan', 'status', 'role',
+              'is_pool', 'mark_utilized', 'description', 'owner', 'comments', 'tags', 'custom_fields', 'created',
+              'last_updated', 'children', '_depth')
+    serializer_fields = {'family': FamilyField(), 'children': serializers.IntegerField(source='_children',
+                                                                                       read_only=True)}
     search = ('prefix', 'description', 'comments')
     contacts = True
     menu = ('IPAM', 'Prefixes')
@@ -75,6 +83,10 @@ class PrefixDeclaration(Declaration):
 class IPRangeDeclaration(Declaration):
     model = m.IPRange
     brief = ('family', 'start_address', 'end_address', 'description')
+    fields = ('family', 'start_address', 'end_address', 'size', 'vrf', 'tenant', 'status', 'role', 'description',
+              'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'mark_populated',
+              'mark_utilized')
+    serializer_fields = {'family': FamilyField()}
     search = ('start_address', 'end_address', 'description', 'comments')
     contacts = True
     menu = ('IPAM', 'IP addresses')
@@ -85,6 +97,10 @@ class IPRangeDeclaration(Declaration):
 class IPAddressDeclaration(Declaration):
     model = m.IPAddress
     brief = ('family', 'address', 'nat_inside', 'nat_outside', 'dns_name', 'description')
+    nested_self = ('id', 'url', 'display', 'family', 'address')
+    fields = ('family', 'address', 'vrf', 'tenant', 'status', 'role', 'assigned_object_type', 'assigned_object_id',
+              'assigned_object', 'nat_inside', 'nat_outside', 'dns_name', 'description', 'owner', 'comments')
+    serializer_fields = {'family': FamilyField()}
     search = ('address', 'dns_name', 'description', 'comments')
     contacts = True
     menu = ('IPAM', 'IP addresses')

@@ -11,6 +11,8 @@ The lookups map onto PostgreSQL's operators, which a GiST index with `inet_ops` 
 import netaddr
 from django.core.exceptions import ValidationError
 from django.db import models
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 
 def to_network(value):
@@ -28,8 +30,36 @@ def to_network(value):
         raise ValidationError(f'"{text}" is not a valid IPv4 or IPv6 address or prefix.')
 
 
+class _NetworkDescriptor:
+    """Turns text assigned to the attribute into netaddr at once (obj.prefix = '10.0.0.0/8'), so code reading it
+    never meets a string; text that doesn't parse is kept as given for validation to report."""
+
+    def __init__(self, field):
+        self.field = field
+
+    def __get__(self, instance, owner):
+        if instance is None:
+            return self
+        return instance.__dict__.get(self.field.attname)
+
+    def __set__(self, instance, value):
+        if isinstance(value, str):
+            try:
+                value = to_network(value)
+            except ValidationError:
+                pass
+        instance.__dict__[self.field.attname] = value
+
+
 class _NetworkField(models.Field):
     """Base of the two network columns: netaddr in Python, text on the wire to PostgreSQL."""
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        setattr(cls, self.attname, _NetworkDescriptor(self))
+
+    # Text on the REST wire, in forms and in imports/exports ("10.0.0.0/8"): see netbox.api.fields.TextValueField.
+    wire_text = True
 
     def from_db_value(self, value, expression, connection):
         return to_network(value) if value is not None else None
@@ -161,3 +191,24 @@ for _field in (IPNetworkField, IPAddressField):
     for _lookup in (NetContained, NetContainedOrEqual, NetContains, NetContainsOrEquals, NetOverlaps, NetHost,
                     NetHostContained, NetFamily, NetMaskLength, Host):
         _field.register_lookup(_lookup)
+
+
+@extend_schema_field({'type': 'object', 'properties': {
+    'value': {'type': 'integer', 'enum': [4, 6]}, 'label': {'type': 'string', 'enum': ['IPv4', 'IPv6']}},
+    'required': ['value', 'label']})
+class FamilyField(serializers.Field):
+    """`family` on the REST wire: {"value": 4, "label": "IPv4"}, read-only, from the object's `family`."""
+
+    LABELS = {4: 'IPv4', 6: 'IPv6'}
+
+    def __init__(self, **kwargs):
+        kwargs['read_only'] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return getattr(instance, 'family', None)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return {'value': value, 'label': self.LABELS.get(value, str(value))}

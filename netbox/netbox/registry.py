@@ -57,6 +57,9 @@ class Declaration:
     brief_head = ('id', 'url', 'display')
     # Representation inside another object; None means the brief fields without counters.
     nested = None
+    # Representation inside an object of the same model (a NAT inside address: NetBox's Nested<Model>); None
+    # means the nested fields without relations to the model itself.
+    nested_self = None
     # Model fields to filter on; None derives them (every scalar and relation field).
     filters = None
     # Extra filters beyond the derived ones: {name: django_filters.Filter}.
@@ -193,6 +196,22 @@ class Declaration:
         if cls.nested is not None:
             return list(cls.nested)
         return [name for name in cls.brief_fields() if name not in cls.counts]
+
+    @classmethod
+    def nested_self_fields(cls):
+        """The representation of this model inside an object of the same model: never recursive."""
+        if cls.nested_self is not None:
+            return list(cls.nested_self)
+        out = []
+        for name in cls.nested_fields():
+            try:
+                field = cls.model._meta.get_field(name)
+            except Exception:
+                out.append(name)
+                continue
+            if not (field.is_relation and field.related_model is cls.model):
+                out.append(name)
+        return out
 
     @classmethod
     def table_columns(cls):

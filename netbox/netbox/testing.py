@@ -4,6 +4,7 @@ payload that would create one. Models whose rules a generic filler can't guess a
 """
 import itertools
 
+import netaddr
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -94,6 +95,28 @@ SAMPLE_OVERRIDES.update({
 })
 
 
+def network_sample(kind):
+    """A fresh value for a network column that no other sample collides with: 'prefix' (a /24 in 10/8),
+    'address' (a host in 100.64/10, never a network or broadcast address) or 'range' (start and end of ten
+    addresses in 172.16/12)."""
+    number = next(_counter)
+    if kind == 'prefix':
+        return f'10.{(number >> 8) & 255}.{number & 255}.0/24'
+    if kind == 'address':
+        host, rest = 1 + number % 254, number // 254
+        return f'100.{64 + (rest >> 8) % 64}.{rest & 255}.{host}/24'
+    block = f'172.{16 + (number >> 8) % 16}.{number & 255}'
+    return f'{block}.10/24', f'{block}.19/24'
+
+
+def _ip_range_sample():
+    start, end = network_sample('range')
+    return {'start_address': start, 'end_address': end}
+
+
+SAMPLE_BUILDERS['ipam.iprange'] = _ip_range_sample
+
+
 def _mac():
     number = next(_counter)
     return ':'.join(f'{b:02X}' for b in (0, 0x11, 0x22, (number >> 16) & 255, (number >> 8) & 255, number & 255))
@@ -141,6 +164,8 @@ def sample_value(model, field):
         from django.utils import timezone
 
         return timezone.now()
+    if getattr(field, 'wire_text', False) and field.get_internal_type() in ('IPNetworkField', 'IPAddressField'):
+        return network_sample('prefix' if field.get_internal_type() == 'IPNetworkField' else 'address')
     raise NotImplementedError(f'No sample value for {model._meta.label}.{field.name}')
 
 
@@ -253,6 +278,8 @@ def api_value(value):
     if hasattr(value, 'isoformat'):
         return value.isoformat()
     if hasattr(value, 'hex') and not isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (netaddr.IPNetwork, netaddr.IPAddress)):
         return str(value)
     return value
 

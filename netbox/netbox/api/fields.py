@@ -63,7 +63,11 @@ def nested_representation(obj, context, fields=None):
         elif name == 'display_url':
             data['display_url'] = display_url(obj, request)
         elif name == '_depth':
-            data['_depth'] = getattr(obj, 'level', 0)
+            data['_depth'] = getattr(obj, 'level', None) if hasattr(obj, 'level') else getattr(obj, '_depth', 0)
+        elif name in declaration.serializer_fields:
+            # A declared field (a {value, label} family, say) reads the same nested as at the top level.
+            field = declaration.serializer_fields[name]
+            data[name] = field.to_representation(getattr(obj, field.source or name, None))
         else:
             data[name] = _plain_value(obj, name, context)
     return data
@@ -86,7 +90,39 @@ def _plain_value(obj, name, context):
         return choice_representation(model_field, value)
     if hasattr(value, 'isoformat'):
         return value.isoformat()
+    if getattr(model_field, 'wire_text', False) and value is not None:
+        return str(value)
     return value
+
+
+class TextValueField(serializers.Field):
+    """
+    A column whose Python value is an object with a text form (a network, an address): read as that text, written
+    as text that the model field itself parses, so a bad value is a 400 naming the field. A model field opts in
+    with `wire_text = True`.
+    """
+
+    default_error_messages = {'invalid': 'Give a text value, not {kind}.'}
+
+    def __init__(self, model_field=None, **kwargs):
+        self.model_field = model_field
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(value)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail('invalid', kind=type(data).__name__)
+        try:
+            value = self.model_field.to_python(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
+        if value is None:
+            if self.allow_null:
+                return None
+            self.fail('required')
+        return value
 
 
 class ChoiceField(serializers.Field):

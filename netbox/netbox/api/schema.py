@@ -103,6 +103,31 @@ def brief_component(auto_schema, model):
     return component.ref
 
 
+def nested_self_component(auto_schema, model):
+    """The `Nested<Model>` component: an object of a model inside another of the same model (a NAT inside
+    address), in a short form with no relation back to the model, so the schema never refers to itself."""
+    declaration = declaration_of(model)
+    component = ResolvedComponent(name=f'Nested{model.__name__}', type=ResolvedComponent.SCHEMA,
+                                  object=f'nested:{declaration.label()}')
+    if component in auto_schema.registry:
+        return auto_schema.registry[component].ref
+    auto_schema.registry.register(component)
+    serializer = declaration.serializer(brief=False)()
+    names = declaration.nested_self_fields()
+    properties = {}
+    for name in names:
+        field = serializer.fields.get(name)
+        schema = auto_schema._map_serializer_field(field, 'response') if field is not None else None
+        properties[name] = schema if schema is not None else {}
+    component.schema = {
+        'type': 'object',
+        'description': f'{str(model._meta.verbose_name).capitalize()} in nested form.',
+        'properties': properties,
+        'required': [name for name in names if name in properties],
+    }
+    return component.ref
+
+
 class NetBoxAutoSchema(AutoSchema):
     """Schema of one operation; declared model endpoints get their parameters and bodies from the declaration."""
 
@@ -276,7 +301,24 @@ class NestedRelatedFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         if direction == 'request':
             return dict(RELATED_REQUEST)
-        return brief_component(auto_schema, self.target.related_model)
+        model = self.target.related_model
+        parent = self.target.parent
+        while parent is not None and not hasattr(parent, 'Meta'):  # a list's child: the list, then the serializer
+            parent = parent.parent
+        parent_model = getattr(getattr(parent, 'Meta', None), 'model', None)
+        if parent_model is model and declaration_of(model) is not None:
+            return nested_self_component(auto_schema, model)
+        return brief_component(auto_schema, model)
+
+
+class TextValueFieldExtension(OpenApiSerializerFieldExtension):
+    """A column with a text form (a network, an address): a string on the wire."""
+
+    target_class = 'netbox.api.fields.TextValueField'
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {'type': 'string'}
 
 
 class ChoiceFieldExtension(OpenApiSerializerFieldExtension):

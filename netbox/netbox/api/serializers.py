@@ -25,6 +25,7 @@ from .fields import (
     GenericObjectField,
     NestedRelatedField,
     TagListField,
+    TextValueField,
     api_url,
     display_url,
 )
@@ -248,7 +249,9 @@ def _field_for(declaration, name):
     if name == 'custom_fields':
         return CustomFieldsField()
     if name == '_depth':
-        return serializers.IntegerField(source='level', read_only=True)
+        # A tree's depth is its MPTT level; other models (prefixes) keep a `_depth` column of their own.
+        return serializers.IntegerField(source='level', read_only=True) if declaration.is_tree() else \
+            serializers.IntegerField(read_only=True)
     try:
         field = model._meta.get_field(name)
     except Exception:
@@ -268,6 +271,9 @@ def _field_for(declaration, name):
             return ContentTypeField(allow_null=field.null, required=not (field.blank or field.null))
         related = registry.get(field.related_model)
         nested = related.nested_fields() if related else None
+        if field.related_model is model and related is not None:
+            # An object of the same model (a NAT inside address) is shown in a shorter, non-recursive form.
+            nested = related.nested_self_fields()
         if field.many_to_many or field.one_to_many:
             return NestedRelatedField(related_model=field.related_model, nested_fields=nested, many=True,
                                       required=False, read_only=read_only)
@@ -275,6 +281,11 @@ def _field_for(declaration, name):
             'allow_null': field.null, 'required': not (field.blank or field.null or field.has_default())
         }
         return NestedRelatedField(related_model=field.related_model, nested_fields=nested, **kwargs)
+    if getattr(field, 'wire_text', False):
+        kwargs = {'read_only': True} if read_only else {
+            'allow_null': field.null, 'required': not (field.blank or field.null or field.has_default())
+        }
+        return TextValueField(model_field=field, **kwargs)
     if getattr(field, 'choices', None):
         kwargs = {'read_only': True} if read_only else {
             'allow_null': field.null, 'required': not (field.blank or field.has_default())
