@@ -302,3 +302,34 @@ def test_device_list_queries_are_constant(api):
     assert _queries(api, '/api/dcim/devices/') == few
     data = api.get('/api/dcim/devices/', {'limit': 1}).json()['results'][0]
     assert data['primary_ip4']['nat_inside']['address'].startswith('10.1.')
+
+
+# The interface edit form
+
+def test_interface_form_offers_only_vlans_available_on_the_device(admin_client, eth0, vlans):
+    page = admin_client.get(f'/dcim/interfaces/{eth0.pk}/edit/')
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="mode"' in html and 'name="untagged_vlan"' in html and 'name="tagged_vlans"' in html
+    assert f'available_on_device&quot;: {eth0.device_id}' in html
+    form = page.context['form']
+    offered = set(form.fields['tagged_vlans'].queryset.values_list('name', flat=True))
+    assert offered == {'global', 'site', 'svlan'}
+    assert set(form.fields['qinq_svlan'].queryset.values_list('name', flat=True)) == {'svlan'}
+
+
+def test_interface_form_applies_the_vlan_rules(admin_client, eth0, vlans):
+    data = {'device': eth0.device_id, 'name': 'eth0', 'type': '1000base-t', 'enabled': 'on', 'mode': 'access',
+            'tagged_vlans': [vlans['global'].pk]}
+    response = admin_client.post(f'/dcim/interfaces/{eth0.pk}/edit/', data)
+    assert response.status_code == 200 and 'tagged_vlans' in response.context['form'].errors
+    assert not Interface.objects.get(pk=eth0.pk).tagged_vlans.exists()
+    response = admin_client.post(f'/dcim/interfaces/{eth0.pk}/edit/', {**data, 'mode': 'tagged',
+                                                                         'untagged_vlan': vlans['elsewhere'].pk})
+    assert response.status_code == 200 and 'untagged_vlan' in response.context['form'].errors
+    response = admin_client.post(f'/dcim/interfaces/{eth0.pk}/edit/', {**data, 'mode': 'tagged',
+                                                                         'untagged_vlan': vlans['site'].pk})
+    assert response.status_code == 302, response.context['form'].errors if response.context else response
+    saved = Interface.objects.get(pk=eth0.pk)
+    assert saved.untagged_vlan_id == vlans['site'].pk
+    assert list(saved.tagged_vlans.values_list('vid', flat=True)) == [10]
