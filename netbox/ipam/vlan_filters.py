@@ -68,15 +68,14 @@ def vlans_available_on(device):
 
 
 class _ObjectsFilter(MultiValueNumberFilter):
-    """Base: a filter taking IDs of objects of `model` and matching, per object, the Q `condition(obj)` builds."""
-
-    model = None
+    """Base: a filter taking IDs of the objects `objects(ids)` loads and matching, per object, the Q
+    `condition(obj)` builds."""
 
     def condition(self, obj):
         raise NotImplementedError
 
     def objects(self, value):
-        return self.model._default_manager.filter(pk__in=value)
+        raise NotImplementedError
 
     def filter(self, qs, value):
         if not value:
