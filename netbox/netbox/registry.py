@@ -24,11 +24,13 @@ TRAILING_FIELDS = ('tags', 'custom_fields', 'created', 'last_updated')
 
 
 class Counter:
-    """A read-only count of related objects, e.g. Counter('tenancy.Tenant', 'group') for tenant_count."""
+    """A read-only count of related objects, e.g. Counter('tenancy.Tenant', 'group') for tenant_count. `where`
+    narrows the counted objects, e.g. to those whose generic relation points at this model."""
 
-    def __init__(self, model_label, field):
+    def __init__(self, model_label, field, where=None):
         self.model_label = model_label
         self.field = field
+        self.where = dict(where or {})
 
     @property
     def model(self):
@@ -104,6 +106,14 @@ class Declaration:
     serializer_fields = {}
     # Extra UI fields for forms are derived from writable REST fields.
     form_exclude = ()
+    # Many-to-many fields the add/edit form offers too (forms leave them out otherwise).
+    form_include = ()
+    # Relation choices a form offers depending on the object being edited: {field: callable(form) -> None or
+    # (Q on the related model, {type-ahead API filter: value})}, e.g. an interface's VLANs limited to its device's.
+    form_limits = {}
+    # Rules a form checks beyond the model's clean (many-to-many values it can't see): callable(form, cleaned_data)
+    # that reports with form.add_error().
+    form_clean = None
     # Whether this model can carry contact assignments (adds contact filters).
     contacts = False
     # Extra REST routes: ((path suffix, view callable, url name), ...), e.g.
