@@ -1,11 +1,14 @@
 """How the IPAM models are exposed (REST, filters, UI, search)."""
 from rest_framework import serializers
 
+from netbox.api.fields import NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
 from .api_allocation import available_routes
+from .api_vlans import UtilizationField, VIDRangesField, attach_utilization
 from .fields import FamilyField
+from .vlan_filters import vlan_filters, vlan_group_filters
 
 ORG_BRIEF = ('name', 'slug', 'description')
 SEARCH = ('name', 'slug', 'description', 'comments')
@@ -105,13 +108,25 @@ class IPAddressDeclaration(Declaration):
 
 # VLANs
 
+SCOPE_CACHE = ('_region', '_site_group', '_site', '_location')
+
+
 @declare
 class VLANGroupDeclaration(Declaration):
     model = m.VLANGroup
     brief = ORG_BRIEF
+    fields = ('name', 'slug', 'scope_type', 'scope_id', 'scope', 'vid_ranges', 'total_vlan_ids', 'tenant',
+              'description', 'owner', 'comments')
+    exclude = SCOPE_CACHE
+    serializer_fields = {'vid_ranges': VIDRangesField(), 'utilization': UtilizationField()}
     counts = {'vlan_count': Counter('ipam.VLAN', 'group')}
+    prepare_rows = staticmethod(attach_utilization)
+    extra_filters = vlan_group_filters()
+    filter_exclude = SCOPE_CACHE + tuple(f'{name}_id' for name in SCOPE_CACHE) + ('scope_type_id',)
     search = SEARCH
+    table = ('name', 'scope_type', 'scope', 'vid_ranges', 'total_vlan_ids', 'vlan_count', 'utilization', 'tenant')
     menu = ('IPAM', 'VLANs')
+    related = ('ipam.VLAN.group',)
     api_routes = available_routes('vlangroup')
 
 
@@ -119,25 +134,44 @@ class VLANGroupDeclaration(Declaration):
 class VLANDeclaration(Declaration):
     model = m.VLAN
     brief = ('vid', 'name', 'description')
+    fields = ('site', 'group', 'vid', 'name', 'tenant', 'status', 'role', 'description', 'qinq_role', 'qinq_svlan',
+              'owner', 'comments')
+    pending = {'l2vpn_termination': None}
     counts = {'prefix_count': Counter('ipam.Prefix', 'vlan')}
+    extra_filters = vlan_filters()
     search = ('name', 'description', 'comments')
-    contacts = True
+    table = ('vid', 'name', 'site', 'group', 'status', 'tenant', 'role', 'qinq_role', 'description')
     menu = ('IPAM', 'VLANs')
+    related = ('ipam.Prefix.vlan', 'dcim.Interface.untagged_vlan', 'dcim.Interface.tagged_vlans',
+               'ipam.VLAN.qinq_svlan')
 
 
 @declare
 class VLANTranslationPolicyDeclaration(Declaration):
     model = m.VLANTranslationPolicy
     brief = ('name', 'description')
+    fields = ('name', 'description', 'rules', 'owner', 'comments')
+    serializer_fields = {
+        'rules': NestedRelatedField(related_model=m.VLANTranslationRule, many=True, read_only=True),
+    }
+    prefetch_related = ('rules',)
+    filter_by_name = True  # rules and interfaces are filtered by `policy=<name>`
     search = ('name', 'description', 'comments')
     menu = ('IPAM', 'VLAN translation')
+    related = ('ipam.VLANTranslationRule.policy', 'dcim.Interface.vlan_translation_policy')
 
 
 @declare
 class VLANTranslationRuleDeclaration(Declaration):
     model = m.VLANTranslationRule
     brief = ('policy', 'local_vid', 'remote_vid', 'description')
+    fields = ('policy', 'local_vid', 'remote_vid', 'description')
+    # NetBox serves (and takes) a rule's policy as its bare ID.
+    serializer_fields = {
+        'policy': serializers.PrimaryKeyRelatedField(queryset=m.VLANTranslationPolicy.objects.all()),
+    }
     search = ('description',)
+    table = ('policy', 'local_vid', 'remote_vid', 'description')
     menu = ('IPAM', 'VLAN translation')
 
 

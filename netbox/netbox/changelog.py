@@ -22,6 +22,9 @@ def serialize_object(obj):
             value = value.isoformat()
         elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
             value = str(value)
+        elif isinstance(value, list):  # an array of ranges, addresses...: each item as text
+            value = [item if item is None or isinstance(item, (str, int, float, bool, list, dict)) else str(item)
+                     for item in value]
         data[field.name] = value
     if obj.pk is not None:
         for field in opts.many_to_many:

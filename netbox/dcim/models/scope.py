@@ -28,16 +28,18 @@ class CachedScopeMixin(models.Model):
     _location = models.ForeignKey('dcim.Location', on_delete=models.CASCADE, related_name='_%(class)ss',
                                   blank=True, null=True)
 
+    # The kinds of object this model can be scoped to (VLAN groups add racks and rack groups).
+    scope_models = SCOPE_MODELS
+
     class Meta:
         abstract = True
 
     def clean(self):
         super().clean()
-        if self.scope_type_id and self.scope_type.app_label == 'dcim' and \
-                self.scope_type.model not in SCOPE_MODELS:
-            raise ValidationError({'scope_type': 'A scope is a region, site group, site or location.'})
-        if self.scope_type_id and self.scope_type.app_label != 'dcim':
-            raise ValidationError({'scope_type': 'A scope is a region, site group, site or location.'})
+        if self.scope_type_id and (self.scope_type.app_label != 'dcim' or
+                                   self.scope_type.model not in self.scope_models):
+            kinds = ', '.join(f'dcim.{name}' for name in self.scope_models)
+            raise ValidationError({'scope_type': f'A scope is one of: {kinds}.'})
         if self.scope_type_id and self.scope_id is None:
             raise ValidationError({'scope_id': 'Give the scope object with its type.'})
         if self.scope_id is not None and not self.scope_type_id:
@@ -56,6 +58,11 @@ class CachedScopeMixin(models.Model):
             self._region = scope
         elif kind == 'sitegroup':
             self._site_group = scope
+        elif kind == 'rackgroup':
+            return
+        elif kind == 'rack':
+            self._site_id, self._location_id = scope.site_id, scope.location_id
+            self._region_id, self._site_group_id = scope.site.region_id, scope.site.group_id
         else:
             site = scope.site if kind == 'location' else scope
             self._location = scope if kind == 'location' else None

@@ -1,0 +1,230 @@
+"""
+Filter builders for VLAN groups, VLANs and VLAN translation, and the one rule of where a VLAN may be used.
+
+A VLAN is available on a device when it is global (no site, and no group or a group without a scope), at the
+device's site, or in a group whose scope covers the device: its site, its location or one above it, its rack or the
+rack's group, its site's group or region or one above those. `available_vlans_condition` builds that as one SQL
+condition; interfaces (dcim) validate their VLANs with it and the `available_on_device` filter uses it.
+"""
+import functools
+import operator
+
+import django_filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+
+from dcim.filters import PendingFilter, pending_filters, site_filters, tenant_group_filters
+from netbox.filtersets import NUMBER_LOOKUPS, MultiValueNumberFilter
+
+from .models import VLAN, VLANGroup
+
+
+def _scope_type(model_name):
+    return ContentType.objects.get_by_natural_key('dcim', model_name)
+
+
+def _scoped(model_name, ids):
+    """Q on VLANGroup: scoped to one of the `model_name` objects `ids` (a list or a subquery)."""
+    return Q(scope_type=_scope_type(model_name), scope_id__in=ids)
+
+
+def _ancestors(node):
+    """The tree node and every node above it, as a subquery of IDs."""
+    return type(node)._default_manager.filter(tree_id=node.tree_id, lft__lte=node.lft, rght__gte=node.rght) \
+        .values('pk')
+
+
+def _global_vlans():
+    return Q(site__isnull=True) & (Q(group__isnull=True) | Q(group__scope_type__isnull=True))
+
+
+def groups_covering_site(site, with_site=True):
+    """Q on VLANGroup: groups scoped to the site, its site group or region, or any group or region above them."""
+    condition = _scoped('site', [site.pk]) if with_site else Q(pk__in=[])
+    if site.region_id:
+        condition |= _scoped('region', _ancestors(site.region))
+    if site.group_id:
+        condition |= _scoped('sitegroup', _ancestors(site.group))
+    return condition
+
+
+def available_vlans_condition(device):
+    """Q on VLAN: the VLANs an interface of `device` may carry."""
+    groups = groups_covering_site(device.site)
+    if device.location_id:
+        groups |= _scoped('location', _ancestors(device.location))
+    if device.rack_id:
+        groups |= _scoped('rack', [device.rack_id])
+        if device.rack.group_id:
+            groups |= _scoped('rackgroup', [device.rack.group_id])
+    return Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | Q(site=device.site_id) | _global_vlans()
+
+
+def vlans_available_on(device):
+    """The VLANs available on a device (see the module docstring)."""
+    return VLAN.objects.filter(available_vlans_condition(device))
+
+
+class _ObjectsFilter(MultiValueNumberFilter):
+    """Base: a filter taking IDs of objects of `model` and matching, per object, the Q `condition(obj)` builds."""
+
+    model = None
+
+    def condition(self, obj):
+        raise NotImplementedError
+
+    def objects(self, value):
+        return self.model._default_manager.filter(pk__in=value)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        conditions = [self.condition(obj) for obj in self.objects(value)]
+        condition = functools.reduce(operator.or_, conditions) if conditions else Q(pk__in=[])
+        qs = qs.exclude(condition) if self.exclude else qs.filter(condition)
+        return qs.distinct()
+
+
+class AvailableOnDeviceFilter(_ObjectsFilter):
+    def objects(self, value):
+        from dcim.models import Device
+
+        return Device.objects.filter(pk__in=value).select_related('site__region', 'site__group', 'location',
+                                                                  'rack')
+
+    def condition(self, device):
+        return available_vlans_condition(device)
+
+
+class AvailableAtSiteFilter(_ObjectsFilter):
+    def objects(self, value):
+        from dcim.models import Site
+
+        return Site.objects.filter(pk__in=value).select_related('region', 'group')
+
+    def condition(self, site):
+        groups = groups_covering_site(site)
+        return Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | Q(site=site.pk) | _global_vlans()
+
+
+class AvailableAtSiteGroupFilter(_ObjectsFilter):
+    def objects(self, value):
+        from dcim.models import SiteGroup
+
+        return SiteGroup.objects.filter(pk__in=value)
+
+    def condition(self, site_group):
+        groups = _scoped('sitegroup', _ancestors(site_group))
+        return Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | _global_vlans()
+
+
+class RelatedToSiteFilter(_ObjectsFilter):
+    """VLANs at the site, or in groups scoped to the site, or to its site group or a group above it."""
+
+    def objects(self, value):
+        from dcim.models import Site
+
+        return Site.objects.filter(pk__in=value).select_related('group')
+
+    def condition(self, site):
+        groups = _scoped('site', [site.pk])
+        if site.group_id:
+            groups |= _scoped('sitegroup', _ancestors(site.group))
+        return Q(site=site.pk) | Q(group__in=VLANGroup.objects.filter(groups).values('pk'))
+
+
+class InterfaceVLANsFilter(MultiValueNumberFilter):
+    """VLANs an interface carries, tagged or untagged."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Q(interfaces_as_tagged__in=value) | Q(interfaces_as_untagged__in=value)).distinct()
+
+
+class ScopeFilter(MultiValueNumberFilter):
+    """`site=<id>` on VLAN groups: groups scoped to exactly that object (as NetBox filters them)."""
+
+    def __init__(self, *args, scope_model=None, **kwargs):
+        self.scope_model = scope_model
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(_scoped(self.scope_model, value))
+
+
+class ContainsVIDFilter(MultiValueNumberFilter):
+    """VLAN groups whose ranges include the VID."""
+
+    inner_field = staticmethod(lambda **kwargs: forms.IntegerField(min_value=0, max_value=2 ** 31 - 1, **kwargs))
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        table = qs.model._meta.db_table
+        sql = f'EXISTS (SELECT 1 FROM unnest("{table}"."vid_ranges") AS vid_range WHERE vid_range @> %s)'
+        condition = functools.reduce(operator.or_, (Q(RawSQL(sql, [vid], output_field=BooleanField()))
+                                                    for vid in value))
+        return qs.filter(condition)
+
+
+def vlan_group_filters():
+    out = {
+        'region': ScopeFilter(scope_model='region'),
+        'site_group': ScopeFilter(scope_model='sitegroup'),
+        'site': ScopeFilter(scope_model='site'),
+        'location': ScopeFilter(scope_model='location'),
+        'rack': ScopeFilter(scope_model='rack'),
+        'rack_group': ScopeFilter(scope_model='rackgroup'),
+        'contains_vid': ContainsVIDFilter(),
+    }
+    out.update(tenant_group_filters())
+    out.update(pending_filters('cluster', 'cluster_group', lookups=''))
+    return out
+
+
+def vlan_filters():
+    out = site_filters('', site=False)  # region / site_group through the VLAN's site
+    out.update(tenant_group_filters())
+    out['available_on_device'] = AvailableOnDeviceFilter()
+    out['available_at_site'] = AvailableAtSiteFilter()
+    out['available_at_site_group'] = AvailableAtSiteGroupFilter()
+    out['related_to_site'] = RelatedToSiteFilter()
+    out['related_to_site__n'] = RelatedToSiteFilter(exclude=True)
+    out['interface_id'] = InterfaceVLANsFilter()
+    out['qinq_svlan_vid'] = MultiValueNumberFilter(field_name='qinq_svlan__vid', lookup_expr='exact')
+    for suffix, (lookup, exclude) in NUMBER_LOOKUPS.items():
+        out[f'qinq_svlan_vid__{suffix}'] = MultiValueNumberFilter(field_name='qinq_svlan__vid', lookup_expr=lookup,
+                                                                 exclude=exclude)
+    out['qinq_svlan_vid__empty'] = django_filters.BooleanFilter(field_name='qinq_svlan', lookup_expr='isnull')
+    # Virtual machines and L2VPNs arrive with later features.
+    out['available_on_virtualmachine'] = PendingFilter(lookup_expr='exact')
+    out['vminterface_id'] = PendingFilter(lookup_expr='exact')
+    out.update(pending_filters('l2vpn', 'l2vpn_id'))
+    return out
+
+
+# Filters other apps add for VLANs
+
+class CarriesVLANFilter(MultiValueNumberFilter):
+    """On interfaces: those carrying the VLAN (by ID, or by VID with by_vid) tagged or untagged."""
+
+    def __init__(self, *args, by_vid=False, **kwargs):
+        self.by_vid = by_vid
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        key = 'vid' if self.by_vid else 'pk'
+        condition = Q(**{f'untagged_vlan__{key}__in': value}) | Q(**{f'tagged_vlans__{key}__in': value})
+        return qs.filter(condition).distinct()
+
+
+def interface_vlan_filters():
+    """`vlan` (VID) and `vlan_id` on interfaces."""
+    return {'vlan': CarriesVLANFilter(by_vid=True), 'vlan_id': CarriesVLANFilter()}
