@@ -5,6 +5,7 @@ from netbox.api.fields import NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
+from . import ui
 from .api_allocation import available_routes
 from .api_vlans import UtilizationField, VIDRangesField, attach_utilization
 from .fields import FamilyField
@@ -23,7 +24,7 @@ class RIRDeclaration(Declaration):
     brief = ORG_BRIEF
     counts = {'aggregate_count': Counter('ipam.Aggregate', 'rir')}
     search = SEARCH
-    menu = ('IPAM', 'Aggregates')
+    menu = ('IPAM', 'Aggregates', 41)
 
 
 @declare
@@ -34,7 +35,7 @@ class AggregateDeclaration(Declaration):
     serializer_fields = {'family': FamilyField()}
     search = ('prefix', 'description', 'comments')
     contacts = True
-    menu = ('IPAM', 'Aggregates')
+    menu = ('IPAM', 'Aggregates', 40)
 
 
 @declare
@@ -44,7 +45,7 @@ class RoleDeclaration(Declaration):
     counts = {'prefix_count': Counter('ipam.Prefix', 'role'), 'vlan_count': Counter('ipam.VLAN', 'role'),
               'asn_count': Counter('ipam.ASN', 'role')}
     search = SEARCH
-    menu = ('IPAM', 'Prefixes')
+    menu = ('IPAM', 'Prefixes', 21)
 
 
 @declare
@@ -53,7 +54,7 @@ class VRFDeclaration(Declaration):
     brief = ('name', 'rd', 'description')
     counts = {'ipaddress_count': Counter('ipam.IPAddress', 'vrf'), 'prefix_count': Counter('ipam.Prefix', 'vrf')}
     search = ('name', 'rd', 'description', 'comments')
-    menu = ('IPAM', 'VRFs')
+    menu = ('IPAM', 'VRFs', 50)
 
 
 @declare
@@ -61,7 +62,7 @@ class RouteTargetDeclaration(Declaration):
     model = m.RouteTarget
     brief = ('name', 'description')
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'VRFs')
+    menu = ('IPAM', 'VRFs', 51)
 
 
 @declare
@@ -75,7 +76,8 @@ class PrefixDeclaration(Declaration):
                                                                                        read_only=True)}
     search = ('prefix', 'description', 'comments')
     contacts = True
-    menu = ('IPAM', 'Prefixes')
+    menu = ('IPAM', 'Prefixes', 20)
+    ui_routes = ui.PREFIX_ROUTES
     api_routes = available_routes('prefix')
 
 
@@ -89,7 +91,8 @@ class IPRangeDeclaration(Declaration):
     serializer_fields = {'family': FamilyField()}
     search = ('start_address', 'end_address', 'description', 'comments')
     contacts = True
-    menu = ('IPAM', 'IP addresses')
+    menu = ('IPAM', 'IP addresses', 11)
+    ui_routes = ui.IPRANGE_ROUTES
     api_routes = available_routes('iprange')
 
 
@@ -103,7 +106,7 @@ class IPAddressDeclaration(Declaration):
     serializer_fields = {'family': FamilyField()}
     search = ('address', 'dns_name', 'description', 'comments')
     contacts = True
-    menu = ('IPAM', 'IP addresses')
+    menu = ('IPAM', 'IP addresses', 10)
 
 
 # VLANs
@@ -125,7 +128,10 @@ class VLANGroupDeclaration(Declaration):
     filter_exclude = SCOPE_CACHE + tuple(f'{name}_id' for name in SCOPE_CACHE) + ('scope_type_id',)
     search = SEARCH
     table = ('name', 'scope_type', 'scope', 'vid_ranges', 'total_vlan_ids', 'vlan_count', 'utilization', 'tenant')
-    menu = ('IPAM', 'VLANs')
+    menu = ('IPAM', 'VLANs', 61)
+    ui_routes = ui.VLANGROUP_ROUTES
+    detail_templates = ('ipam/vlangroup_free_vids.html',)
+    ui_renderers = {'utilization': ui.vlan_group_utilization_cell}
     related = ('ipam.VLAN.group',)
     api_routes = available_routes('vlangroup')
 
@@ -141,7 +147,7 @@ class VLANDeclaration(Declaration):
     extra_filters = vlan_filters()
     search = ('name', 'description', 'comments')
     table = ('vid', 'name', 'site', 'group', 'status', 'tenant', 'role', 'qinq_role', 'description')
-    menu = ('IPAM', 'VLANs')
+    menu = ('IPAM', 'VLANs', 60)
     related = ('ipam.Prefix.vlan', 'dcim.Interface.untagged_vlan', 'dcim.Interface.tagged_vlans',
                'ipam.VLAN.qinq_svlan')
 
@@ -157,7 +163,7 @@ class VLANTranslationPolicyDeclaration(Declaration):
     prefetch_related = ('rules',)
     filter_by_name = True  # rules and interfaces are filtered by `policy=<name>`
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'VLAN translation')
+    menu = ('IPAM', 'VLAN translation', 70)
     related = ('ipam.VLANTranslationRule.policy', 'dcim.Interface.vlan_translation_policy')
 
 
@@ -172,7 +178,7 @@ class VLANTranslationRuleDeclaration(Declaration):
     }
     search = ('description',)
     table = ('policy', 'local_vid', 'remote_vid', 'description')
-    menu = ('IPAM', 'VLAN translation')
+    menu = ('IPAM', 'VLAN translation', 71)
 
 
 # ASNs
@@ -183,7 +189,7 @@ class ASNRangeDeclaration(Declaration):
     brief = ('name', 'description')
     counts = {}
     search = SEARCH
-    menu = ('IPAM', 'ASNs')
+    menu = ('IPAM', 'ASNs', 30)
     api_routes = available_routes('asnrange')
 
 
@@ -193,7 +199,7 @@ class ASNDeclaration(Declaration):
     brief = ('asn', 'description')
     counts = {'site_count': Counter('dcim.Site', 'asns'), 'provider_count': Counter('circuits.Provider', 'asns')}
     search = ('asn', 'description', 'comments')
-    menu = ('IPAM', 'ASNs')
+    menu = ('IPAM', 'ASNs', 31)
 
 
 # First-hop redundancy
@@ -203,7 +209,7 @@ class FHRPGroupDeclaration(Declaration):
     model = m.FHRPGroup
     brief = ('protocol', 'group_id', 'description')
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'FHRP groups')
+    menu = ('IPAM', 'FHRP groups', 80)
 
 
 @declare
@@ -221,7 +227,7 @@ class ServiceTemplateDeclaration(Declaration):
     model = m.ServiceTemplate
     brief = ('name', 'protocol', 'ports', 'description')
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'Services')
+    menu = ('IPAM', 'Services', 90)
 
 
 @declare
@@ -230,4 +236,4 @@ class ServiceDeclaration(Declaration):
     brief = ('name', 'protocol', 'ports', 'description')
     search = ('name', 'description', 'comments')
     contacts = True
-    menu = ('IPAM', 'Services')
+    menu = ('IPAM', 'Services', 91)
