@@ -4,8 +4,9 @@ from rest_framework import serializers
 from netbox.api.fields import NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
+from . import filters as ipf
 from . import models as m
-from . import ui
+from . import ui, utilization
 from .api_allocation import available_routes
 from .api_vlans import UtilizationField, VIDRangesField, attach_utilization
 from .fields import FamilyField
@@ -13,7 +14,6 @@ from .vlan_filters import vlan_filters, vlan_group_filters
 
 ORG_BRIEF = ('name', 'slug', 'description')
 SEARCH = ('name', 'slug', 'description', 'comments')
-
 
 
 # Address space (RIRs, aggregates, roles, VRFs, route targets, prefixes, ranges, addresses)
@@ -33,7 +33,12 @@ class AggregateDeclaration(Declaration):
     brief = ('family', 'prefix', 'description')
     fields = ('family', 'prefix', 'rir', 'tenant', 'date_added', 'description', 'owner', 'comments')
     serializer_fields = {'family': FamilyField()}
+    extra_filters = ipf.aggregate_filters()
     search = ('prefix', 'description', 'comments')
+    table = ('prefix', 'rir', 'tenant', 'utilization', 'date_added', 'description')
+    prepare_rows = staticmethod(utilization.attach_aggregate_utilization)
+    ui_fields = {'utilization': 'Utilization'}
+    ui_renderers = {'utilization': utilization.utilization_cell}
     contacts = True
     menu = ('IPAM', 'Aggregates', 40)
 
@@ -52,15 +57,21 @@ class RoleDeclaration(Declaration):
 class VRFDeclaration(Declaration):
     model = m.VRF
     brief = ('name', 'rd', 'description')
+    fields = ('name', 'rd', 'tenant', 'enforce_unique', 'description', 'owner', 'comments', 'import_targets',
+              'export_targets')
     counts = {'ipaddress_count': Counter('ipam.IPAddress', 'vrf'), 'prefix_count': Counter('ipam.Prefix', 'vrf')}
+    extra_filters = ipf.vrf_object_filters()
     search = ('name', 'rd', 'description', 'comments')
     menu = ('IPAM', 'VRFs', 50)
+    related = ('ipam.Prefix.vrf', 'ipam.IPRange.vrf', 'ipam.IPAddress.vrf')
 
 
 @declare
 class RouteTargetDeclaration(Declaration):
     model = m.RouteTarget
     brief = ('name', 'description')
+    filter_by_name = True
+    extra_filters = ipf.route_target_filters()
     search = ('name', 'description', 'comments')
     menu = ('IPAM', 'VRFs', 51)
 
@@ -72,9 +83,16 @@ class PrefixDeclaration(Declaration):
     fields = ('family', 'prefix', 'vrf', 'scope_type', 'scope_id', 'scope', 'tenant', 'vlan', 'status', 'role',
               'is_pool', 'mark_utilized', 'description', 'owner', 'comments', 'tags', 'custom_fields', 'created',
               'last_updated', 'children', '_depth')
-    serializer_fields = {'family': FamilyField(), 'children': serializers.IntegerField(source='_children',
-                                                                                       read_only=True)}
+    serializer_fields = {'family': FamilyField(),
+                         'children': serializers.IntegerField(source='_children', read_only=True)}
+    extra_filters = ipf.prefix_filters()
+    filter_exclude = ('_children', '_depth', '_region', '_region_id', '_site_group', '_site_group_id', '_site',
+                      '_site_id', '_location', '_location_id', 'scope_type_id', 'vlan')
     search = ('prefix', 'description', 'comments')
+    table = ('prefix', 'status', 'children', 'vrf', 'utilization', 'tenant', 'scope', 'vlan', 'role')
+    prepare_rows = staticmethod(utilization.attach_prefix_utilization)
+    ui_fields = {'utilization': 'Utilization'}
+    ui_renderers = {'utilization': utilization.utilization_cell, 'prefix': utilization.prefix_cell}
     contacts = True
     menu = ('IPAM', 'Prefixes', 20)
     ui_routes = ui.PREFIX_ROUTES
@@ -89,7 +107,12 @@ class IPRangeDeclaration(Declaration):
               'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'mark_populated',
               'mark_utilized')
     serializer_fields = {'family': FamilyField()}
+    extra_filters = ipf.ip_range_filters()
     search = ('start_address', 'end_address', 'description', 'comments')
+    table = ('start_address', 'end_address', 'size', 'vrf', 'status', 'role', 'tenant', 'utilization')
+    prepare_rows = staticmethod(utilization.attach_range_utilization)
+    ui_fields = {'utilization': 'Utilization'}
+    ui_renderers = {'utilization': utilization.utilization_cell}
     contacts = True
     menu = ('IPAM', 'IP addresses', 11)
     ui_routes = ui.IPRANGE_ROUTES
@@ -104,7 +127,10 @@ class IPAddressDeclaration(Declaration):
     fields = ('family', 'address', 'vrf', 'tenant', 'status', 'role', 'assigned_object_type', 'assigned_object_id',
               'assigned_object', 'nat_inside', 'nat_outside', 'dns_name', 'description', 'owner', 'comments')
     serializer_fields = {'family': FamilyField()}
+    extra_filters = ipf.ip_address_filters()
+    filter_exclude = ('assigned_object_type_id', 'nat_inside')
     search = ('address', 'dns_name', 'description', 'comments')
+    table = ('address', 'vrf', 'status', 'role', 'tenant', 'assigned_object', 'dns_name', 'description')
     contacts = True
     menu = ('IPAM', 'IP addresses', 10)
 

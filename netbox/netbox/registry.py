@@ -100,6 +100,9 @@ class Declaration:
     ui_routes = ()
     # Called with the objects about to be shown (a page of a list, one object) to attach data computed in bulk.
     prepare_rows = None
+    # Values shown in the UI only (columns, detail page), not in the REST API: {name: label}. The value is the
+    # object's attribute of that name (set by prepare_rows), shown by ui_renderers[name] when there is one.
+    ui_fields = {}
     # UI cell renderers for fields the domain shows its own way: {field name: callable(obj) -> safe HTML}.
     ui_renderers = {}
     # Templates included on the detail page below the attributes, given `object` and `declaration`.

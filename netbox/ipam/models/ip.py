@@ -4,18 +4,43 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import connection, models
+from django.db.models.signals import post_delete
 
 from dcim.models.scope import CachedScopeMixin
 from netbox.models import OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
 
-from ..choices import IP_ADDRESS_ROLE, IP_ADDRESS_STATUS, IP_RANGE_STATUS, PREFIX_STATUS
+from ..choices import IP_ADDRESS_ROLE, IP_ADDRESS_STATUS, IP_RANGE_STATUS, PREFIX_STATUS, SHARED_IP_ROLES
 from ..fields import IPAddressField, IPNetworkField
 
 # The objects an IP address can be assigned to (virtualization.vminterface joins when that app is built).
 IPADDRESS_ASSIGNMENT_MODELS = models.Q(app_label='dcim', model='interface') | models.Q(
     app_label='virtualization', model='vminterface') | models.Q(app_label='ipam', model='fhrpgroup')
+
+def unique_in_space(vrf):
+    """Whether duplicates are refused in this VRF (None: the global table, under ENFORCE_GLOBAL_UNIQUE)."""
+    if vrf is None:
+        from netbox.dynamic_config import get_config
+
+        return bool(get_config().ENFORCE_GLOBAL_UNIQUE)
+    return vrf.enforce_unique
+
+
+def space_name(vrf):
+    return f'VRF {vrf}' if vrf is not None else 'the global table'
+
+
+def _network(obj, name):
+    """The network in `obj.name` if it is one (field validation reports anything else)."""
+    value = getattr(obj, name, None)
+    return value if isinstance(value, netaddr.IPNetwork) else None
+
+
+def _host(network):
+    """The address of an inet value as a full-length network ('10.0.0.1/24' -> '10.0.0.1/32')."""
+    return f'{network.ip}/{32 if network.version == 4 else 128}'
+
 
 dns_name_validator = RegexValidator(
     regex=r'^([0-9A-Za-z_-]+|\*)(\.[0-9A-Za-z_-]+)*\.?$',
@@ -98,6 +123,22 @@ class Aggregate(ContactsMixin, PrimaryModel):
     def family(self):
         return self.prefix.version if self.prefix is not None else None
 
+    def clean(self):
+        super().clean()
+        prefix = _network(self, 'prefix')
+        if prefix is None:
+            return
+        if prefix.prefixlen == 0:
+            raise ValidationError({'prefix': 'An aggregate cannot have a /0 mask.'})
+        others = Aggregate.objects.exclude(pk=self.pk)
+        covering = others.filter(prefix__net_contains_or_equals=str(prefix)).first()
+        if covering is not None:
+            raise ValidationError({'prefix': f'Aggregates cannot overlap: {prefix} is already covered by '
+                                             f'aggregate {covering}.'})
+        covered = others.filter(prefix__net_contained=str(prefix)).first()
+        if covered is not None:
+            raise ValidationError({'prefix': f'Aggregates cannot overlap: {prefix} covers aggregate {covered}.'})
+
 
 class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
     """An IPv4 or IPv6 network, optionally in a VRF, scoped to a place and tied to a VLAN."""
@@ -145,6 +186,32 @@ class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
     def children(self):
         return self._children
 
+    def clean(self):
+        super().clean()
+        prefix = _network(self, 'prefix')
+        if prefix is None:
+            return
+        if prefix.prefixlen == 0:
+            raise ValidationError({'prefix': 'A prefix cannot have a /0 mask.'})
+        vrf = self.vrf if self.vrf_id else None
+        if unique_in_space(vrf):
+            duplicate = Prefix.objects.filter(vrf=vrf, prefix=str(prefix)).exclude(pk=self.pk).exists()
+            if duplicate:
+                raise ValidationError({'prefix': f'Duplicate prefix found in {space_name(vrf)}: {prefix}'})
+
+    def save(self, *args, **kwargs):
+        old = None
+        if self.pk is not None:
+            old = Prefix.objects.filter(pk=self.pk).values_list('vrf_id', 'prefix').first()
+        super().save(*args, **kwargs)
+        place = (self.vrf_id, self.prefix)
+        if old is not None and old == place:
+            return  # same VRF and network: the hierarchy is unchanged
+        from ..hierarchy import update_affected
+
+        update_affected([place] + ([old] if old is not None else []))
+        self._depth, self._children = Prefix.objects.filter(pk=self.pk).values_list('_depth', '_children').get()
+
 
 class IPRange(ContactsMixin, PrimaryModel):
     """A run of consecutive addresses (a DHCP pool, say) that need not align with a prefix."""
@@ -180,6 +247,28 @@ class IPRange(ContactsMixin, PrimaryModel):
     @property
     def range(self):
         return netaddr.IPRange(self.start_address.ip, self.end_address.ip)
+
+    def clean(self):
+        super().clean()
+        start, end = _network(self, 'start_address'), _network(self, 'end_address')
+        if start is None or end is None:
+            return
+        if start.version != end.version:
+            raise ValidationError({'end_address': 'The starting and ending addresses must be of the same family.'})
+        if start.prefixlen != end.prefixlen:
+            raise ValidationError({'end_address': 'The starting and ending addresses must have the same mask.'})
+        if end.ip <= start.ip:
+            raise ValidationError({'end_address': f'The ending address must be greater than the starting address '
+                                                  f'({start}).'})
+        full = 32 if start.version == 4 else 128
+        overlapping = IPRange.objects.exclude(pk=self.pk).filter(vrf_id=self.vrf_id).extra(
+            where=['family(start_address) = %s',
+                   'set_masklen(start_address, %s) <= %s::inet', 'set_masklen(end_address, %s) >= %s::inet'],
+            params=[start.version, full, _host(end), full, _host(start)],
+        ).first()
+        if overlapping is not None:
+            raise ValidationError({'start_address': f'The addresses overlap with range {overlapping} in '
+                                                    f'{space_name(self.vrf if self.vrf_id else None)}.'})
 
     def save(self, *args, **kwargs):
         if self.start_address is not None and self.end_address is not None:
@@ -224,5 +313,52 @@ class IPAddress(ContactsMixin, PrimaryModel):
 
     def clean(self):
         super().clean()
-        if self.address is not None and self.nat_inside_id and self.nat_inside_id == self.pk:
+        if self.nat_inside_id and self.nat_inside_id == self.pk:
             raise ValidationError({'nat_inside': 'An IP address cannot be its own NAT inside address.'})
+        if self.nat_inside_id and self.pk is not None and self._nat_loop():
+            raise ValidationError({'nat_inside': 'This NAT inside address leads back to this address (a NAT loop).'})
+        address = _network(self, 'address')
+        if address is None:
+            return
+        if address.prefixlen == 0:
+            raise ValidationError({'address': 'An IP address cannot have a /0 mask.'})
+        vrf = self.vrf if self.vrf_id else None
+        if unique_in_space(vrf) and self.role not in SHARED_IP_ROLES:
+            duplicates = IPAddress.objects.filter(vrf=vrf, address__net_host=str(address.ip)).exclude(
+                pk=self.pk).exclude(role__in=SHARED_IP_ROLES)
+            duplicate = duplicates.first()
+            if duplicate is not None:
+                raise ValidationError({'address': f'Duplicate IP address found in {space_name(vrf)}: {duplicate}'})
+        full = 32 if address.version == 4 else 128
+        populated = IPRange.objects.filter(vrf_id=self.vrf_id, mark_populated=True).extra(
+            where=['family(start_address) = %s', 'set_masklen(start_address, %s) <= %s::inet',
+                   'set_masklen(end_address, %s) >= %s::inet'],
+            params=[address.version, full, _host(address), full, _host(address)],
+        ).first()
+        if populated is not None:
+            raise ValidationError({'address': f'Cannot create IP address {address} inside range {populated}, '
+                                              f'which is marked populated.'})
+
+    def _nat_loop(self):
+        """Whether following nat_inside from this address's NAT inside address comes back to it (in SQL)."""
+        with connection.cursor() as cursor:
+            cursor.execute("""
+                WITH RECURSIVE chain(id, depth) AS (
+                    SELECT %s::bigint, 1
+                    UNION ALL
+                    SELECT a.nat_inside_id, chain.depth + 1 FROM ipam_ipaddress a JOIN chain ON a.id = chain.id
+                    WHERE a.nat_inside_id IS NOT NULL AND chain.depth < 1000
+                )
+                SELECT EXISTS (SELECT 1 FROM chain WHERE id = %s)
+            """, [self.nat_inside_id, self.pk])
+            return cursor.fetchone()[0]
+
+
+def _prefix_deleted(sender, instance, **kwargs):
+    """A deleted prefix no longer counts for the prefixes around it (queryset deletes included)."""
+    from ..hierarchy import update_affected
+
+    update_affected([(instance.vrf_id, instance.prefix)])
+
+
+post_delete.connect(_prefix_deleted, sender=Prefix, dispatch_uid='ipam_prefix_hierarchy')

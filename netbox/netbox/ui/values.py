@@ -100,7 +100,7 @@ def _spec_for(declaration, name):
     if name == 'tags':
         return FieldSpec(name, 'Tags', 'tags')
     if name == '_depth':
-        return FieldSpec(name, 'Depth', 'plain', source='level')
+        return FieldSpec(name, 'Depth', 'plain', source='level' if declaration.is_tree() else '_depth')
     if name in declaration.pending:
         return FieldSpec(name, _label(name), 'pending', pending=declaration.pending[name])
     serializer_field = declaration.serializer_fields.get(name)
@@ -167,6 +167,8 @@ def field_specs(declaration):
     cached = declaration.__dict__.get('_ui_field_specs')
     if cached is None:
         cached = {name: _spec_for(declaration, name) for name in declaration.rest_fields() if name not in HEAD_FIELDS}
+        for name, label in declaration.ui_fields.items():  # shown in the UI only, never in the REST API
+            cached[name] = FieldSpec(name, label, 'attribute', source=name)
         declaration._ui_field_specs = cached
     return cached
 
