@@ -15,7 +15,7 @@ from itertools import islice
 
 import netaddr
 from django.db import connection
-from django.db.models import CharField, F, Func, Q
+from django.db.models import CharField, F, Func, Q, Value
 
 from .models import ASN, VLAN, IPAddress, IPRange, Prefix
 
@@ -86,10 +86,26 @@ def members(intervals):
 # Prefixes and addresses
 
 
-def _host_ints(queryset, field):
-    """The integer values of the address part of an inet column, in one query."""
-    hosts = queryset.annotate(_host=Func(F(field), function='HOST', output_field=CharField()))
-    return [int(ipaddress.ip_address(host)) for host in hosts.values_list('_host', flat=True)]
+def _used_runs(queryset, field, first, last, version):
+    """
+    The addresses of an inet column (masks ignored) inside [first, last] as merged intervals of consecutive integers,
+    computed by PostgreSQL in one query: each run of consecutive addresses comes back as one row (gaps and islands),
+    so a densely used /16 costs one row, not one per address. Runs come back as integer offsets from `first` when
+    they fit PostgreSQL's bigint (every IPv4 prefix, IPv6 prefixes of /66 or longer), as host strings otherwise.
+    """
+    bits = 32 if version == 4 else 128
+    hosts = queryset.order_by().annotate(
+        _h=Func(F(field), Value(bits), function='SET_MASKLEN', output_field=CharField())).values('_h').distinct()
+    inner, params = hosts.query.sql_with_params()
+    runs = (f'FROM (SELECT _h, _h - ROW_NUMBER() OVER (ORDER BY _h) AS _run FROM ({inner}) _hosts) _numbered '
+            f'GROUP BY _run ORDER BY MIN(_h)')
+    with connection.cursor() as cursor:
+        if last - first < 2 ** 62:
+            base = str(netaddr.IPAddress(first, version))
+            cursor.execute(f'SELECT MIN(_h) - %s::inet, MAX(_h) - %s::inet {runs}', [base, base, *params])
+            return [(first + low, first + high) for low, high in cursor.fetchall()]
+        cursor.execute(f'SELECT HOST(MIN(_h)), HOST(MAX(_h)) {runs}', params)
+        return [(int(ipaddress.ip_address(low)), int(ipaddress.ip_address(high))) for low, high in cursor.fetchall()]
 
 
 def _in_parent_vrf(parent):
@@ -159,9 +175,8 @@ def _ip_host_filter(first, last, version):
 def prefix_used_intervals(parent):
     """What is not free in a prefix: its addresses, its populated IP ranges and the addresses its kind reserves."""
     network = parent.prefix
-    hosts = _host_ints(IPAddress.objects.filter(_in_parent_vrf(parent),
-                                                address__net_host_contained=str(network)), 'address')
-    used = [(host, host) for host in hosts]
+    used = _used_runs(IPAddress.objects.filter(_in_parent_vrf(parent), address__net_host_contained=str(network)),
+                      'address', network.first, network.last, network.version)
     ranges = IPRange.objects.filter(_in_parent_vrf(parent), mark_populated=True,
                                     start_address__family=network.version)
     for start, end in ranges.values_list('start_address', 'end_address'):
@@ -198,8 +213,9 @@ def range_free_intervals(iprange):
         return []
     version = iprange.start_address.version
     first, last = int(iprange.start_address.ip), int(iprange.end_address.ip)
-    hosts = _host_ints(_ip_host_filter(first, last, version).filter(vrf_id=iprange.vrf_id), 'address')
-    return list(gaps(first, last, merged((host, host) for host in hosts)))
+    used = _used_runs(_ip_host_filter(first, last, version).filter(vrf_id=iprange.vrf_id), 'address', first, last,
+                      version)
+    return list(gaps(first, last, used))
 
 
 def free_addresses(parent, limit=None):

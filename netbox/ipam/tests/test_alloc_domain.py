@@ -141,3 +141,16 @@ def test_free_asns():
     ASN.objects.create(asn=65003)
     assert allocation.free_asns(asn_range) == [65000, 65002, 65004, 65005]
     assert allocation.free_asns(asn_range, 1) == [65000]
+
+
+@pytest.mark.parametrize('network', ['2001:db8:5::/120', '2001:db8:6::/64', '2001:db8:7::/48'])
+def test_ipv6_runs_of_used_addresses(network):
+    parent = prefix(network)
+    base = netaddr.IPNetwork(network).network
+    for offset in (1, 2, 3, 5, 9):
+        address(f'{base + offset}/64')
+    address(f'{base + 4}/128', vrf=VRF.objects.create(name='elsewhere'))
+    assert strs(allocation.free_addresses(parent, 4)) == [str(base + n) for n in (4, 6, 7, 8)]
+    assert allocation.prefix_used_intervals(parent) == [(base.value, base.value + 3), (base.value + 5,
+                                                                                        base.value + 5),
+                                                        (base.value + 9, base.value + 9)]
