@@ -1,11 +1,13 @@
-"""Device API routes beyond the derived ones."""
+"""Device API routes and fields beyond the derived ones (render-config, primary IPs, site ASNs, counters)."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from netbox.api.fields import NestedRelatedField
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA
+from netbox.registry import Counter
 
 from .models import Device
 
@@ -28,3 +30,39 @@ class RenderConfigView(APIView):
         device = get_object_or_404(Device.objects.restrict(request.user, 'view'), pk=pk)
         return Response({'detail': f'{device} has no configuration template to render: configuration templates '
                                    'are not available in this version.'}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def primary_ip_field():
+    """`primary_ip` of devices and VDCs: read-only, the preferred one of primary_ip4 and primary_ip6."""
+    from ipam.models import IPAddress
+
+    return NestedRelatedField(related_model=IPAddress, read_only=True, allow_null=True)
+
+
+def asns_field():
+    """A site's ASNs (ipam.ASN.sites seen from the site), nested, written as a list of IDs."""
+    from ipam.models import ASN
+
+    return NestedRelatedField(related_model=ASN, many=True, required=False)
+
+
+def ip_select_related(*names):
+    """Joins for IP address fields shown nested (the address' NAT inside address is nested in it)."""
+    out = []
+    for name in names:
+        out += [name, f'{name}__nat_inside']
+    return tuple(out)
+
+
+def ip_prefetch_related(*names):
+    """The NAT outside addresses of IP address fields shown nested, fetched once per page."""
+    return tuple(f'{name}__nat_outside' for name in names)
+
+
+# Interface counters: addresses and FHRP group assignments through their generic relations.
+INTERFACE_COUNTS = {
+    'count_ipaddresses': Counter('ipam.IPAddress', 'assigned_object_id', where={
+        'assigned_object_type__app_label': 'dcim', 'assigned_object_type__model': 'interface'}),
+    'count_fhrp_groups': Counter('ipam.FHRPGroupAssignment', 'interface_id', where={
+        'interface_type__app_label': 'dcim', 'interface_type__model': 'interface'}),
+}

@@ -7,6 +7,7 @@ REST pieces for device and module types and patch-panel ports:
 - POST /api/dcim/device-types/import/ and /api/dcim/module-types/import/: devicetype-library YAML in, types out;
 - GET /api/dcim/device-types/<id>/export/ and /api/dcim/module-types/<id>/export/: the type as library YAML.
 """
+import copy
 import json
 
 import yaml
@@ -380,6 +381,8 @@ class InterfaceSerializerBase(BaseModelSerializer):
     def validate(self, attrs):
         wanted = attrs.pop('mac_address', _UNSET)
         attrs = super().validate(attrs)
+        if attrs.get('tagged_vlans'):
+            self.check_tagged_vlans(attrs)
         if wanted is not _UNSET:
             from .filters import normalised_mac
 
@@ -390,6 +393,17 @@ class InterfaceSerializerBase(BaseModelSerializer):
                 wanted = normalised
             attrs['mac_address'] = wanted or None
         return attrs
+
+    def check_tagged_vlans(self, attrs):
+        """Tagged VLANs (a many-to-many the model's clean can't see): tagged mode only, and available on the
+        interface's device, judged on the interface as this write leaves it."""
+        interface = copy.copy(self.instance) if isinstance(self.instance, m.Interface) else m.Interface()
+        for name in ('device', 'mode'):
+            if name in attrs:
+                setattr(interface, name, attrs[name])
+        errors = interface.vlan_errors(tagged_vlans=attrs['tagged_vlans'])
+        if 'tagged_vlans' in errors:
+            raise serializers.ValidationError({'tagged_vlans': [errors['tagged_vlans']]})
 
     def create(self, validated_data):
         wanted = validated_data.pop('mac_address', _UNSET)

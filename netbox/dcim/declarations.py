@@ -7,7 +7,14 @@ from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
-from .api_devices import RenderConfigView
+from .api_devices import (
+    INTERFACE_COUNTS,
+    RenderConfigView,
+    asns_field,
+    ip_prefetch_related,
+    ip_select_related,
+    primary_ip_field,
+)
 from .api_racks import RackElevationView
 from .api_types import (
     FrontPortSerializerBase,
@@ -23,6 +30,7 @@ from .api_types import (
 )
 from .cabling import attach_cable_data, termination_prefetch
 from .filters import (
+    INTERFACE_FILTER_EXCLUDE,
     cable_filters,
     cable_object_filters,
     cable_termination_filters,
@@ -42,6 +50,7 @@ from .filters import (
     power_feed_filters,
     rack_filters,
     rack_reservation_filters,
+    site_asn_filters,
     tenant_group_filters,
     type_filters,
     virtual_chassis_filters,
@@ -86,7 +95,7 @@ class SiteGroupDeclaration(Declaration):
 class SiteDeclaration(Declaration):
     model = m.Site
     brief = ORG_BRIEF
-    pending = {'asns': []}
+    serializer_fields = {'asns': asns_field()}
     counts = {
         'circuit_count': Counter('circuits.Circuit', 'termination__site'),
         'device_count': Counter('dcim.Device', 'site'),
@@ -96,7 +105,7 @@ class SiteDeclaration(Declaration):
         'vlan_count': Counter('ipam.VLAN', 'site'),
     }
     search = ('name', 'slug', 'facility', 'description', 'physical_address', 'shipping_address', 'comments')
-    extra_filters = {**location_filters(''), **tenant_group_filters(), **pending_filters('asn', 'asn_id')}
+    extra_filters = {**location_filters(''), **tenant_group_filters(), **site_asn_filters()}
     filter_exclude = ('physical_address', 'shipping_address', 'site_group', 'site_group_id')  # `group` is its own
     contacts = True
     table = ('name', 'status', 'facility', 'region', 'group', 'tenant', 'description', 'tags')
@@ -341,14 +350,16 @@ class DeviceDeclaration(Declaration):
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True
-    pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None, 'oob_ip': None, 'cluster': None,
-               'config_template': None}
+    pending = {'cluster': None, 'config_template': None}
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
+        'primary_ip': primary_ip_field(),
         'config_context': ConfigContextField(),
     }
     # An unnamed virtual chassis member is shown by its chassis' name: join the chassis (the parent device's too).
-    select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis')
+    select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis',
+                      *ip_select_related('primary_ip4', 'primary_ip6', 'oob_ip'))
+    prefetch_related = ip_prefetch_related('primary_ip4', 'primary_ip6', 'oob_ip')
     counts = component_counts()
     search = ('name', 'serial', 'asset_tag', 'description', 'comments')
     extra_filters = device_filters()
@@ -380,7 +391,9 @@ class VirtualChassisDeclaration(Declaration):
 class VirtualDeviceContextDeclaration(Declaration):
     model = m.VirtualDeviceContext
     brief = ('name', 'device', 'identifier', 'description')
-    pending = {'primary_ip': None, 'primary_ip4': None, 'primary_ip6': None}
+    serializer_fields = {'primary_ip': primary_ip_field()}
+    select_related = ip_select_related('primary_ip4', 'primary_ip6')
+    prefetch_related = ip_prefetch_related('primary_ip4', 'primary_ip6')
     counts = {'interface_count': Counter('dcim.Interface', 'vdcs')}
     extra_filters = virtual_device_context_filters()
     search = ('name', 'description', 'comments')
@@ -463,18 +476,18 @@ _component(m.ConsoleServerPort)
 _component(m.PowerPort)
 _component(m.PowerOutlet)
 _component(m.Interface, fields=None, pending={
-    'untagged_vlan': None, 'tagged_vlans': [], 'qinq_svlan': None, 'vlan_translation_policy': None,
-    'wireless_link': None, 'wireless_lans': [], 'vrf': None, 'l2vpn_termination': None, 'count_ipaddresses': 0,
-    'count_fhrp_groups': 0, 'mac_addresses': [],
-}, serializer_base=InterfaceSerializerBase, serializer_fields={
+    'wireless_link': None, 'wireless_lans': [], 'l2vpn_termination': None, 'mac_addresses': [],
+}, counts=INTERFACE_COUNTS, serializer_base=InterfaceSerializerBase, serializer_fields={
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
     # Related interfaces are shown nested, with their device (named after its chassis when unnamed) and cable.
 }, prefetch_related=(Prefetch('bridge_interfaces', queryset=m.Interface.objects.select_related(
-    'device__virtual_chassis', 'cable')),),
+    'device__virtual_chassis', 'cable')), 'tagged_vlans'),
     select_related=('primary_mac_address', 'parent__device__virtual_chassis', 'lag__device__virtual_chassis',
-                    'bridge__device__virtual_chassis'),
+                    'bridge__device__virtual_chassis', 'untagged_vlan', 'qinq_svlan', 'vlan_translation_policy',
+                    'vrf'),
     table=('name', 'device', 'label', 'enabled', 'type', 'cable', 'description'), extra_filters=interface_filters(),
+    filter_exclude=INTERFACE_FILTER_EXCLUDE,
     ui_routes=components_ui_routes())
 _component(m.RearPort, path=False, serializer_fields={'front_ports': front_ports_field()},
            serializer_base=RearPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),

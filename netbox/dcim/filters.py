@@ -125,7 +125,7 @@ class HasRelatedFilter(ConditionFilter):
         super().__init__(*args, condition=self.any_related, **kwargs)
 
     def any_related(self):
-        subqueries = [Exists(counter.model._default_manager.filter(**{counter.field: OuterRef('pk')}))
+        subqueries = [Exists(counter.model._default_manager.filter(**{counter.field: OuterRef('pk')}, **counter.where))
                       for counter in self.counters if counter.model is not None]
         return functools.reduce(operator.or_, subqueries) if subqueries else Q(pk__in=[])
 
@@ -347,12 +347,20 @@ def interface_filters():
                                                    distinct=True)
     out['vdc_identifier__n'] = MultiValueNumberFilter(field_name='vdcs__identifier', lookup_expr='exact',
                                                       exclude=True)
-    out.update(pending_filters('l2vpn', 'l2vpn_id', 'vrf', 'vrf_id', 'vlan_translation_policy',
-                               'vlan_translation_policy_id', 'virtual_circuit_id', 'virtual_circuit_termination_id',
+    out.update(pending_filters('l2vpn', 'l2vpn_id', 'virtual_circuit_id', 'virtual_circuit_termination_id',
                                'wireless_lan_id', 'wireless_link_id'))
-    # vlan / vlan_id match interfaces carrying the VLAN tagged or untagged; no interface has VLANs yet.
-    out.update(pending_filters('vlan', 'vlan_id', lookups=''))
+    from ipam.vlan_filters import interface_vlan_filters
+
+    # vlan (a VID) / vlan_id: interfaces carrying the VLAN tagged or untagged; a VRF is named by its RD.
+    out.update(interface_vlan_filters())
+    out['vrf'] = MultiValueCharFilter(field_name='vrf__rd', lookup_expr='exact', null_value='null')
+    out['vrf__n'] = MultiValueCharFilter(field_name='vrf__rd', lookup_expr='exact', exclude=True)
     return out
+
+
+# Which model fields of interfaces NetBox doesn't filter on (it has `vlan`/`vlan_id` for all three).
+INTERFACE_FILTER_EXCLUDE = ('untagged_vlan', 'untagged_vlan_id', 'tagged_vlan', 'tagged_vlan_id', 'qinq_svlan',
+                            'qinq_svlan_id')
 
 
 # Devices
@@ -386,10 +394,68 @@ def device_filters():
     out['local_context_data'] = ConditionFilter(condition=Q(local_context_data__isnull=False))
     out.update(has_related_filters(_device_component_counters()))
     out.update(mac_address_filters(on_device=True))
-    out.update(pending_filters('cluster_id', 'cluster_group', 'cluster_group_id', 'config_template_id',
-                               'oob_ip_id', 'primary_ip4', 'primary_ip4_id', 'primary_ip6', 'primary_ip6_id'))
-    out.update(pending_presence_filters('has_primary_ip', 'has_oob_ip'))
+    out.update(pending_filters('cluster_id', 'cluster_group', 'cluster_group_id', 'config_template_id'))
+    out.update(primary_ip_filters(oob=True))
     return out
+
+
+class AddressFilter(MultiValueCharFilter):
+    """`primary_ip4=10.0.0.1` (any mask) or `=10.0.0.1/24` (that exact address): objects whose IP field has it."""
+
+    def condition(self, item):
+        if '/' in item:
+            from ipam.fields import to_network
+
+            try:
+                return Q(**{f'{self.field_name}__address': str(to_network(item))})
+            except Exception:
+                return Q(pk__in=[])
+        try:
+            return Q(**{f'{self.field_name}__address__net_host': item})
+        except Exception:
+            return Q(pk__in=[])
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        import netaddr
+
+        conditions = []
+        for item in value:
+            try:
+                netaddr.IPNetwork(item)
+            except (netaddr.AddrFormatError, TypeError, ValueError):
+                conditions.append(Q(pk__in=[]))
+                continue
+            conditions.append(self.condition(item))
+        condition = functools.reduce(operator.or_, conditions)
+        return qs.exclude(condition) if self.exclude else qs.filter(condition)
+
+
+def primary_ip_filters(oob=False):
+    """primary_ip4 / primary_ip6 (address) and their `_id`s, has_primary_ip, and for devices the OOB IP's."""
+    out = {}
+    for name in ('primary_ip4', 'primary_ip6'):
+        out[name] = AddressFilter(field_name=name)
+        out[f'{name}__n'] = AddressFilter(field_name=name, exclude=True)
+        out[f'{name}_id'] = IdFilter(field_name=name, lookup_expr='exact', null_value='null')
+        out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=name, lookup_expr='exact', exclude=True)
+    out['has_primary_ip'] = ConditionFilter(condition=Q(primary_ip4__isnull=False) | Q(primary_ip6__isnull=False))
+    if oob:
+        out['oob_ip_id'] = IdFilter(field_name='oob_ip', lookup_expr='exact', null_value='null')
+        out['oob_ip_id__n'] = MultiValueNumberFilter(field_name='oob_ip', lookup_expr='exact', exclude=True)
+        out['has_oob_ip'] = ConditionFilter(condition=Q(oob_ip__isnull=False))
+    return out
+
+
+def site_asn_filters():
+    """`asn` (the number) and `asn_id` on sites."""
+    return {
+        'asn': MultiValueNumberFilter(field_name='asns__asn', lookup_expr='exact', distinct=True),
+        'asn__n': MultiValueNumberFilter(field_name='asns__asn', lookup_expr='exact', exclude=True),
+        'asn_id': MultiValueNumberFilter(field_name='asns', lookup_expr='exact', distinct=True),
+        'asn_id__n': MultiValueNumberFilter(field_name='asns', lookup_expr='exact', exclude=True),
+    }
 
 
 def type_filters(owner):
@@ -451,8 +517,7 @@ def virtual_device_context_filters():
     out = tenant_group_filters()
     out['interface_id'] = MultiValueNumberFilter(field_name='interfaces', lookup_expr='exact', distinct=True)
     out['interface_id__n'] = MultiValueNumberFilter(field_name='interfaces', lookup_expr='exact', exclude=True)
-    out.update(pending_filters('primary_ip4', 'primary_ip4_id', 'primary_ip6', 'primary_ip6_id'))
-    out.update(pending_presence_filters('has_primary_ip'))
+    out.update(primary_ip_filters())
     return out
 
 

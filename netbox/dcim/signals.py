@@ -1,7 +1,9 @@
-"""Keep cable paths current when cables are deleted or patch-panel port mappings change."""
-from django.db.models.signals import post_delete, post_save, pre_delete
+"""Keep cable paths current when cables are deleted or patch-panel port mappings change; keep interfaces' VLANs
+and devices' primary IPs consistent."""
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
+from .addressing import refuse_primary_ip_reassignment
 from .models import Cable, Interface, PortMapping
 
 
@@ -34,3 +36,26 @@ def trace_new_channel(sender, instance, created, **kwargs):
         from .cabling import retrace_channel
 
         retrace_channel(instance)
+
+
+# An IP address that is a device's primary or out-of-band IP stays on that device (see dcim.addressing).
+pre_save.connect(refuse_primary_ip_reassignment, sender='ipam.IPAddress',
+                 dispatch_uid='dcim_refuse_primary_ip_reassignment')
+
+
+@receiver(pre_save, sender=Interface)
+def clear_vlans_outside_mode(sender, instance, raw=False, **kwargs):
+    """The VLANs an interface's mode has no use for are dropped (as NetBox does): no untagged VLAN without a
+    mode, tagged VLANs only in tagged mode."""
+    if raw:
+        return
+    if not instance.mode:
+        instance.untagged_vlan = None
+
+
+@receiver(post_save, sender=Interface)
+def clear_tagged_vlans_outside_mode(sender, instance, created=False, raw=False, **kwargs):
+    if raw or created or instance.mode == 'tagged':
+        return
+    if instance.tagged_vlans.exists():
+        instance.tagged_vlans.clear()

@@ -24,11 +24,13 @@ TRAILING_FIELDS = ('tags', 'custom_fields', 'created', 'last_updated')
 
 
 class Counter:
-    """A read-only count of related objects, e.g. Counter('tenancy.Tenant', 'group') for tenant_count."""
+    """A read-only count of related objects, e.g. Counter('tenancy.Tenant', 'group') for tenant_count. `where`
+    narrows the counted objects, e.g. to those whose generic relation points at this model."""
 
-    def __init__(self, model_label, field):
+    def __init__(self, model_label, field, where=None):
         self.model_label = model_label
         self.field = field
+        self.where = dict(where or {})
 
     @property
     def model(self):

@@ -248,6 +248,38 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     def mac_address(self):
         return self.primary_mac_address.mac_address if self.primary_mac_address_id else None
 
+    def unavailable_vlans(self, vlans):
+        """Those of `vlans` (VLAN objects) that this interface's device cannot carry (see ipam.vlan_filters)."""
+        from ipam.vlan_filters import vlans_available_on
+
+        ids = {vlan.pk for vlan in vlans if vlan is not None}
+        if not ids or not self.device_id:
+            return []
+        available = set(vlans_available_on(self.device).filter(pk__in=ids).values_list('pk', flat=True))
+        return [vlan for vlan in vlans if vlan is not None and vlan.pk not in available]
+
+    def vlan_errors(self, tagged_vlans=None):
+        """{field: message} for the interface's VLANs; `tagged_vlans` are the ones about to be set, if any."""
+        errors = {}
+        if self.untagged_vlan_id and self.unavailable_vlans([self.untagged_vlan]):
+            errors['untagged_vlan'] = (f'VLAN {self.untagged_vlan} is not available on device {self.device}: it '
+                                       'must be global, at its site or in a VLAN group covering it.')
+        if self.qinq_svlan_id:
+            if self.mode != 'q-in-q':
+                errors['qinq_svlan'] = 'Only an interface in Q-in-Q mode can have a service VLAN.'
+            elif self.qinq_svlan.qinq_role != 'svlan':
+                errors['qinq_svlan'] = f'{self.qinq_svlan} is not a service VLAN (Q-in-Q role svlan).'
+        if tagged_vlans:
+            if self.mode != 'tagged':
+                errors['tagged_vlans'] = (f'Tagged VLANs need the interface in tagged mode (mode is '
+                                          f'"{self.mode or "none"}").')
+            else:
+                unavailable = self.unavailable_vlans(list(tagged_vlans))
+                if unavailable:
+                    names = ', '.join(str(vlan) for vlan in unavailable)
+                    errors['tagged_vlans'] = f'Not available on device {self.device}: {names}.'
+        return errors
+
     def clean(self):
         super().clean()
         errors = {}
@@ -278,6 +310,7 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
             errors['rf_role'] = 'Wireless settings are only allowed on wireless interfaces.'
         if self.poe_type and not self.poe_mode:
             errors['poe_type'] = 'Give a PoE mode along with the PoE type.'
+        errors.update(self.vlan_errors())
         if errors:
             raise ValidationError(errors)
         from .device_types import validate_channel

@@ -101,11 +101,21 @@ class Device(ContactsMixin, PrimaryModel):
         bay = getattr(self, 'parent_bay', None)
         return bay.device if bay is not None else None
 
+    @property
+    def primary_ip(self):
+        from ..addressing import preferred_primary_ip
+
+        return preferred_primary_ip(self)
+
     def clean(self):
         super().clean()
+        from ..addressing import address_errors
         from ..placement import validate_device_placement
 
         validate_device_placement(self)
+        errors = address_errors(self, self)
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         creating = self._state.adding
@@ -188,6 +198,21 @@ class VirtualDeviceContext(PrimaryModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def primary_ip(self):
+        from ..addressing import preferred_primary_ip
+
+        return preferred_primary_ip(self)
+
+    def clean(self):
+        super().clean()
+        from ..addressing import address_errors
+
+        # A context's addresses are those of its device's interfaces, without NAT (as NetBox has it).
+        errors = address_errors(self, self.device if self.device_id else None, allow_nat=False)
+        if errors:
+            raise ValidationError(errors)
 
 
 class Module(PrimaryModel):

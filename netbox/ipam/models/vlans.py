@@ -1,4 +1,6 @@
 """VLANs, VLAN groups (scoped, with ranges of usable VIDs) and VLAN translation policies."""
+import itertools
+
 from django import forms
 from django.contrib.postgres.fields import ArrayField, IntegerRangeField
 from django.core.exceptions import ValidationError
@@ -118,7 +120,7 @@ def validate_vid_ranges(ranges):
             errors.append(f'Range {first}-{last} is outside {VLAN_VID_MIN}-{VLAN_VID_MAX}.')
         ordered.append((first, last))
     ordered.sort()
-    for (first_a, last_a), (first_b, last_b) in zip(ordered, ordered[1:]):
+    for (first_a, last_a), (first_b, last_b) in itertools.pairwise(ordered):
         if first_b <= last_a:
             errors.append(f'Ranges {first_a}-{last_a} and {first_b}-{last_b} overlap.')
     return errors

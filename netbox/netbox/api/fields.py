@@ -80,10 +80,6 @@ def _plain_value(obj, name, context):
         value = getattr(obj, name, None)
         return value() if callable(value) else value
     if model_field.is_relation and model_field.many_to_one:
-        declaration = registry.get(type(obj))
-        if declaration is not None and isinstance(declaration.serializer_fields.get(name),
-                                                  serializers.PrimaryKeyRelatedField):
-            return getattr(obj, model_field.attname)  # declared as a bare ID (a translation rule's policy)
         return nested_representation(getattr(obj, name), context)
     value = getattr(obj, model_field.attname)
     if model_field.choices:

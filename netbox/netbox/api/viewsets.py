@@ -30,7 +30,8 @@ def counter_annotation(counter, cumulative_tree=False):
                   f'{counter.field}__lft__lte': OuterRef('rght')}
     group_by = next(iter(lookup)).split('__lft')[0]
     subquery = (
-        model._default_manager.filter(**lookup).order_by().values(group_by).annotate(_count=Count('*')).values('_count')
+        model._default_manager.filter(**lookup, **getattr(counter, 'where', {})).order_by().values(group_by)
+        .annotate(_count=Count('*')).values('_count')
     )
     return Coalesce(Subquery(subquery[:1]), 0)
 
