@@ -38,7 +38,7 @@ class AggregateDeclaration(Declaration):
     table = ('prefix', 'rir', 'tenant', 'utilization', 'date_added', 'description')
     prepare_rows = staticmethod(utilization.attach_aggregate_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell}
+    ui_renderers = {'utilization': ui.utilization_cell}
     contacts = True
     menu = ('IPAM', 'Aggregates', 40)
 
@@ -92,7 +92,7 @@ class PrefixDeclaration(Declaration):
     table = ('prefix', 'status', 'children', 'vrf', 'utilization', 'tenant', 'scope', 'vlan', 'role')
     prepare_rows = staticmethod(utilization.attach_prefix_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell, 'prefix': utilization.prefix_cell}
+    ui_renderers = {'utilization': ui.utilization_cell, 'prefix': utilization.prefix_cell}
     contacts = True
     menu = ('IPAM', 'Prefixes', 20)
     ui_routes = ui.PREFIX_ROUTES
@@ -112,7 +112,7 @@ class IPRangeDeclaration(Declaration):
     table = ('start_address', 'end_address', 'size', 'vrf', 'status', 'role', 'tenant', 'utilization')
     prepare_rows = staticmethod(utilization.attach_range_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell}
+    ui_renderers = {'utilization': ui.utilization_cell}
     contacts = True
     menu = ('IPAM', 'IP addresses', 11)
     ui_routes = ui.IPRANGE_ROUTES

@@ -17,12 +17,7 @@ from netbox.ui.values import utilization_bar
 
 from . import allocation
 from .allocation import _in_parent_vrf as in_parent_space
-
-try:  # utilization_of(obj) -> percentage (a number): the ipspace branch's module
-    from .utilization import utilization_of
-except ImportError:  # pragma: no cover - until that branch is merged
-    utilization_of = None
-
+from .utilization import utilization_of
 
 # Runs of free values
 
@@ -52,11 +47,17 @@ def vid_run_label(first, last):
 # Utilisation
 
 
+def utilization_cell(obj):
+    """The utilisation bar of a prefix, aggregate or IP range (ipam.utilization's percentage, attached to a page's
+    objects by the declarations' prepare_rows)."""
+    if obj.pk is None:
+        return utilization_bar(None)
+    return utilization_bar(utilization_of(obj))
+
+
 def utilization_summary(obj):
-    """The bar of a prefix's or IP range's utilisation (from ipam.utilization), or None before it exists."""
-    if utilization_of is None or obj.pk is None:
-        return None
-    return format_html('<span class="muted small">Utilisation</span> {}', utilization_bar(utilization_of(obj)))
+    """The utilisation bar above a prefix's or IP range's child tabs."""
+    return format_html('<span class="muted small">Utilisation</span> {}', utilization_cell(obj))
 
 
 def vlan_group_utilization_cell(group):

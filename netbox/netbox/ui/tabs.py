@@ -9,6 +9,7 @@ derived from that model's declaration, and lets a subclass put rows of its own a
 space, with a link that creates an object there). The subclass gives the page's entries in order, objects as
 primary keys, so a page loads only its own objects (one query, plus the child declaration's `prepare_rows`).
 """
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -21,13 +22,15 @@ from .base import DeclaredView, allows, model_url, page_size, verbose_names
 from .tables import TablePreferences, available_columns, build_table, default_columns, table_name
 
 
-def object_tabs(declaration, obj):
-    """[{'name', 'label', 'url'}] of the extra tabs declared for the object's model (no queries)."""
+def object_tabs(declaration, obj, user=None):
+    """[{'name', 'label', 'url'}] of the extra tabs declared for the object's model that `user` may open."""
     tabs = []
     for suffix, view, route_name in declaration.ui_routes:
         view_class = getattr(view, 'view_class', None)
         label = getattr(view_class, 'tab_label', None)
         if not label or not suffix.startswith('<int:pk>/'):
+            continue
+        if user is not None and not view_class.tab_visible(user):
             continue
         try:
             url = reverse(f'{declaration.app_label()}:{declaration.model_name()}_{route_name}', args=[obj.pk])
@@ -72,12 +75,19 @@ class ObjectTabView(DeclaredView):
                    if field.is_relation and field.many_to_one]
         return get_object_or_404(queryset.select_related(*related), pk=pk)
 
+    @classmethod
+    def tab_visible(cls, user):
+        """Whether the tab is offered to `user` (who may view the object)."""
+        return True
+
     def tab_context(self, request, obj):
         return {}
 
     def get(self, request, pk):
         from .views import object_actions
 
+        if not self.tab_visible(request.user):
+            raise PermissionDenied(f'You do not have permission to view {self.tab_label.lower()}.')
         obj = self.get_object(request, pk)
         context = self.base_context(request)
         context.update(object_actions(self.declaration, obj, request.user))
@@ -103,6 +113,12 @@ class ChildTableView(ObjectTabView):
         from netbox.registry import registry
 
         return registry.get(self.child_label)
+
+    @classmethod
+    def tab_visible(cls, user):
+        from django.apps import apps
+
+        return has_permission(user, apps.get_model(cls.child_label), 'view')
 
     def child_queryset(self, request, obj):
         """The children the user may view (a subclass narrows it to the object's children)."""

@@ -311,7 +311,7 @@ def object_actions(declaration, obj, user):
         'delete_url': model_url(declaration, 'delete', obj.pk) if can_delete else None,
         'changelog_url': model_url(declaration, 'changelog', obj.pk),
         'detail_url': model_url(declaration, '', obj.pk),
-        'object_tabs': object_tabs(declaration, obj),
+        'object_tabs': object_tabs(declaration, obj, user),
     }
 
 
