@@ -122,12 +122,27 @@ def range_utilization(ids):
             for pk, mark_utilized, size, addresses in _rows(_RANGE_SQL, ids)}
 
 
+class _Page:
+    """The objects of one page, whose percentages are computed together on the first one asked for: the UI pays one
+    query for a page that shows utilisation, and the API (which doesn't show it) nothing."""
+
+    def __init__(self, compute, ids):
+        self.compute = compute
+        self.ids = ids
+        self.values = None
+
+    def get(self, pk):
+        if self.values is None:
+            self.values = self.compute(self.ids)
+        return self.values.get(pk, 0.0)
+
+
 def _attach(compute):
     def attach(instances):
         instances = [obj for obj in instances if obj is not None and obj.pk is not None]
-        values = compute([obj.pk for obj in instances])
+        page = _Page(compute, [obj.pk for obj in instances])
         for obj in instances:
-            obj.utilization = values.get(obj.pk, 0.0)
+            obj._utilization_page = page
         return instances
 
     return attach
@@ -139,16 +154,19 @@ attach_range_utilization = _attach(range_utilization)
 
 
 def utilization_of(obj):
-    """The percentage for one object (attached by a page's prepare_rows, or computed now)."""
-    if getattr(obj, 'utilization', None) is None and obj.pk is not None:
+    """The percentage for one object: from its page (see prepare_rows), or computed for it alone."""
+    if obj.pk is None:
+        return 0.0
+    page = getattr(obj, '_utilization_page', None)
+    if page is None:
         compute = {Prefix: prefix_utilization, Aggregate: aggregate_utilization, IPRange: range_utilization}
-        obj.utilization = compute[type(obj)]([obj.pk]).get(obj.pk, 0.0)
-    return obj.utilization
+        page = obj._utilization_page = _Page(compute[type(obj)], [obj.pk])
+    return page.get(obj.pk)
 
 
 def utilization_cell(obj):
     """A small bar with the percentage."""
-    value = utilization_of(obj) if obj.pk is not None else 0.0
+    value = utilization_of(obj)
     level = 'high' if value >= 90 else 'mid' if value >= 70 else 'low'
     return format_html(
         '<span class="utilization utilization-{}" title="{}%"><span class="bar" style="width: {}%"></span>'

@@ -124,6 +124,13 @@ class Aggregate(ContactsMixin, PrimaryModel):
     def family(self):
         return self.prefix.version if self.prefix is not None else None
 
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
+
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -187,6 +194,13 @@ class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
     def children(self):
         return self._children
 
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
+
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -248,6 +262,13 @@ class IPRange(ContactsMixin, PrimaryModel):
     @property
     def range(self):
         return netaddr.IPRange(self.start_address.ip, self.end_address.ip)
+
+    @property
+    def utilization(self):
+        """How full it is, in percent (see ipam.utilization)."""
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
 
     def clean(self):
         super().clean()
@@ -322,11 +343,20 @@ class IPAddress(ContactsMixin, PrimaryModel):
             raise ValidationError({'nat_inside': 'An IP address cannot be its own NAT inside address.'})
         if self.nat_inside_id and self.pk is not None and self._nat_loop():
             raise ValidationError({'nat_inside': 'This NAT inside address leads back to this address (a NAT loop).'})
+        self._clean_assignment()
         address = _network(self, 'address')
         if address is None:
             return
         if address.prefixlen == 0:
             raise ValidationError({'address': 'An IP address cannot have a /0 mask.'})
+        if self.assigned_object_id is not None and address.version == 4 and address.prefixlen < 31 and \
+                self.assigned_object_type_id and self.assigned_object_type.model in ('interface', 'vminterface'):
+            if address.ip == address.network:
+                raise ValidationError({'address': f'{address} is a network ID, which may not be assigned to an '
+                                                  f'interface.'})
+            if address.ip == address.broadcast:
+                raise ValidationError({'address': f'{address} is a broadcast address, which may not be assigned '
+                                                  f'to an interface.'})
         vrf = self.vrf if self.vrf_id else None
         if unique_in_space(vrf) and self.role not in SHARED_IP_ROLES:
             duplicates = IPAddress.objects.filter(vrf=vrf, address__net_host=str(address.ip)).exclude(
@@ -343,6 +373,17 @@ class IPAddress(ContactsMixin, PrimaryModel):
         if populated is not None:
             raise ValidationError({'address': f'Cannot create IP address {address} inside range {populated}, '
                                               f'which is marked populated.'})
+
+    def _clean_assignment(self):
+        if self.assigned_object_type_id and self.assigned_object_id is None:
+            raise ValidationError({'assigned_object_id': 'Give the assigned object with its type.'})
+        if self.assigned_object_id is not None and not self.assigned_object_type_id:
+            raise ValidationError({'assigned_object_type': 'Give the assigned object type with the object.'})
+        if self.assigned_object_type_id:
+            model = self.assigned_object_type.model_class()
+            if model is None or not model._default_manager.filter(pk=self.assigned_object_id).exists():
+                raise ValidationError({'assigned_object_id': f'No {self.assigned_object_type.model} with ID '
+                                                             f'{self.assigned_object_id}.'})
 
     def _nat_loop(self):
         """Whether following nat_inside from this address's NAT inside address comes back to it (in SQL)."""
