@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 
 from netbox.api.fields import nested_representation
 from netbox.api.pagination import OptionalLimitOffsetPagination
-from netbox.api.schema import ANY_OBJECT, ERROR_RESPONSE, NetBoxAutoSchema, brief_component, nullable
+from netbox.api.schema import ANY_OBJECT, ERROR_RESPONSE, NetBoxAutoSchema, brief_component
 from netbox.api.viewsets import bulk_error, optimized_queryset
 from netbox.permissions import object_permitted
 from netbox.registry import registry
@@ -49,6 +49,10 @@ class AllocationSchema(NetBoxAutoSchema):
 
     def get_description(self):
         return self.view.describe(self.method)
+
+    def _get_serializer(self):
+        # Bodies are described below; there is no serializer class to guess.
+        return None
 
     def _get_parameters(self):
         parameters = super()._get_parameters()
@@ -137,7 +141,8 @@ class AvailableView(APIView):
             raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
         if not all(isinstance(item, dict) for item in items):
             raise ValidationError({'non_field_errors': ['Give an object, or a list of objects.']})
-        items = [self.clean_item(parent, dict(item)) for item in items]
+        # A form-encoded body is a QueryDict: take its last value per key, as a JSON object would give.
+        items = [self.clean_item(parent, item.dict() if hasattr(item, 'dict') else dict(item)) for item in items]
         declaration = registry.get(self.created_model)
         context = {'request': request}
         with transaction.atomic():
@@ -202,12 +207,13 @@ class AvailableView(APIView):
 def _vrf_schema(auto_schema):
     from .models import VRF
 
-    return nullable(brief_component(auto_schema, VRF))
+    return {'allOf': [brief_component(auto_schema, VRF)], 'nullable': True}
 
 
 def _writable(model, omit):
     """A request body: any writable field of the created model, those the allocation assigns excepted."""
-    return {**ANY_OBJECT, 'description': f'{str(model._meta.verbose_name).capitalize()} fields, as for a create; '
+    name = str(model._meta.verbose_name)
+    return {**ANY_OBJECT, 'description': f'{name[0].upper()}{name[1:]} fields, as for a create; '
                                          f'{", ".join(omit)} are assigned.'}
 
 
@@ -344,7 +350,7 @@ class AvailableVLANsView(AvailableView):
         from .models import VLANGroup
 
         return {'type': 'object', 'required': ['vid', 'group'], 'properties': {
-            'vid': {'type': 'integer'}, 'group': nullable(brief_component(auto_schema, VLANGroup))}}
+            'vid': {'type': 'integer'}, 'group': brief_component(auto_schema, VLANGroup)}}
 
 
 class AvailableASNsView(AvailableView):

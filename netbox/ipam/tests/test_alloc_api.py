@@ -49,6 +49,7 @@ def test_available_prefixes_post_one_and_many(api):
     assert body['status']['value'] == 'reserved' and body['is_pool'] is True
     assert body['vrf']['id'] == vrf.pk  # the parent's VRF, whatever the body says
     assert 'url' in body and 'created' in body
+    assert body['_depth'] == 1  # placed in the hierarchy like any created prefix
     response = api.post(url('prefixes', parent, 'available-prefixes'),
                         [{'prefix_length': 27}, {'prefix_length': 26}, {'prefix_length': 30}], format='json')
     assert response.status_code == 201, response.content
@@ -307,3 +308,10 @@ def test_schema_describes_the_routes():
         assert {'201', '400', '403', '404', '409'} <= set(post['responses'])
         get = schema['paths'][path]['get']
         assert get['responses']['200']['content']['application/json']['schema']['type'] == 'array'
+
+
+def test_form_encoded_body(api):
+    parent = prefix('192.0.2.0/29')
+    response = api.post(url('prefixes', parent, 'available-ips'), {'description': 'form'})  # multipart
+    assert response.status_code == 201, response.content
+    assert response.json()['description'] == 'form' and response.json()['address'] == '192.0.2.1/29'
