@@ -2,6 +2,7 @@
 from django.db.models import Prefetch
 from rest_framework import serializers
 
+from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
@@ -487,7 +488,8 @@ _component(m.Interface, fields=None, pending={
                     'bridge__device__virtual_chassis', 'untagged_vlan', 'qinq_svlan', 'vlan_translation_policy',
                     'vrf'),
     table=('name', 'device', 'label', 'enabled', 'type', 'cable', 'description'), extra_filters=interface_filters(),
-    filter_exclude=INTERFACE_FILTER_EXCLUDE,
+    filter_exclude=INTERFACE_FILTER_EXCLUDE, form_limits=INTERFACE_FORM_LIMITS, form_include=('tagged_vlans',),
+    form_clean=staticmethod(interface_form_clean),
     ui_routes=components_ui_routes())
 _component(m.RearPort, path=False, serializer_fields={'front_ports': front_ports_field()},
            serializer_base=RearPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),

@@ -1,6 +1,7 @@
 """Keep cable paths current when cables are deleted or patch-panel port mappings change; keep interfaces' VLANs
 and devices' primary IPs consistent."""
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.core.exceptions import ValidationError
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from .addressing import refuse_primary_ip_reassignment
@@ -59,3 +60,15 @@ def clear_tagged_vlans_outside_mode(sender, instance, created=False, raw=False, 
         return
     if instance.tagged_vlans.exists():
         instance.tagged_vlans.clear()
+
+
+@receiver(m2m_changed, sender=Interface.tagged_vlans.through)
+def refuse_unusable_tagged_vlans(sender, instance, action, pk_set, reverse=False, **kwargs):
+    """Whatever adds tagged VLANs to an interface (a form, a bulk edit, a script), the interface's rules hold."""
+    if action != 'pre_add' or reverse or not pk_set:
+        return
+    from ipam.models import VLAN
+
+    errors = instance.vlan_errors(tagged_vlans=list(VLAN.objects.filter(pk__in=pk_set)))
+    if 'tagged_vlans' in errors:
+        raise ValidationError({'tagged_vlans': errors['tagged_vlans']})

@@ -68,15 +68,14 @@ def vlans_available_on(device):
 
 
 class _ObjectsFilter(MultiValueNumberFilter):
-    """Base: a filter taking IDs of objects of `model` and matching, per object, the Q `condition(obj)` builds."""
-
-    model = None
+    """Base: a filter taking IDs of the objects `objects(ids)` loads and matching, per object, the Q
+    `condition(obj)` builds."""
 
     def condition(self, obj):
         raise NotImplementedError
 
     def objects(self, value):
-        return self.model._default_manager.filter(pk__in=value)
+        raise NotImplementedError
 
     def filter(self, qs, value):
         if not value:
@@ -228,3 +227,55 @@ class CarriesVLANFilter(MultiValueNumberFilter):
 def interface_vlan_filters():
     """`vlan` (VID) and `vlan_id` on interfaces."""
     return {'vlan': CarriesVLANFilter(by_vid=True), 'vlan_id': CarriesVLANFilter()}
+
+
+# The interface edit form: VLAN choices limited to the device's, and the tagged-VLAN rules
+
+def _form_device(form):
+    from dcim.models import Device
+
+    device_id = form.instance.device_id if getattr(form.instance, 'device_id', None) else None
+    if device_id is None:
+        raw = form.data.get('device') if form.is_bound else form.initial.get('device')
+        device_id = int(raw) if str(raw or '').isdigit() else None
+    if device_id is None:
+        return None
+    return Device.objects.filter(pk=device_id).select_related('site__region', 'site__group', 'location',
+                                                              'rack').first()
+
+
+def _available_limit(svlan=False):
+    def limit(form):
+        device = _form_device(form)
+        if device is None:
+            return None
+        condition, query = available_vlans_condition(device), {'available_on_device': device.pk}
+        if svlan:
+            condition &= Q(qinq_role='svlan')
+            query['qinq_role'] = 'svlan'
+        return condition, query
+
+    return limit
+
+
+INTERFACE_FORM_LIMITS = {
+    'untagged_vlan': _available_limit(),
+    'tagged_vlans': _available_limit(),
+    'qinq_svlan': _available_limit(svlan=True),
+}
+
+
+def interface_form_clean(form, cleaned):
+    """Tagged VLANs only in tagged mode, each available on the device (the model's clean can't see them)."""
+    tagged = cleaned.get('tagged_vlans')
+    if 'tagged_vlans' not in form.fields or not tagged:
+        return
+    import copy
+
+    interface = copy.copy(form.instance)
+    for name in ('device', 'mode'):
+        if name in cleaned:
+            setattr(interface, name, cleaned[name])
+    errors = interface.vlan_errors(tagged_vlans=list(tagged))
+    if 'tagged_vlans' in errors:
+        form.add_error('tagged_vlans', errors['tagged_vlans'])

@@ -93,6 +93,14 @@ class Declaration:
     serializer_fields = {}
     # Extra UI fields for forms are derived from writable REST fields.
     form_exclude = ()
+    # Many-to-many fields the add/edit form offers too (forms leave them out otherwise).
+    form_include = ()
+    # Relation choices a form offers depending on the object being edited: {field: callable(form) -> None or
+    # (Q on the related model, {type-ahead API filter: value})}, e.g. an interface's VLANs limited to its device's.
+    form_limits = {}
+    # Rules a form checks beyond the model's clean (many-to-many values it can't see): callable(form, cleaned_data)
+    # that reports with form.add_error().
+    form_clean = None
     # Whether this model can carry contact assignments (adds contact filters).
     contacts = False
     # Extra REST routes: ((path suffix, view callable, url name), ...), e.g.

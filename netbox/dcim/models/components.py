@@ -269,6 +269,8 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
                 errors['qinq_svlan'] = 'Only an interface in Q-in-Q mode can have a service VLAN.'
             elif self.qinq_svlan.qinq_role != 'svlan':
                 errors['qinq_svlan'] = f'{self.qinq_svlan} is not a service VLAN (Q-in-Q role svlan).'
+            elif self.unavailable_vlans([self.qinq_svlan]):
+                errors['qinq_svlan'] = f'VLAN {self.qinq_svlan} is not available on device {self.device}.'
         if tagged_vlans:
             if self.mode != 'tagged':
                 errors['tagged_vlans'] = (f'Tagged VLANs need the interface in tagged mode (mode is '

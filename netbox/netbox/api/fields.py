@@ -79,8 +79,16 @@ def _plain_value(obj, name, context):
     except Exception:
         value = getattr(obj, name, None)
         return value() if callable(value) else value
-    if model_field.is_relation and model_field.many_to_one:
-        return nested_representation(getattr(obj, name), context)
+    if model_field.is_relation and (model_field.many_to_one or model_field.one_to_many or
+                                    model_field.many_to_many or model_field.concrete):
+        # An object of the same model is shown in its non-recursive form (a NAT inside address in an address).
+        related = registry.get(model_field.related_model)
+        fields = related.nested_self_fields() if related is not None and model_field.related_model is type(obj) \
+            else None
+        if model_field.many_to_one or model_field.one_to_one:
+            return nested_representation(getattr(obj, name), context, fields)
+        # A list (an address' NAT outside addresses): prefetch it where a list shows it.
+        return [nested_representation(item, context, fields) for item in getattr(obj, name).all()]
     value = getattr(obj, model_field.attname)
     if model_field.choices:
         return choice_representation(model_field, value)

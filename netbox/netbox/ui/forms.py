@@ -7,6 +7,7 @@ database. Model validation (full_clean, constraints) runs as for any ModelForm.
 """
 import datetime
 import decimal
+import json
 
 from django import forms
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -35,7 +36,8 @@ def editable_field_names(declaration):
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if isinstance(field, GenericForeignKey) or not getattr(field, 'concrete', False):
+        if isinstance(field, GenericForeignKey) or (not getattr(field, 'concrete', False) and
+                                                    name not in declaration.form_include):
             continue
         if not field.editable or field.auto_created or getattr(field, 'auto_now', False) or \
                 getattr(field, 'auto_now_add', False):
@@ -206,6 +208,13 @@ class ObjectForm(forms.ModelForm):
                 field.required = False
             self.fields[name] = field
             self.custom_fields.append(cf)
+        for name, limit in self.declaration.form_limits.items():
+            field = self.fields.get(name)
+            narrowed = limit(self) if field is not None else None
+            if narrowed is not None:
+                condition, query = narrowed
+                field.queryset = field.queryset.filter(condition)
+                field.widget.attrs['data-query'] = json.dumps(query)
         if user is not None:  # only objects the user may view can be chosen
             for field in self.fields.values():
                 queryset = getattr(field, 'queryset', None)
@@ -257,6 +266,8 @@ class ObjectForm(forms.ModelForm):
                     cf not in self.custom_fields:
                 self.add_error(None, f'Custom field "{cf}" is required.')
         self.custom_field_data = data
+        if self.declaration.form_clean is not None:
+            self.declaration.form_clean(self, cleaned)
         return cleaned
 
     def add_error(self, field, error):
