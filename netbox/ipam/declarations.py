@@ -9,7 +9,7 @@ from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 
 from . import filters as ipf
 from . import models as m
-from . import utilization
+from . import ui, utilization
 from .api_allocation import available_routes
 from .api_vlans import UtilizationField, VIDRangesField, attach_utilization
 from .asn_filters import (
@@ -35,7 +35,7 @@ class RIRDeclaration(Declaration):
     brief = ORG_BRIEF
     counts = {'aggregate_count': Counter('ipam.Aggregate', 'rir')}
     search = SEARCH
-    menu = ('IPAM', 'Aggregates')
+    menu = ('IPAM', 'Aggregates', 41)
 
 
 @declare
@@ -49,9 +49,9 @@ class AggregateDeclaration(Declaration):
     table = ('prefix', 'rir', 'tenant', 'utilization', 'date_added', 'description')
     prepare_rows = staticmethod(utilization.attach_aggregate_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell}
+    ui_renderers = {'utilization': ui.utilization_cell}
     contacts = True
-    menu = ('IPAM', 'Aggregates')
+    menu = ('IPAM', 'Aggregates', 40)
 
 
 @declare
@@ -61,7 +61,7 @@ class RoleDeclaration(Declaration):
     counts = {'prefix_count': Counter('ipam.Prefix', 'role'), 'vlan_count': Counter('ipam.VLAN', 'role'),
               'asn_count': Counter('ipam.ASN', 'role')}
     search = SEARCH
-    menu = ('IPAM', 'Prefixes')
+    menu = ('IPAM', 'Prefixes', 21)
 
 
 @declare
@@ -73,7 +73,7 @@ class VRFDeclaration(Declaration):
     counts = {'ipaddress_count': Counter('ipam.IPAddress', 'vrf'), 'prefix_count': Counter('ipam.Prefix', 'vrf')}
     extra_filters = ipf.vrf_object_filters()
     search = ('name', 'rd', 'description', 'comments')
-    menu = ('IPAM', 'VRFs')
+    menu = ('IPAM', 'VRFs', 50)
     related = ('ipam.Prefix.vrf', 'ipam.IPRange.vrf', 'ipam.IPAddress.vrf')
 
 
@@ -84,7 +84,7 @@ class RouteTargetDeclaration(Declaration):
     filter_by_name = True
     extra_filters = ipf.route_target_filters()
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'VRFs')
+    menu = ('IPAM', 'VRFs', 51)
 
 
 @declare
@@ -103,9 +103,10 @@ class PrefixDeclaration(Declaration):
     table = ('prefix', 'status', 'children', 'vrf', 'utilization', 'tenant', 'scope', 'vlan', 'role')
     prepare_rows = staticmethod(utilization.attach_prefix_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell, 'prefix': utilization.prefix_cell}
+    ui_renderers = {'utilization': ui.utilization_cell, 'prefix': utilization.prefix_cell}
     contacts = True
-    menu = ('IPAM', 'Prefixes')
+    menu = ('IPAM', 'Prefixes', 20)
+    ui_routes = ui.PREFIX_ROUTES
     api_routes = available_routes('prefix')
 
 
@@ -122,9 +123,10 @@ class IPRangeDeclaration(Declaration):
     table = ('start_address', 'end_address', 'size', 'vrf', 'status', 'role', 'tenant', 'utilization')
     prepare_rows = staticmethod(utilization.attach_range_utilization)
     ui_fields = {'utilization': 'Utilization'}
-    ui_renderers = {'utilization': utilization.utilization_cell}
+    ui_renderers = {'utilization': ui.utilization_cell}
     contacts = True
-    menu = ('IPAM', 'IP addresses')
+    menu = ('IPAM', 'IP addresses', 11)
+    ui_routes = ui.IPRANGE_ROUTES
     api_routes = available_routes('iprange')
 
 
@@ -141,7 +143,7 @@ class IPAddressDeclaration(Declaration):
     search = ('address', 'dns_name', 'description', 'comments')
     table = ('address', 'vrf', 'status', 'role', 'tenant', 'assigned_object', 'dns_name', 'description')
     contacts = True
-    menu = ('IPAM', 'IP addresses')
+    menu = ('IPAM', 'IP addresses', 10)
 
 
 # VLANs
@@ -163,7 +165,10 @@ class VLANGroupDeclaration(Declaration):
     filter_exclude = SCOPE_CACHE + tuple(f'{name}_id' for name in SCOPE_CACHE) + ('scope_type_id',)
     search = SEARCH
     table = ('name', 'scope_type', 'scope', 'vid_ranges', 'total_vlan_ids', 'vlan_count', 'utilization', 'tenant')
-    menu = ('IPAM', 'VLANs')
+    menu = ('IPAM', 'VLANs', 61)
+    ui_routes = ui.VLANGROUP_ROUTES
+    detail_templates = ('ipam/vlangroup_free_vids.html',)
+    ui_renderers = {'utilization': ui.vlan_group_utilization_cell}
     related = ('ipam.VLAN.group',)
     api_routes = available_routes('vlangroup')
 
@@ -179,7 +184,7 @@ class VLANDeclaration(Declaration):
     extra_filters = vlan_filters()
     search = ('name', 'description', 'comments')
     table = ('vid', 'name', 'site', 'group', 'status', 'tenant', 'role', 'qinq_role', 'description')
-    menu = ('IPAM', 'VLANs')
+    menu = ('IPAM', 'VLANs', 60)
     related = ('ipam.Prefix.vlan', 'dcim.Interface.untagged_vlan', 'dcim.Interface.tagged_vlans',
                'ipam.VLAN.qinq_svlan')
 
@@ -195,7 +200,7 @@ class VLANTranslationPolicyDeclaration(Declaration):
     prefetch_related = ('rules',)
     filter_by_name = True  # rules and interfaces are filtered by `policy=<name>`
     search = ('name', 'description', 'comments')
-    menu = ('IPAM', 'VLAN translation')
+    menu = ('IPAM', 'VLAN translation', 70)
     related = ('ipam.VLANTranslationRule.policy', 'dcim.Interface.vlan_translation_policy')
 
 
@@ -210,7 +215,7 @@ class VLANTranslationRuleDeclaration(Declaration):
     }
     search = ('description',)
     table = ('policy', 'local_vid', 'remote_vid', 'description')
-    menu = ('IPAM', 'VLAN translation')
+    menu = ('IPAM', 'VLAN translation', 71)
 
 
 # ASNs
@@ -230,7 +235,7 @@ class ASNRangeDeclaration(Declaration):
     counts = {'asn_count': ExpressionCounter('ipam.ASN', _asn_count)}
     search = SEARCH
     extra_filters = asn_range_filters()
-    menu = ('IPAM', 'ASNs')
+    menu = ('IPAM', 'ASNs', 30)
     api_routes = available_routes('asnrange')
 
 
@@ -248,7 +253,7 @@ class ASNDeclaration(Declaration):
     search = ('asn', 'description', 'comments')
     extra_filters = asn_filters()
     table = ('asn', 'rir', 'role', 'tenant', 'site_count', 'provider_count', 'description')
-    menu = ('IPAM', 'ASNs')
+    menu = ('IPAM', 'ASNs', 31)
 
 
 # First-hop redundancy
@@ -272,7 +277,7 @@ class FHRPGroupDeclaration(Declaration):
     search = ('name', 'description', 'comments')
     extra_filters = fhrp_group_filters()
     table = ('protocol', 'group_id', 'name', 'auth_type', 'description')
-    menu = ('IPAM', 'FHRP groups')
+    menu = ('IPAM', 'FHRP groups', 80)
     related = ('ipam.FHRPGroupAssignment.group',)
 
 
@@ -308,7 +313,7 @@ class ServiceTemplateDeclaration(Declaration):
     extra_filters = service_template_filters()
     search = ('name', 'description', 'comments')
     table = ('name', 'protocol', 'ports', 'description')
-    menu = ('IPAM', 'Services')
+    menu = ('IPAM', 'Services', 90)
 
 
 @declare
@@ -324,4 +329,4 @@ class ServiceDeclaration(Declaration):
     search = ('name', 'description', 'comments')
     contacts = True
     table = ('name', 'parent', 'protocol', 'ports', 'description')
-    menu = ('IPAM', 'Services')
+    menu = ('IPAM', 'Services', 91)

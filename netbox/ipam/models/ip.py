@@ -5,6 +5,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete
 
 from dcim.models.scope import CachedScopeMixin
@@ -317,7 +318,11 @@ class IPAddress(ContactsMixin, PrimaryModel):
                                 verbose_name='DNS name')
 
     class Meta:
-        ordering = (models.F('vrf').asc(nulls_first=True), 'address', 'pk')
+        # By VRF, then by the address's value whatever its mask: inet order compares the network part first and
+        # would put 10.0.1.1/16 before 10.0.0.9/24.
+        ordering = (models.F('vrf').asc(nulls_first=True),
+                    Cast(models.Func(models.F('address'), function='HOST', output_field=models.CharField()),
+                         models.GenericIPAddressField()).asc(), 'pk')
         verbose_name = 'IP address'
         verbose_name_plural = 'IP addresses'
         indexes = [

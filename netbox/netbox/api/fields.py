@@ -65,9 +65,11 @@ def nested_representation(obj, context, fields=None):
             data['display_url'] = display_url(obj, request)
         elif name == '_depth':
             data['_depth'] = getattr(obj, 'level', None) if hasattr(obj, 'level') else getattr(obj, '_depth', 0)
-        elif name in declaration.serializer_fields and not isinstance(
-                declaration.serializer_fields[name], (serializers.RelatedField, serializers.ManyRelatedField)):
-            # A declared value (a {value, label} family, say) reads the same nested as at the top level.
+        elif name in declaration.serializer_fields and (
+                isinstance(declaration.serializer_fields[name], serializers.PrimaryKeyRelatedField) or not isinstance(
+                declaration.serializer_fields[name], (serializers.RelatedField, serializers.ManyRelatedField))):
+            # A declared value (a {value, label} family, a bare related ID) reads the same nested as at the top
+            # level; declared nested relations go through _plain_value, which shortens relations to the own model.
             field = declaration.serializer_fields[name]
             data[name] = field.to_representation(getattr(obj, field.source or name, None))
         else:

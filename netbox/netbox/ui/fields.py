@@ -17,7 +17,8 @@ from netbox.registry import registry
 
 from .values import content_type_label
 
-LOOKUP_FIELDS = ('slug', 'name', 'username', 'model', 'mac_address', 'key', 'label')
+# 'rd': a VRF by its route distinguisher (unique), as NetBox's importer takes it.
+LOOKUP_FIELDS = ('slug', 'name', 'username', 'model', 'mac_address', 'key', 'label', 'rd')
 
 
 def api_url_for(model):

@@ -9,6 +9,23 @@ MENU_ORDER = ('Organization', 'Racks', 'Devices', 'Connections', 'Wireless', 'IP
               'Circuits', 'Power', 'Provisioning', 'Customization', 'Operations', 'Admin')
 
 
+def menu_place(declaration):
+    """(menu, group, weight) of a declaration: `menu` is (menu, group) or (menu, group, weight). Groups of a menu are
+    ordered by their lightest item, items by weight; items without a weight follow in declaration order."""
+    menu, group, *rest = declaration.menu
+    return menu, group, rest[0] if rest else None
+
+
+def ordered_groups(items):
+    """[(group, [item...])] from [(group, weight, item)], ordered as menu_place() describes."""
+    keyed = [(weight if weight is not None else 10000 + index, group, item)
+             for index, (group, weight, item) in enumerate(items)]
+    groups = {}
+    for _weight, group, item in sorted(keyed, key=lambda entry: entry[0]):
+        groups.setdefault(group, []).append(item)
+    return list(groups.items())
+
+
 def build_menu(request):
     user = getattr(request, 'user', None)
     if user is None or not user.is_authenticated:
@@ -23,14 +40,14 @@ def build_menu(request):
             url = reverse(f'{declaration.app_label()}:{declaration.model_name()}_list')
         except NoReverseMatch:
             continue
-        menu, group = declaration.menu
-        menus.setdefault(menu, {}).setdefault(group, []).append({
+        menu, group, weight = menu_place(declaration)
+        menus.setdefault(menu, []).append((group, weight, {
             'label': capfirst(declaration.model._meta.verbose_name_plural),
             'url': url,
             'add_url': _add_url(declaration, user),
-        })
+        }))
     ordered = sorted(menus.items(), key=lambda item: MENU_ORDER.index(item[0]) if item[0] in MENU_ORDER else 99)
-    return [{'label': menu, 'groups': list(groups.items())} for menu, groups in ordered]
+    return [{'label': menu, 'groups': ordered_groups(items)} for menu, items in ordered]
 
 
 def _add_url(declaration, user):

@@ -26,7 +26,8 @@ from netbox.registry import registry
 
 HEAD_FIELDS = ('url', 'display_url', 'display', 'custom_fields')
 # Fields that name an object best, in order of preference (for the link column and for lookups).
-NAMING_FIELDS = ('name', 'model', 'username', 'mac_address', 'key', 'object_repr', 'comment', 'label')
+NAMING_FIELDS = ('name', 'model', 'username', 'mac_address', 'key', 'object_repr', 'comment', 'label', 'prefix',
+                 'address', 'start_address')
 # Status-like choice values that get a colour of their own.
 CHOICE_COLORS = {
     'active': 'green', 'enabled': 'green', 'connected': 'green', 'completed': 'green', 'create': 'green',
@@ -295,6 +296,33 @@ def format_datetime(value):
 
 def json_text(value, indent=None):
     return json.dumps(value, indent=indent, sort_keys=bool(indent), default=str)
+
+
+# Utilisation levels as NetBox colours them: amber from 75%, red from 90%.
+UTILIZATION_WARNING = 75
+UTILIZATION_DANGER = 90
+
+
+def utilization_level(percent, warning=UTILIZATION_WARNING, danger=UTILIZATION_DANGER):
+    """'low' (green), 'mid' (amber) or 'high' (red)."""
+    return 'high' if percent >= danger else 'mid' if percent >= warning else 'low'
+
+
+def utilization_bar(percent, warning=UTILIZATION_WARNING, danger=UTILIZATION_DANGER, title=None):
+    """A small horizontal bar filled to `percent` (a number, or text such as "12.5"), green, amber or red by level,
+    with the percentage written on it; EMPTY when there is no value."""
+    if percent is None or percent == '':
+        return EMPTY
+    try:
+        value = float(percent)
+    except (TypeError, ValueError):
+        return EMPTY
+    shown = f'{value:.2f}'.rstrip('0').rstrip('.')
+    width = f'{min(max(value, 0.0), 100.0):.2f}'
+    return format_html(
+        '<span class="utilization utilization-{}" role="meter" aria-valuenow="{}" aria-valuemin="0" '
+        'aria-valuemax="100" title="{}"><span class="bar" style="width: {}%"></span><span class="num">{}%</span>'
+        '</span>', utilization_level(value, warning, danger), shown, title or f'{shown}%', width, shown)
 
 
 def render_value(obj, spec, detail=False):

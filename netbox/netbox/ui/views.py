@@ -25,7 +25,7 @@ from netbox.registry import registry
 from .base import DeclaredView, allows, model_url, page_size, query_with, verbose_names
 from .export import EXPORT_FORMATS, export_response
 from .filterforms import FilterForm
-from .menu import MENU_ORDER
+from .menu import MENU_ORDER, menu_place, ordered_groups
 from .tables import (
     TablePreferences,
     available_columns,
@@ -34,6 +34,7 @@ from .tables import (
     order_queryset,
     table_name,
 )
+from .tabs import object_tabs
 from .values import (
     custom_field_specs,
     display_order,
@@ -60,12 +61,13 @@ class HomeView(View):
             if url is None:
                 continue
             count = declaration.model.objects.restrict(request.user, 'view').count()
-            menu, group = declaration.menu
-            sections.setdefault(menu, []).append({
+            menu, group, weight = menu_place(declaration)
+            sections.setdefault(menu, []).append((group, weight, {
                 'label': verbose_names(declaration)['title_plural'], 'url': url, 'count': count, 'group': group,
-            })
+            }))
         order = {name: index for index, name in enumerate(MENU_ORDER)}
-        ordered = sorted(sections.items(), key=lambda item: order.get(item[0], len(order)))
+        ordered = [(menu, [entry for _, entries in ordered_groups(items) for entry in entries])
+                   for menu, items in sorted(sections.items(), key=lambda item: order.get(item[0], len(order)))]
         return render(request, 'home.html', {'sections': ordered})
 
 
@@ -309,6 +311,7 @@ def object_actions(declaration, obj, user):
         'delete_url': model_url(declaration, 'delete', obj.pk) if can_delete else None,
         'changelog_url': model_url(declaration, 'changelog', obj.pk),
         'detail_url': model_url(declaration, '', obj.pk),
+        'object_tabs': object_tabs(declaration, obj, user),
     }
 
 
