@@ -164,15 +164,6 @@ def utilization_of(obj):
     return page.get(obj.pk)
 
 
-def utilization_cell(obj):
-    """A small bar with the percentage."""
-    value = utilization_of(obj)
-    level = 'high' if value >= 90 else 'mid' if value >= 70 else 'low'
-    return format_html(
-        '<span class="utilization utilization-{}" title="{}%"><span class="bar" style="width: {}%"></span>'
-        '<span class="num">{}%</span></span>', level, value, min(value, 100), f'{value:g}')
-
-
 def prefix_cell(obj):
     """The prefix, indented by its depth in the hierarchy."""
     return format_html('<span class="depth-{}" style="padding-left: {}em">{}</span>', obj._depth, obj._depth,

@@ -104,7 +104,17 @@ class VRF(PrimaryModel):
         return f'{self.name} ({self.rd})' if self.rd else self.name
 
 
-class Aggregate(ContactsMixin, PrimaryModel):
+class UtilizationMixin:
+    """`utilization`: how full the object is, in percent (computed in bulk for pages by ipam.utilization)."""
+
+    @property
+    def utilization(self):
+        from ..utilization import utilization_of
+
+        return utilization_of(self)
+
+
+class Aggregate(UtilizationMixin, ContactsMixin, PrimaryModel):
     """A top-level block of address space allocated by a RIR; prefixes are carved out of it."""
 
     prefix = IPNetworkField()
@@ -124,13 +134,6 @@ class Aggregate(ContactsMixin, PrimaryModel):
     def family(self):
         return self.prefix.version if self.prefix is not None else None
 
-    @property
-    def utilization(self):
-        """How full it is, in percent (see ipam.utilization)."""
-        from ..utilization import utilization_of
-
-        return utilization_of(self)
-
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -148,7 +151,7 @@ class Aggregate(ContactsMixin, PrimaryModel):
             raise ValidationError({'prefix': f'Aggregates cannot overlap: {prefix} covers aggregate {covered}.'})
 
 
-class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
+class Prefix(UtilizationMixin, ContactsMixin, CachedScopeMixin, PrimaryModel):
     """An IPv4 or IPv6 network, optionally in a VRF, scoped to a place and tied to a VLAN."""
 
     prefix = IPNetworkField()
@@ -194,13 +197,6 @@ class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
     def children(self):
         return self._children
 
-    @property
-    def utilization(self):
-        """How full it is, in percent (see ipam.utilization)."""
-        from ..utilization import utilization_of
-
-        return utilization_of(self)
-
     def clean(self):
         super().clean()
         prefix = _network(self, 'prefix')
@@ -228,7 +224,7 @@ class Prefix(ContactsMixin, CachedScopeMixin, PrimaryModel):
         self._depth, self._children = Prefix.objects.filter(pk=self.pk).values_list('_depth', '_children').get()
 
 
-class IPRange(ContactsMixin, PrimaryModel):
+class IPRange(UtilizationMixin, ContactsMixin, PrimaryModel):
     """A run of consecutive addresses (a DHCP pool, say) that need not align with a prefix."""
 
     start_address = IPAddressField()
@@ -262,13 +258,6 @@ class IPRange(ContactsMixin, PrimaryModel):
     @property
     def range(self):
         return netaddr.IPRange(self.start_address.ip, self.end_address.ip)
-
-    @property
-    def utilization(self):
-        """How full it is, in percent (see ipam.utilization)."""
-        from ..utilization import utilization_of
-
-        return utilization_of(self)
 
     def clean(self):
         super().clean()
