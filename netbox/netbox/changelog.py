@@ -10,8 +10,11 @@ from .models import ChangeLoggedModel
 from .request_context import current_change_context
 
 
-def serialize_object(obj):
-    """A JSON-ready snapshot of an object: its fields (relations by ID), tags and custom fields."""
+def serialize_object(obj, created=False):
+    """
+    A JSON-ready snapshot of an object: its fields (relations by ID), tags and custom fields. An object `created` by
+    the save being logged has no many-to-many links or tags yet (they are set after it exists), so none are fetched.
+    """
     data = {}
     opts = obj._meta
     for field in opts.concrete_fields:
@@ -29,11 +32,11 @@ def serialize_object(obj):
     if obj.pk is not None:
         for field in opts.many_to_many:
             if field.name != 'tags':
-                data[field.name] = sorted(related.pk for related in field.value_from_object(obj))
+                data[field.name] = [] if created else sorted(related.pk for related in field.value_from_object(obj))
     if hasattr(obj, 'custom_field_data'):
         data['custom_fields'] = dict(obj.custom_field_data or {})
     if obj.pk is not None and hasattr(obj, 'tags') and 'tags' in {f.name for f in opts.get_fields()}:
-        data['tags'] = sorted(tag.name for tag in obj.tags.all())
+        data['tags'] = [] if created else sorted(tag.name for tag in obj.tags.all())
     return data
 
 
@@ -83,10 +86,11 @@ def log_save(sender, instance, created, raw=False, **kwargs):
     from core.models import ObjectChange
 
     prechange = None if created else getattr(instance, '_prechange_snapshot', None)
-    postchange = serialize_object(instance)
+    postchange = serialize_object(instance, created=created)
     context = current_change_context()
-    # A second save of the same object in one request updates its record rather than adding one.
-    existing = ObjectChange.objects.filter(
+    # A second save of the same object in one request updates its record rather than adding one (an object just
+    # created has no record yet).
+    existing = None if created else ObjectChange.objects.filter(
         changed_object_type=ContentType.objects.get_for_model(instance), changed_object_id=instance.pk,
         request_id=context.id,
     ).exclude(action=ObjectChange.ACTION_DELETE).order_by('-pk').first()

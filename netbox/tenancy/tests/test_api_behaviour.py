@@ -48,6 +48,16 @@ def test_tags_are_part_of_the_recorded_change(api):
     assert change.postchange_data['tags'] == ['Gold']
 
 
+def test_create_with_many_to_many_links_is_one_create_record(api):
+    group = ContactGroup.objects.create(name='G', slug='g')
+    response = api.post('/api/tenancy/contacts/', {'name': 'C', 'groups': [group.pk]}, format='json')
+    assert response.status_code == 201, response.content
+    changes = list(ObjectChange.objects.filter(changed_object_type=ContentType.objects.get_for_model(Contact),
+                                               changed_object_id=response.data['id']))
+    assert [change.action for change in changes] == ['create']
+    assert changes[0].postchange_data['groups'] == [group.pk]
+
+
 def test_delete_is_recorded_and_object_changes_api_filters(api):
     tenant = Tenant.objects.create(name='A', slug='a')
     response = api.delete(f'{URL}{tenant.pk}/')
