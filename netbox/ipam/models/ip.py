@@ -287,6 +287,10 @@ class IPRange(UtilizationMixin, ContactsMixin, PrimaryModel):
         super().save(*args, **kwargs)
 
 
+def _address_host():
+    return models.Func(models.F('address'), function='HOST', output_field=models.CharField())
+
+
 class IPAddress(ContactsMixin, PrimaryModel):
     """One address with its mask, optionally assigned to an interface or FHRP group."""
 
@@ -310,13 +314,16 @@ class IPAddress(ContactsMixin, PrimaryModel):
         # By VRF, then by the address's value whatever its mask: inet order compares the network part first and
         # would put 10.0.1.1/16 before 10.0.0.9/24.
         ordering = (models.F('vrf').asc(nulls_first=True),
-                    Cast(models.Func(models.F('address'), function='HOST', output_field=models.CharField()),
-                         models.GenericIPAddressField()).asc(), 'pk')
+                    Cast(_address_host(), models.GenericIPAddressField()).asc(), 'pk')
         verbose_name = 'IP address'
         verbose_name_plural = 'IP addresses'
         indexes = [
             GistIndex(fields=['address'], name='ipam_ipaddress_address_gist', opclasses=['inet_ops']),
             models.Index(fields=['assigned_object_type', 'assigned_object_id'], name='ipam_ipaddress_assigned'),
+            # The duplicate check compares the address part whatever the mask; the list order is VRF, address.
+            models.Index(_address_host(), name='ipam_ipaddress_host'),
+            models.Index(models.F('vrf').asc(nulls_first=True), Cast(_address_host(), models.GenericIPAddressField()),
+                         models.F('id'), name='ipam_ipaddress_order'),
         ]
 
     def __str__(self):
