@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.fields import nested_representation
+from netbox.api.readplan import render_nested
 from netbox.api.schema import ANY_NESTED_LIST, ANY_OBJECT_SCHEMA, NESTED_ANY, nullable
 from netbox.api.serializers import serializer_for
 
@@ -82,11 +83,29 @@ class LinkPeersField(serializers.Field):
     def to_representation(self, peers):
         return [nested_representation(peer, self.context) for peer in peers]
 
+    def plan_reader(self):
+        # The read plan's form of this field (netbox.api.readplan): the same values without DRF's field walk.
+        represent, value_of = self.plan_representation, self.plan_value
+
+        def read(obj, context):
+            value = value_of(obj)
+            return None if value is None else represent(value, context)
+        return read
+
+    def plan_value(self, obj):
+        return _peers(obj)
+
+    def plan_representation(self, peers, context):
+        return [render_nested(peer, context) for peer in peers]
+
 
 @extend_schema_field({'type': 'string', 'nullable': True})
 class LinkPeersTypeField(LinkPeersField):
     def to_representation(self, peers):
         return type_label(peers[0]) if peers else None
+
+    def plan_representation(self, peers, context):
+        return self.to_representation(peers)
 
 
 @extend_schema_field(nullable(ANY_NESTED_LIST))
@@ -99,11 +118,17 @@ class ConnectedEndpointsField(LinkPeersField):
             return None
         return [nested_representation(endpoint, self.context) for endpoint in endpoints]
 
+    def plan_value(self, obj):
+        return _endpoints(obj)
+
 
 @extend_schema_field({'type': 'string', 'nullable': True})
 class ConnectedEndpointsTypeField(ConnectedEndpointsField):
     def to_representation(self, endpoints):
         return type_label(endpoints[0]) if endpoints else None
+
+    def plan_representation(self, endpoints, context):
+        return self.to_representation(endpoints)
 
 
 @extend_schema_field({'type': 'boolean'})
@@ -114,6 +139,12 @@ class ConnectedEndpointsReachableField(LinkPeersField):
         return bool(instance._path_id and instance._path.is_active)
 
     def to_representation(self, value):
+        return bool(value)
+
+    def plan_value(self, obj):
+        return self.get_attribute(obj)
+
+    def plan_representation(self, value, context):
         return bool(value)
 
 

@@ -10,6 +10,7 @@ include the descendants of the objects named. `q` searches the declared search f
 removes what NetBox lacks (`filter_exclude`) or changes lookups (`filter_lookups`), so an unknown parameter is
 ignored as NetBox ignores it.
 """
+import copy
 import datetime
 
 import django_filters
@@ -19,6 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
+from django.http import QueryDict
 from mptt.models import MPTTModel
 
 from netbox.registry import INTERNAL_FIELDS, registry
@@ -280,9 +282,28 @@ class SearchFilter(django_filters.CharFilter):
 class BaseFilterSet(django_filters.FilterSet):
     """Shared base; `custom_field_filters` are added per request because custom fields live in the database."""
 
-    def __init__(self, data=None, *args, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        self.filters.update(custom_field_filters(self._meta.model))
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        # A bound filter set copies (and builds form fields for) only the filters its data names, by name or as a
+        # suffixed widget's `<name>_...`: a model has hundreds, and copying them all cost more than a small page.
+        # A filter left out is one without a value, which filters nothing.
+        filters = dict(self.base_filters)
+        if not self.is_bound or any(key.startswith('cf_') for key in self.data):
+            filters.update(custom_field_filters(self._meta.model))
+        if self.is_bound:
+            given = set(self.data.keys())
+            filters = {name: f for name, f in filters.items()
+                       if name in given or any(key.startswith(f'{name}_') for key in given)}
+        self.filters = copy.deepcopy(filters)
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
 
     def filter_queryset(self, queryset):
         # A value its form field accepted may still not fit the column (a UUID, a number for a choice): that is

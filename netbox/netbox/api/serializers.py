@@ -236,6 +236,10 @@ class PendingField(serializers.Field):
     def to_representation(self, value):
         return copy.deepcopy(value)
 
+    def plan_reader(self):
+        value = self.value
+        return lambda obj, context: copy.deepcopy(value)
+
 
 def _field_for(declaration, name):
     """The serializer field for one declared name, or None to let ModelSerializer build it."""

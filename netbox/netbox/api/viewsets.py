@@ -15,6 +15,8 @@ from rest_framework.response import Response
 
 from netbox.permissions import object_permitted
 
+from .readplan import plan_fetches_list, render_many, render_one
+
 WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'delete'}
 
 
@@ -39,12 +41,21 @@ def counter_annotation(counter, cumulative_tree=False):
     return Coalesce(Subquery(subquery[:1]), 0)
 
 
-def optimized_queryset(declaration, field_names):
-    """The model's queryset with the joins, prefetches and counters the given fields need, and no more."""
+def optimized_queryset(declaration, field_names, plan=False):
+    """The model's queryset with the joins, prefetches and counters the given fields need, and no more. With
+    plan=True the rows are for the read plan (netbox.api.readplan), which fetches list relations itself."""
     model = declaration.model
     queryset = model._default_manager.all()
-    select = set(getattr(declaration, 'select_related', ()))
-    prefetch = set(getattr(declaration, 'prefetch_related', ()))
+    # Declared joins and prefetches serve the fields they start from: a brief list of interfaces doesn't join
+    # their VLANs. Those starting elsewhere (a path column read by several fields) are kept.
+    rest_fields, wanted = set(declaration.rest_fields()), set(field_names)
+    select = {lookup for lookup in getattr(declaration, 'select_related', ())
+              if _head(lookup) in wanted or _head(lookup) not in rest_fields}
+    prefetch = {lookup for lookup in getattr(declaration, 'prefetch_related', ())
+                if _head(lookup) in wanted or _head(lookup) not in rest_fields}
+    if plan:
+        own = {name for name in field_names if plan_fetches_list(declaration, name)}
+        prefetch = {lookup for lookup in prefetch if _head(lookup) not in own}
     for name in field_names:
         if name in declaration.counts:
             counter = declaration.counts[name]
@@ -62,6 +73,8 @@ def optimized_queryset(declaration, field_names):
         if hasattr(field, 'fk_field'):  # generic foreign key
             prefetch.add(name)
         elif field.is_relation and (field.many_to_many or field.one_to_many):
+            if plan and name in own:
+                continue
             prefetch.add(name)
             prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
         elif field.is_relation:
@@ -76,6 +89,11 @@ def optimized_queryset(declaration, field_names):
         lookups = [p for p in prefetch if not isinstance(p, str) or p not in declared]
         queryset = queryset.prefetch_related(*sorted(lookups, key=str))
     return queryset
+
+
+def _head(lookup):
+    """The field a select_related/prefetch_related lookup (or Prefetch) starts from."""
+    return (lookup if isinstance(lookup, str) else lookup.prefetch_to).split('__')[0]
 
 
 def _nested_relations(model, many=False):
@@ -157,7 +175,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         action = WRITE_ACTIONS.get(self.request.method, 'view')
-        queryset = optimized_queryset(self.declaration, self.field_names())
+        queryset = optimized_queryset(self.declaration, self.field_names(), plan=True)
         return queryset.restrict(self.request.user, action)
 
     def prepared(self, instances):
@@ -169,14 +187,14 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        if page is not None:
-            return self.get_paginated_response(self.get_serializer(self.prepared(page), many=True).data)
-        return Response(self.get_serializer(self.prepared(list(queryset)), many=True).data)
+        rows = self.prepared(page if page is not None else list(queryset))
+        data = render_many(self.get_serializer(rows, many=True), rows)
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         self.prepared([instance])
-        return with_etag(Response(self.get_serializer(instance).data), instance)
+        return with_etag(Response(render_one(self.get_serializer(instance), instance)), instance)
 
     def check_if_match(self, instance):
         """RFC 9110 If-Match: a write based on a stale copy of the object is refused with 412. Called inside the

@@ -225,3 +225,35 @@ def test_admin_user_list_is_reachable_for_a_staff_superuser(superuser):
     client = Client()
     client.force_login(superuser)
     assert client.get('/admin/users/user/').status_code == 200
+
+
+# Transport
+
+
+def test_big_json_responses_are_gzipped_for_clients_that_accept_it(admin_user):
+    import gzip
+    import json
+
+    from netbox.testing import client_for
+    from tenancy.models import Tenant
+
+    Tenant.objects.bulk_create([Tenant(name=f'Tenant {n}', slug=f'tenant-{n}') for n in range(30)])
+    api = client_for(admin_user)
+    plain = api.get('/api/tenancy/tenants/')
+    packed = api.get('/api/tenancy/tenants/', HTTP_ACCEPT_ENCODING='gzip, deflate')
+    assert 'Content-Encoding' not in plain and len(plain.content) > 1024
+    assert packed['Content-Encoding'] == 'gzip' and 'Accept-Encoding' in packed['Vary']
+    assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert len(packed.content) < len(plain.content) / 3
+
+
+def test_small_json_and_html_pages_are_not_compressed(admin_user):
+    from netbox.testing import client_for
+
+    small = client_for(admin_user).get('/api/tenancy/tenants/', HTTP_ACCEPT_ENCODING='gzip')
+    assert small.status_code == 200 and len(small.content) < 1024 and 'Content-Encoding' not in small
+    browser = Client()
+    browser.force_login(admin_user)
+    page = browser.get('/tenancy/tenants/', HTTP_ACCEPT_ENCODING='gzip')
+    assert page.status_code == 200 and len(page.content) > 1024
+    assert 'Content-Encoding' not in page  # HTML stays plain (BREACH)

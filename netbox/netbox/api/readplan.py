@@ -1,0 +1,499 @@
+"""
+The compiled read path: rows rendered to JSON-ready dicts by a plan made once per serializer shape.
+
+A derived serializer (netbox.api.serializers) is the reference for what a response holds: its fields, their order,
+sources and nested forms. Walking DRF's field tree for each row, though, costs more than fetching the rows: every
+value goes through `get_attribute`/`to_representation`, choices are re-flattened per value, URLs are reversed per
+object. A plan looks at the serializer's (bound) fields once and picks for each a small function that reads the
+value straight off the instance: choice labels from a map built once, URLs from a template, nested objects through
+a nested plan of their own, custom fields with the field list read once per request. Fields the plan doesn't know
+(a declared field with its own logic) go through DRF as before, so the output is always the serializer's; a
+generic test compares the two for every model and mode.
+"""
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import ForeignObjectRel
+from django.urls import NoReverseMatch, reverse
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import ManyRelatedField, PKOnlyObject
+
+from netbox.models import AbsoluteURLMixin, tags_of
+from netbox.registry import registry
+
+from .fields import (
+    ChoiceField,
+    CounterField,
+    NestedRelatedField,
+    TagListField,
+    TextValueField,
+    api_list_path,
+)
+
+TAG_FIELDS = ('id', 'url', 'display_url', 'display', 'name', 'slug', 'color')
+_PK_MARK = 2147483001  # a primary key no URL pattern mistakes for anything else; replaced by the real one
+
+
+def render_many(serializer, instances):
+    """`serializer.data` for a list serializer over `instances`, through the plan when the serializer allows it."""
+    child = serializer.child
+    plan = plan_for(child)
+    if plan is None:
+        return serializer.data
+    context = RenderContext(child)
+    fetch_lists(plan, instances, context)
+    return [plan(obj, context) for obj in instances]
+
+
+def render_one(serializer, instance):
+    """`serializer.data` for one instance."""
+    plan = plan_for(serializer)
+    if plan is None:
+        return serializer.data
+    context = RenderContext(serializer)
+    fetch_lists(plan, [instance], context)
+    return plan(instance, context)
+
+
+class RenderContext:
+    """What a plan needs per request: the absolute URL origin, the bound serializer (for fields rendered by DRF)
+    and values looked up once (custom fields)."""
+
+    def __init__(self, serializer):
+        self.serializer = serializer
+        self.drf_context = serializer.context
+        request = self.drf_context.get('request')
+        self.origin = request.build_absolute_uri('/')[:-1] if request is not None else ''
+        self.cache = {}
+        # {relation: {owner pk: [related objects]}} fetched for the whole page by fetch_lists()
+        self.lists = {}
+
+    def custom_fields(self, model):
+        key = ('custom_fields', model)
+        if key not in self.cache:
+            from extras.models import CustomField
+
+            self.cache[key] = [(cf.name, _custom_field_reader(cf)) for cf in CustomField.objects.get_for_model(model)]
+        return self.cache[key]
+
+
+# Plans for top-level objects
+
+
+_plans = {}
+
+
+def plan_for(serializer):
+    """A callable(instance, context) -> dict for the serializer's current fields, or None when the serializer
+    renders rows its own way (a to_representation of its own)."""
+    from .serializers import BaseModelSerializer
+
+    cls = type(serializer)
+    if cls.to_representation is not BaseModelSerializer.to_representation:
+        return None
+    fields = serializer.fields
+    key = (cls, tuple(fields))
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = _compile(cls, fields)
+    return plan
+
+
+def _compile(cls, fields):
+    model = cls.Meta.model
+    readers = []
+    for name, field in fields.items():
+        if field.write_only:
+            continue
+        readers.append((name, _reader_for(cls, model, name, field)))
+    absent_when_null = tuple(getattr(cls.Meta, 'absent_when_null', ()))
+    may_skip = any(getattr(read, 'may_skip', False) for _, read in readers)
+    lists = [read.list_relation for _, read in readers if getattr(read, 'list_relation', None) is not None]
+
+    def plan(obj, context):
+        data = {name: read(obj, context) for name, read in readers}
+        if may_skip:
+            data = {name: value for name, value in data.items() if value is not _SKIP}
+        for name in absent_when_null:
+            if name in data and data[name] is None:
+                del data[name]
+        return data
+
+    plan.lists = lists
+    return plan
+
+
+def _single_source(field):
+    attrs = getattr(field, 'source_attrs', None)
+    return attrs[0] if attrs and len(attrs) == 1 and field.source != '*' else None
+
+
+def _reader_for(cls, model, name, field):
+    from .serializers import BaseModelSerializer, CustomFieldsField
+
+    if isinstance(field, serializers.SerializerMethodField):
+        method = getattr(cls, field.method_name, None)
+        if method is getattr(BaseModelSerializer, field.method_name, object()):
+            if field.method_name == 'get_url':
+                return lambda obj, context: object_api_url(obj, context.origin)
+            if field.method_name == 'get_display_url':
+                return lambda obj, context: object_display_url(obj, context.origin)
+            if field.method_name == 'get_display':
+                return lambda obj, context: str(obj)
+        return _drf_reader(name)
+    if type(field) is CustomFieldsField:
+        def read_custom_fields(obj, context):
+            data = obj.custom_field_data
+            if data is None:
+                return None
+            return {cf_name: read(data.get(cf_name)) for cf_name, read in context.custom_fields(model)}
+        return read_custom_fields
+    if type(field) is TagListField:
+        def read_tags(obj, context):
+            if obj.pk is None:
+                return []
+            nested = nested_plan(_tag_model(), TAG_FIELDS)
+            return [nested(tag, context) for tag in tags_of(obj)]
+        return read_tags
+    if hasattr(field, 'plan_reader'):
+        return field.plan_reader()  # a declared field that knows its own fast form
+    source = _single_source(field)
+    if type(field) is CounterField and source is not None:
+        return lambda obj, context: int(getattr(obj, source, 0) or 0)
+    if source is None or type(field).get_attribute not in _PLAIN_GET_ATTRIBUTE:
+        return _drf_reader(name)
+    if isinstance(field, ManyRelatedField) and type(field.child_relation) is NestedRelatedField:
+        child = field.child_relation
+        related_fields = tuple(child.nested_fields) if child.nested_fields is not None else None
+
+        def read_many(obj, context):
+            if obj.pk is None:
+                return []
+            fetched = context.lists.get(source)
+            items = fetched.get(obj.pk, ()) if fetched is not None else getattr(obj, source).all()
+            return [render_nested(item, context, related_fields) for item in items]
+        read_many.list_relation = ListRelation.of(model, source, related_fields)
+        return read_many
+    if type(field) is NestedRelatedField:
+        related_fields = tuple(field.nested_fields) if field.nested_fields is not None else None
+
+        def read_related(obj, context):
+            try:
+                value = getattr(obj, source)
+            except ObjectDoesNotExist:
+                return None
+            return None if value is None else render_nested(value, context, related_fields)
+        return read_related
+    if type(field) is ChoiceField:
+        return _choice_reader(source, field.model_field)
+    convert = _CONVERTERS.get(type(field))
+    if convert is None:
+        if type(field).__module__ != 'rest_framework.fields':
+            return _drf_reader(name)  # a field of our own may read the request context
+        convert = field.to_representation  # DRF's own fields depend on nothing but the value
+    if convert is _identity:
+        def read_attribute(obj, context):
+            value = getattr(obj, source)
+            return value() if callable(value) else value
+        return read_attribute
+
+    def read_value(obj, context):
+        value = getattr(obj, source)
+        return None if value is None else convert(value)
+    return read_value
+
+
+def _tag_model():
+    from extras.models import Tag
+
+    return Tag
+
+
+def _drf_reader(name):
+    """The value as DRF's Serializer.to_representation computes it, for fields with logic of their own."""
+    def read(obj, context):
+        field = context.serializer.fields[name]
+        try:
+            attribute = field.get_attribute(obj)
+        except SkipField:
+            return _SKIP
+        check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+        return None if check is None else field.to_representation(attribute)
+    read.may_skip = True
+    return read
+
+
+class _Skip:
+    pass
+
+
+_SKIP = _Skip()
+
+
+def _identity(value):
+    return value
+
+
+def _choice_reader(source, model_field):
+    labels = {value: str(label) for value, label in model_field.flatchoices}
+
+    def read(obj, context):
+        value = getattr(obj, source)
+        if value is None:
+            return None
+        if value == '':
+            return {'value': '', 'label': ''}
+        label = labels.get(value)
+        return {'value': value, 'label': label if label is not None else str(value)}
+    return read
+
+
+_PLAIN_GET_ATTRIBUTE = {serializers.Field.get_attribute, serializers.RelatedField.get_attribute,
+                        ManyRelatedField.get_attribute}
+_CONVERTERS = {
+    serializers.CharField: str,
+    serializers.SlugField: str,
+    serializers.EmailField: str,
+    serializers.URLField: str,
+    serializers.IntegerField: int,
+    serializers.ReadOnlyField: _identity,
+    TextValueField: str,
+}
+
+
+# Object URLs
+
+
+def object_api_url(obj, origin):
+    path = api_list_path(type(obj))
+    return None if path is None else f'{origin}{path}{obj.pk}/'
+
+
+_display_templates = {}
+
+
+def object_display_url(obj, origin):
+    """The object's UI page as an absolute URL (its get_absolute_url), from a template when the model uses the
+    shared one."""
+    cls = type(obj)
+    template = _display_templates.get(cls)
+    if template is None:
+        template = _display_templates[cls] = _display_template(cls)
+    if template is False:
+        path = obj.get_absolute_url() if hasattr(obj, 'get_absolute_url') else ''
+        return f'{origin}{path}' if path else None
+    if template == '':
+        return None
+    return template.format(origin=origin, pk=obj.pk)
+
+
+def _display_template(cls):
+    if getattr(cls, 'get_absolute_url', None) is not AbsoluteURLMixin.get_absolute_url:
+        return False  # a model-specific URL: asked per object
+    try:
+        path = reverse(f'{cls._meta.app_label}:{cls._meta.model_name}', args=[_PK_MARK])
+    except NoReverseMatch:
+        return ''
+    if path.count(str(_PK_MARK)) != 1:
+        return False
+    return '{origin}' + path.replace('{', '{{').replace('}', '}}').replace(str(_PK_MARK), '{pk}')
+
+
+# Nested objects
+
+
+_nested_plans = {}
+
+
+def render_nested(obj, context, fields=None):
+    """An object in the form it takes inside another (netbox.api.fields.nested_representation)."""
+    return nested_plan(type(obj), fields)(obj, context)
+
+
+def nested_plan(model, fields=None):
+    key = (model, fields)
+    plan = _nested_plans.get(key)
+    if plan is None:
+        plan = _nested_plans[key] = _compile_nested(model, fields)
+    return plan
+
+
+def _compile_nested(model, fields):
+    declaration = registry.get(model)
+    if declaration is None:
+        return lambda obj, context: {'id': obj.pk, 'display': str(obj)}
+    names = fields if fields is not None else tuple(declaration.nested_fields())
+    readers = [(name, _nested_reader(declaration, model, name)) for name in names]
+
+    def plan(obj, context):
+        return {name: read(obj, context) for name, read in readers}
+    return plan
+
+
+def _nested_reader(declaration, model, name):
+    if name == 'id':
+        return lambda obj, context: obj.pk
+    if name == 'url':
+        return lambda obj, context: object_api_url(obj, context.origin)
+    if name == 'display':
+        return lambda obj, context: str(obj)
+    if name == 'display_url':
+        return lambda obj, context: object_display_url(obj, context.origin)
+    if name == '_depth':
+        return lambda obj, context: getattr(obj, 'level', None) if hasattr(obj, 'level') else getattr(obj, '_depth', 0)
+    declared = declaration.serializer_fields.get(name)
+    if declared is not None and (isinstance(declared, serializers.PrimaryKeyRelatedField) or not isinstance(
+            declared, (serializers.RelatedField, serializers.ManyRelatedField))):
+        source = declared.source or name
+        return lambda obj, context: declared.to_representation(getattr(obj, source, None))
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:
+        def read_attribute(obj, context):
+            value = getattr(obj, name, None)
+            return value() if callable(value) else value
+        return read_attribute
+    if model_field.is_relation and model_field.related_model is not None:
+        related = registry.get(model_field.related_model)
+        inner = tuple(related.nested_self_fields()) if related and model_field.related_model is model else None
+        accessor = model_field.get_accessor_name() if isinstance(model_field, ForeignObjectRel) else name
+        if model_field.many_to_one or model_field.one_to_one:
+            def read_related(obj, context):
+                try:
+                    value = getattr(obj, accessor)
+                except ObjectDoesNotExist:
+                    return None
+                return None if value is None else render_nested(value, context, inner)
+            return read_related
+        return lambda obj, context: [render_nested(item, context, inner) for item in getattr(obj, accessor).all()]
+    attname = model_field.attname
+    if model_field.choices:
+        if name in declaration.bare_choices:
+            return lambda obj, context: getattr(obj, attname)
+        return _choice_reader(attname, model_field)
+    wire_text = getattr(model_field, 'wire_text', False)
+
+    def read_value(obj, context):
+        value = getattr(obj, attname)
+        if hasattr(value, 'isoformat'):
+            return value.isoformat()
+        if wire_text and value is not None:
+            return str(value)
+        return value
+    return read_value
+
+
+# Custom fields
+
+
+def _custom_field_reader(cf):
+    """A function turning one stored custom field value into its API form (selections as {value, label})."""
+    from extras.models import CustomFieldTypes
+
+    if cf.type not in (CustomFieldTypes.SELECT, CustomFieldTypes.MULTISELECT):
+        return _identity
+    labels = dict(cf.choice_set.choices) if cf.choice_set_id else {}
+    if cf.type == CustomFieldTypes.SELECT:
+        def read_select(value):
+            if value in (None, ''):
+                return value
+            return {'value': value, 'label': labels.get(value, value)}
+        return read_select
+
+    def read_multiselect(value):
+        if value in (None, '') or not isinstance(value, list):
+            return value
+        return [{'value': item, 'label': labels.get(item, item)} for item in value]
+    return read_multiselect
+
+
+# Lists (many-to-many and reverse relations), fetched for a whole page in one query each
+
+
+class ListRelation:
+    """A list relation the plan fetches itself: one query for the page, each related object carrying its owner's
+    primary key, with the joins its nested form needs. Django's prefetch does the same work but builds a manager
+    and a queryset per row, which costs more than the rows."""
+
+    def __init__(self, model, name, related_model, owner_path, nested_fields):
+        self.model = model
+        self.name = name
+        self.related_model = related_model
+        self.owner_path = owner_path
+        self.nested_fields = nested_fields
+
+    @classmethod
+    def of(cls, model, name, nested_fields):
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            return None
+        if not field.is_relation or not (field.many_to_many or field.one_to_many) or field.related_model is None:
+            return None
+        if isinstance(field, ForeignObjectRel):
+            if name != field.get_accessor_name():
+                return None
+            owner_path = field.field.name
+        elif getattr(field, 'remote_field', None) is not None and not getattr(field, 'fk_field', None):
+            owner_path = field.related_query_name()
+        else:
+            return None
+        return cls(model, name, field.related_model, owner_path, nested_fields)
+
+    def queryset(self, declaration):
+        from django.db.models import F
+
+        from .viewsets import _nested_relations
+
+        declared = [p for p in getattr(declaration, 'prefetch_related', ()) if not isinstance(p, str) and
+                    p.prefetch_to == self.name and p.queryset is not None]
+        queryset = declared[0].queryset if declared else self.related_model._default_manager.all()
+        joins = _nested_relations(self.related_model)
+        if joins:
+            queryset = queryset.select_related(*joins)
+        inner_lists = _nested_relations(self.related_model, many=True)
+        if inner_lists:
+            queryset = queryset.prefetch_related(*inner_lists)
+        return queryset.annotate(_plan_owner=F(self.owner_path))
+
+    def fetch(self, owners):
+        declaration = registry.get(self.model)
+        grouped = {}
+        pks = [obj.pk for obj in owners if obj.pk is not None]
+        if pks:
+            for item in self.queryset(declaration).filter(**{f'{self.owner_path}__in': pks}):
+                grouped.setdefault(item._plan_owner, []).append(item)
+        return grouped
+
+
+def fetch_lists(plan, instances, context):
+    """Fetch, for the rows about to be rendered, the list relations their queryset did not prefetch."""
+    if not instances:
+        return
+    first = instances[0]
+    prefetched = getattr(first, '_prefetched_objects_cache', {})
+    for relation in plan.lists:
+        if relation.name not in prefetched and relation.name not in context.lists:
+            context.lists[relation.name] = relation.fetch(instances)
+
+
+def plan_fetches_list(declaration, name):
+    """Whether the plan renders (and so fetches itself) the list relation `name` of a declaration's rows."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .serializers import BaseModelSerializer
+
+    if declaration.serializer().to_representation is not BaseModelSerializer.to_representation:
+        return False
+    declared = declaration.serializer_fields.get(name)
+    if declared is not None:
+        if not (type(declared) is ManyRelatedField and type(declared.child_relation) is NestedRelatedField):
+            return False
+    elif name in declaration.pending or name in declaration.counts or name == 'tags':
+        return False
+    try:
+        field = declaration.model._meta.get_field(name)
+    except Exception:
+        return False
+    if field.related_model is ContentType:
+        return False
+    return ListRelation.of(declaration.model, name, None) is not None
