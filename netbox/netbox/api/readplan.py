@@ -497,3 +497,127 @@ def plan_fetches_list(declaration, name):
     if field.related_model is ContentType:
         return False
     return ListRelation.of(declaration.model, name, None) is not None
+
+
+# Columns of joined objects
+
+
+def _columns_read(model, function):
+    """The model fields a method or property of the model reads (names of its concrete fields, relations included),
+    found from the names its code uses; None when it may use anything else of the instance that could load from the
+    database (another method or property), so that the caller loads every column. A name that isn't an
+    attribute of the model class can't load anything (it is a global, or an attribute of a value)."""
+    code = getattr(function, '__code__', None)
+    if code is None:
+        return None
+    fields = {}
+    for field in model._meta.concrete_fields:
+        fields[field.name] = fields[field.attname] = field
+    fields['pk'] = model._meta.pk
+    displays = {f'get_{field.name}_display': field for field in model._meta.concrete_fields if field.choices}
+    read = set()
+    codes = [code]
+    while codes:
+        current = codes.pop()
+        codes.extend(const for const in current.co_consts if hasattr(const, 'co_names'))
+        for name in current.co_names:
+            field = fields.get(name) or displays.get(name)
+            if field is not None:
+                read.add(field.name)  # for a relation read as an object, the caller checks that it is joined
+            elif hasattr(model, name):
+                return None
+    return read
+
+
+_display_cache = {}
+
+
+def display_fields(model):
+    """The fields (relations included) a model's display (`__str__`) reads, or None when that can't be known."""
+    if model not in _display_cache:
+        _display_cache[model] = _columns_read(model, model.__str__)
+    return _display_cache[model]
+
+
+_nested_columns_cache = {}
+
+
+def nested_columns(model):
+    """The columns an object of `model` needs to be shown nested (its nested fields and its display), or None when
+    they can't be known (its display reads a relation...)."""
+    if model in _nested_columns_cache:
+        return _nested_columns_cache[model]
+    _nested_columns_cache[model] = result = _nested_columns(model)
+    return result
+
+
+def _nested_columns(model):
+    declaration = registry.get(model)
+    if declaration is None:
+        return None
+    display = display_fields(model)
+    if display is None:
+        return None
+    needed = {model._meta.pk.name} | display
+    needed |= {field.name for field in model._meta.concrete_fields if field.name in ('lft', 'rght', 'tree_id',
+                                                                                      'level', '_depth')}
+    for name in declaration.nested_fields():
+        if name in ('id', 'url', 'display', 'display_url', '_depth'):
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            attribute = getattr(model, name, None)
+            getter = attribute.fget if isinstance(attribute, property) else None
+            columns = _columns_read(model, getter) if getter is not None else None
+            if columns is None:
+                return None
+            needed |= columns
+            continue
+        if not field.concrete:
+            return None
+        needed.add(field.name)
+    return needed
+
+
+def deferred_columns(declaration, joins, field_names):
+    """For a queryset of the declaration's rows with select_related `joins`, the columns of joined objects that
+    their nested form doesn't read, to defer (`device__comments`...). Only joins starting from a field the response
+    shows as a plain nested object are narrowed; a joined model whose display can't be analysed keeps every
+    column."""
+    model = declaration.model
+    shown = set(field_names)
+    deferred = set()
+    joins = set(joins)
+    for path in sorted(joins):
+        parts = path.split('__')
+        if parts[0] not in shown or parts[0] in declaration.serializer_fields or parts[0] in declaration.pending:
+            continue
+        current, ok = model, True
+        for hop in parts:
+            try:
+                field = current._meta.get_field(hop)
+            except Exception:
+                ok = False
+                break
+            if not field.is_relation or not field.concrete or field.related_model is None:
+                ok = False
+                break
+            current = field.related_model
+        if not ok:
+            continue
+        needed = nested_columns(current)
+        if needed is None:
+            continue
+        relations = {name for name in needed if current._meta.get_field(name).is_relation}
+        if any(f'{path}__{name}' not in joins for name in relations):
+            continue  # the nested form reads a related object that isn't joined: narrowing would not help
+        # Deeper joins from this one need their key column.
+        needed = set(needed)
+        for other in joins:
+            if other.startswith(f'{path}__'):
+                needed.add(other[len(path) + 2:].split('__')[0])
+        for field in current._meta.concrete_fields:
+            if field.name not in needed:
+                deferred.add(f'{path}__{field.name}')
+    return deferred

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from netbox.permissions import object_permitted
 
-from .readplan import plan_fetches_list, render_many, render_one
+from .readplan import deferred_columns, display_fields, plan_fetches_list, render_many, render_one
 
 WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'delete'}
 
@@ -48,11 +48,16 @@ def optimized_queryset(declaration, field_names, plan=False):
     queryset = model._default_manager.all()
     # Declared joins and prefetches serve the fields they start from: a brief list of interfaces doesn't join
     # their VLANs. Those starting elsewhere (a path column read by several fields) are kept.
+    # The display (__str__) may read relations too: those are kept whatever the fields.
+    display = display_fields(model)
     rest_fields, wanted = set(declaration.rest_fields()), set(field_names)
-    select = {lookup for lookup in getattr(declaration, 'select_related', ())
-              if _head(lookup) in wanted or _head(lookup) not in rest_fields}
-    prefetch = {lookup for lookup in getattr(declaration, 'prefetch_related', ())
-                if _head(lookup) in wanted or _head(lookup) not in rest_fields}
+
+    def needed(lookup):
+        head = _head(lookup)
+        return display is None or head in wanted or head not in rest_fields or head in display
+
+    select = {lookup for lookup in getattr(declaration, 'select_related', ()) if needed(lookup)}
+    prefetch = {lookup for lookup in getattr(declaration, 'prefetch_related', ()) if needed(lookup)}
     if plan:
         own = {name for name in field_names if plan_fetches_list(declaration, name)}
         prefetch = {lookup for lookup in prefetch if _head(lookup) not in own}
@@ -83,6 +88,10 @@ def optimized_queryset(declaration, field_names, plan=False):
             prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
     if select:
         queryset = queryset.select_related(*sorted(select))
+        if plan:
+            deferred = deferred_columns(declaration, select, field_names)
+            if deferred:
+                queryset = queryset.defer(*sorted(deferred))
     if prefetch:
         # A declared Prefetch object for a relation replaces the plain lookup of the same name.
         declared = {p.prefetch_to for p in prefetch if not isinstance(p, str)}

@@ -43,7 +43,9 @@ def fuzz_schema(superuser, keep_connection):
     raw = json.loads(json.dumps(SchemaGenerator().get_schema(request=None, public=True), default=str))
     schema = schemathesis.openapi.from_dict(raw)
     schema.app = WSGIHandler()
-    return schema, {'Authorization': f'Token {token.plaintext}'}
+    # The WSGI transport hands the fuzzer's checks the raw body, which they can't read gzipped (gzip itself is
+    # tested in test_api_basics).
+    return schema, {'Authorization': f'Token {token.plaintext}', 'Accept-Encoding': 'identity'}
 
 
 def fuzz_operation(operation, headers, failures):

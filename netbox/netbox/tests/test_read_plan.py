@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from netbox.api import readplan
 from netbox.api.fields import api_list_path
+from netbox.api.viewsets import _nested_relations
 from netbox.registry import registry
 from netbox.testing import client_for, make, make_full
 
@@ -109,3 +110,37 @@ def test_custom_fields_read_as_typed_values(admin_user):
         'three': None}
     assert [tag['slug'] for tag in body['tags']] == ['red', 'blue']  # by weight (red's 5 before the default), then name
     assert body['created'].endswith('Z') and datetime.datetime.fromisoformat(body['created'])
+
+
+NARROWED = [d for d in READABLE if readplan.nested_columns(d.model) is not None]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize('declaration', NARROWED, ids=[d.label() for d in NARROWED])
+def test_nested_form_needs_only_the_columns_the_plan_loads(declaration):
+    """A joined object loaded with only the columns readplan.nested_columns() names (plus its joined relations)
+    shows the same display and nested form as a whole one, without a query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    model = declaration.model
+    obj = make_full(model)
+    columns = readplan.nested_columns(model)
+    relations = [name for name in columns if model._meta.get_field(name).is_relation]
+    # As optimized_queryset joins them: each relation, and the relations of its own nested form.
+    relations += [f'{name}__{inner}' for name in list(relations)
+                  for inner in _nested_relations(model._meta.get_field(name).related_model)]
+    narrow = model._default_manager.select_related(*relations).only(*columns).get(pk=obj.pk)
+    whole = model._default_manager.select_related(*relations).get(pk=obj.pk)
+    context = type('Context', (), {'origin': 'http://testserver', 'lists': {}})()
+    with CaptureQueriesContext(connection) as queries:
+        shown = readplan.render_nested(narrow, context)
+    assert not queries.captured_queries, [q['sql'] for q in queries.captured_queries]
+    assert shown == readplan.render_nested(whole, context)
+
+
+def _is_relation(model, name):
+    try:
+        return model._meta.get_field(name).is_relation
+    except Exception:
+        return False
