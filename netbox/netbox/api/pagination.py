@@ -22,7 +22,8 @@ class OptionalLimitOffsetPagination(LimitOffsetPagination):
             ordered = queryset.filter(pk__gte=self.start).order_by('pk')
             rows = list(ordered[:self.limit + 1])
             self.has_more = len(rows) > self.limit
-            self.last_pk = rows[self.limit - 1].pk if self.has_more else None
+            last = rows[self.limit - 1] if self.has_more else None
+            self.last_pk = getattr(last, 'pk', last)  # a row, or the key itself when paging keys
             return rows[:self.limit]
         self.offset = self.get_offset(request)
         self.count = self.get_count(queryset)

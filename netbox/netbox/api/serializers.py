@@ -113,13 +113,19 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, fields=None, omit=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if fields:
-            for name in set(self.fields) - set(fields):
-                self.fields.pop(name)
-        for name in omit or ():
-            self.fields.pop(name, None)
+        # The field selection, applied when the fields are first built (the read plan may never need them).
+        self.field_selection = (tuple(fields) if fields else None, tuple(omit) if omit else None)
         # The stored state, to tell an update that changes nothing (no save, no change record, same last_updated).
         self._original = field_values(self.instance) if isinstance(self.instance, models.Model) else None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        wanted, omit = getattr(self, 'field_selection', (None, None))
+        if wanted:
+            fields = {name: field for name, field in fields.items() if name in wanted}
+        if omit:
+            fields = {name: field for name, field in fields.items() if name not in omit}
+        return fields
 
     @extend_schema_field({'type': 'string', 'format': 'uri', 'nullable': True})
     def get_url(self, obj):

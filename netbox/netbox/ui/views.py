@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template import loader
 from django.views import View
 
-from netbox.api.viewsets import optimized_queryset
+from netbox.api.viewsets import joins_in_written_order, optimized_queryset, read_by_key
 from netbox.filtersets import id_filter_name
 from netbox.models import tags_of
 from netbox.permissions import has_permission, object_permitted
@@ -116,8 +116,8 @@ class ObjectListView(DeclaredView):
                     prefs.set('ordering', [sort] if sort else [])
                 ordering = sort or None
 
-        base = optimized_queryset(declaration, [name for name in columns if not name.startswith('cf_')])
-        base = base.restrict(user, 'view')
+        shown = optimized_queryset(declaration, [name for name in columns if not name.startswith('cf_')])
+        base = shown.restrict(user, 'view')
         filterset = declaration.filterset()(request.GET, queryset=base, request=request)
         if filterset.is_valid():
             queryset = filterset.qs
@@ -136,7 +136,9 @@ class ObjectListView(DeclaredView):
         per_page = page_size(request, prefs.config)
         paginator = Paginator(queryset, per_page)
         page = paginator.get_page(request.GET.get('page'))
-        objects = list(page.object_list)
+        # The page's keys first (filters and order planned freely), then its rows by key (netbox.api.viewsets).
+        objects = read_by_key(shown, list(page.object_list.values_list('pk', flat=True)))
+        page.object_list = objects
         if declaration.prepare_rows is not None:
             declaration.prepare_rows(objects)
         preload_cf_objects([available[name] for name in columns], objects)
@@ -218,7 +220,8 @@ class ObjectDetailView(DeclaredView):
         user = request.user
         specs = field_specs(declaration)
         queryset = optimized_queryset(declaration, list(specs)).restrict(user, 'view')
-        obj = get_object_or_404(queryset, pk=pk)
+        with joins_in_written_order():
+            obj = get_object_or_404(queryset, pk=pk)
         if declaration.prepare_rows is not None:
             declaration.prepare_rows([obj])
         attributes, counts = [], []
