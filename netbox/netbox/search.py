@@ -226,7 +226,8 @@ def ensure_extension(connection, name='pg_trgm'):
             database = connection.settings_dict['NAME']
             user = connection.settings_dict['USER']
             reason = str(exc).strip().splitlines()[0]
-            if getattr(exc.__cause__, 'sqlstate', None) == '58P01':  # no control file: the module is missing
+            # Not available (no control file): the module is not installed on the server.
+            if getattr(exc.__cause__, 'sqlstate', None) in ('0A000', '58P01'):
                 fix = (f'install PostgreSQL\'s contrib modules on the database server (the package providing '
                        f'{name}, e.g. postgresql-contrib), then run: CREATE EXTENSION {name};')
             else:
