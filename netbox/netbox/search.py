@@ -199,16 +199,22 @@ def search_filters(declaration):
     return filters
 
 
+_wanted = {}
+
+
 def wanted_indexes(connection):
-    """[SearchIndex] for every search filter of every declaration (unnamed until synced; may repeat)."""
+    """[SearchIndex] for every search filter of every declaration (unnamed until synced; may repeat). Compiled
+    once per process: the declarations do not change while it runs, and test databases are synced often."""
     from netbox.registry import registry
 
-    wanted = []
-    for declaration in registry:
-        for search_filter in search_filters(declaration):
-            for model, path, lookup in search_filter.index_lookups(declaration.model):
-                wanted.append(index_for(model, path, lookup, connection))
-    return wanted
+    if connection.alias not in _wanted:
+        wanted = []
+        for declaration in registry:
+            for search_filter in search_filters(declaration):
+                for model, path, lookup in search_filter.index_lookups(declaration.model):
+                    wanted.append(index_for(model, path, lookup, connection))
+        _wanted[connection.alias] = wanted
+    return _wanted[connection.alias]
 
 
 # Creating and dropping
@@ -240,29 +246,32 @@ def ensure_extension(connection, name='pg_trgm'):
 
 
 def _existing_state(cursor):
-    """(managed search indexes {name: valid}, plain-column indexes {(table, column, method, opclass)},
-    default opclasses {(table, column, method)}, present columns {(table, column)}, pg_trgm installed)."""
+    """(managed search indexes {name: valid}, plain-column indexes {(table, column, method, opclass)} of others,
+    present columns {(table, column)}, whether pg_trgm is installed)."""
     cursor.execute(
-        """SELECT ix.relname, i.indisvalid FROM pg_index i
-           JOIN pg_class ix ON ix.oid = i.indexrelid JOIN pg_namespace n ON n.oid = ix.relnamespace
-           WHERE n.nspname = current_schema() AND ix.relname LIKE %s AND obj_description(ix.oid, 'pg_class') = %s""",
-        [INDEX_PREFIX.replace('_', r'\_') + '%', INDEX_COMMENT])
-    managed = dict(cursor.fetchall())
+        """SELECT ix.relname, i.indisvalid FROM pg_description d
+           JOIN pg_class ix ON ix.oid = d.objoid JOIN pg_index i ON i.indexrelid = ix.oid
+           JOIN pg_namespace n ON n.oid = ix.relnamespace
+           WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND d.description = %s
+             AND n.nspname = current_schema()""", [INDEX_COMMENT])
+    managed = {name: valid for name, valid in cursor.fetchall() if name.startswith(INDEX_PREFIX)}
     cursor.execute(
-        """SELECT t.relname, a.attname, am.amname, opc.opcname, opc.opcdefault FROM pg_index i
+        """SELECT ix.relname, t.relname, a.attname, am.amname, opc.opcname, opc.opcdefault FROM pg_index i
            JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ix ON ix.oid = i.indexrelid
            JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = ix.relam
            JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
            JOIN pg_opclass opc ON opc.oid = i.indclass[0]
-           WHERE n.nspname = current_schema() AND i.indpred IS NULL AND i.indisvalid
-             AND obj_description(ix.oid, 'pg_class') IS DISTINCT FROM %s""", [INDEX_COMMENT])
+           WHERE n.nspname = current_schema() AND i.indpred IS NULL AND i.indisvalid""")
     covered = set()
-    for table, column, method, opclass, default in cursor.fetchall():
-        covered.add((table, column, method, opclass))
-        if default:
-            covered.add((table, column, method, None))
-    cursor.execute('SELECT table_name, column_name FROM information_schema.columns '
-                   'WHERE table_schema = current_schema()')
+    for name, table, column, method, opclass, default in cursor.fetchall():
+        if name not in managed:
+            covered.add((table, column, method, opclass))
+            if default:
+                covered.add((table, column, method, None))
+    cursor.execute("""SELECT t.relname, a.attname FROM pg_attribute a
+                      JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                      WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND a.attnum > 0
+                        AND NOT a.attisdropped""")
     columns = set(cursor.fetchall())
     cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
     trigram = cursor.fetchone() is not None
