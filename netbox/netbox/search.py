@@ -19,7 +19,7 @@ both are ever dropped.
 import hashlib
 from contextlib import nullcontext
 
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
 from django.db.models import Q, Value
 from django.db.models.constants import LOOKUP_SEP
@@ -352,15 +352,3 @@ def post_migrate_handler(sender, using=DEFAULT_DB_ALIAS, verbosity=1, stdout=Non
     report = sync_search_indexes(using=using)
     if verbosity >= 1 and (report.created or report.dropped) and stdout is not None:
         stdout.write(f'  {report}\n')
-
-
-def describe_field(model, path):
-    """The (model, field) a search path ends at, for tests and documentation."""
-    name, _, rest = path.partition(LOOKUP_SEP)
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return model, None
-    if rest and field.is_relation and field.related_model is not None:
-        return describe_field(field.related_model, rest)
-    return model, field
