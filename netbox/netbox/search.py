@@ -319,7 +319,7 @@ def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=Fals
     concurrent = 'CONCURRENTLY ' if concurrently else ''
     for name, valid in sorted(managed.items()):
         if name not in wanted or rebuild or not valid:
-            log(f'Dropping search index {name}')
+            log(f'{"Stale" if dry_run else "Dropping"} search index {name}')
             report.dropped.append(name)
             if not dry_run:
                 _execute(connection, [(f'DROP INDEX {concurrent}IF EXISTS {quote(name)}', None)],
@@ -330,7 +330,7 @@ def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=Fals
         if name in managed:
             report.kept.append(index)
             continue
-        log(f'Creating search index {name} on {index.table} ({index.expression})')
+        log(f'{"Missing" if dry_run else "Creating"} search index {name} on {index.table} ({index.expression})')
         report.created.append(index)
         if not dry_run:
             _execute(connection, [(index.create_sql(quote, concurrently), None),
