@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
 # Bring an installation up to date with the code in this checkout: install the Python requirements (skipped when
-# requirements.txt is unchanged since the last successful install), apply database migrations, trace any missing
-# cable paths, rebuild the prefix hierarchy, collect static files, remove stale content types and expired sessions.
+# requirements.txt is unchanged since the last successful install), apply database migrations, bring the search
+# indexes in line with the declarations, trace any missing cable paths, rebuild the prefix hierarchy, collect static
+# files, remove stale content types and expired sessions.
 #
 # Run it after every `git pull`. It uses (and, if needed, creates) the virtual environment in ./venv and reads the
 # configuration from netbox/netbox/configuration.py (or the module named by NETBOX_CONFIGURATION). PostgreSQL and
@@ -47,6 +48,7 @@ from django.core.management import call_command, get_commands  # noqa: E402
 
 STEPS = [
     ('migrate', ['--no-input'], 'applying database migrations'),
+    ('sync_search_indexes', [], 'creating missing search indexes, dropping stale ones'),
     ('trace_paths', ['--no-input'], 'tracing missing cable paths'),
     ('rebuild_prefixes', [], 'rebuilding the prefix hierarchy'),
     ('collectstatic', ['--no-input'], 'collecting static files'),

@@ -108,6 +108,8 @@ class IPAddressField(_NetworkField):
 
 class _NetLookup(models.Lookup):
     operator = None
+    # The index serving it (netbox.search derives the search indexes from the lookups a search emits).
+    search_index = ('gist', 'inet_ops')
 
     def get_prep_lookup(self):
         return str(to_network(self.rhs)) if not hasattr(self.rhs, 'resolve_expression') else self.rhs
@@ -162,11 +164,16 @@ class NetHostContained(_NetLookup):
 
     lookup_name = 'net_host_contained'
 
-    def as_sql(self, compiler, connection):
+    def indexed_operand(self, compiler, connection):
+        """The address as a host (/32 or /128): the left operand, and what a GiST index on it covers."""
         lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f'set_masklen({lhs}::inet, CASE WHEN family({lhs}) = 4 THEN 32 ELSE 128 END)', (
+            *lhs_params, *lhs_params)
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.indexed_operand(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f'set_masklen({lhs}::inet, CASE WHEN family({lhs}) = 4 THEN 32 ELSE 128 END) <<= {rhs}::inet', (
-            *lhs_params, *lhs_params, *rhs_params)
+        return f'{lhs} <<= {rhs}::inet', (*lhs_params, *rhs_params)
 
 
 class NetFamily(models.Transform):

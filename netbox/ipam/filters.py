@@ -26,6 +26,7 @@ from netbox.filtersets import (
     _relation_filters,
     lookup_filters,
 )
+from netbox.search import search_condition, search_index_lookups
 
 from . import models as m
 
@@ -133,8 +134,9 @@ class RangeParentFilter(MultiValueFilter):
 
 class NetworkSearchFilter(django_filters.CharFilter):
     """
-    `q`: the text fields (icontains), addresses and networks whose text begins with the value (`q=10.1` finds
-    10.1.x.x) and, when the value is a prefix or an address, the networks within it and those containing it.
+    `q`: the text fields (icontains, related ones too, see netbox.search), addresses and networks whose text
+    begins with the value (`q=10.1` finds 10.1.x.x) and, when the value is a prefix or an address, the networks
+    within it and those containing it. Every branch has its index (trigram, GiST), so the OR is a BitmapOr.
     """
 
     def __init__(self, *args, columns=(), text_fields=(), **kwargs):
@@ -146,9 +148,7 @@ class NetworkSearchFilter(django_filters.CharFilter):
         value = (value or '').strip()
         if not value:
             return qs
-        condition = Q()
-        for name in self.text_fields:
-            condition |= Q(**{f'{name}__icontains': value})
+        condition = search_condition(qs.model, self.text_fields, value)
         for column in self.columns:
             condition |= Q(**{f'{column}__host__istartswith': value})
         if ('.' in value or ':' in value) and not value.endswith(('.', ':')):
@@ -162,6 +162,13 @@ class NetworkSearchFilter(django_filters.CharFilter):
                     condition |= Q(**{f'{column}__net_host_contained': text})
                     condition |= Q(**{f'{column}__net_contains_or_equals': text})
         return qs.filter(condition)
+
+    def index_lookups(self, model):
+        yield from search_index_lookups(model, self.text_fields)
+        for column in self.columns:
+            yield model, f'{column}__host', 'istartswith'
+            yield model, column, 'net_host_contained'
+            yield model, column, 'net_contains_or_equals'
 
 
 class PresentInVRFFilter(MultiValueFilter):

@@ -22,4 +22,10 @@ class NetBoxConfig(AppConfig):
     verbose_name = 'NetBox'
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import changelog  # noqa: F401  (connects the change-log signal handlers)
+        from .search import post_migrate_handler
+
+        # Once per migrate, after every app's migrations: the search indexes follow the declarations.
+        post_migrate.connect(post_migrate_handler, sender=self, dispatch_uid='netbox.search_indexes')

@@ -24,6 +24,7 @@ from django.http import QueryDict
 from mptt.models import MPTTModel
 
 from netbox.registry import INTERNAL_FIELDS, registry
+from netbox.search import search_condition, search_index_lookups
 
 STRING_LOOKUPS = {
     'n': ('exact', True), 'ic': ('icontains', False), 'nic': ('icontains', True), 'ie': ('iexact', False),
@@ -260,6 +261,8 @@ class RequestIdFilter(django_filters.UUIDFilter):
 
 
 class SearchFilter(django_filters.CharFilter):
+    """`q`: any of the search fields matches (see netbox.search: one index scan per column, no join)."""
+
     def __init__(self, *args, search_fields=(), **kwargs):
         self.search_fields = search_fields
         super().__init__(*args, **kwargs)
@@ -268,15 +271,10 @@ class SearchFilter(django_filters.CharFilter):
         value = (value or '').strip()
         if not value:
             return qs
-        condition = Q()
-        for name in self.search_fields:
-            field = qs.model._meta.get_field(name.split('__')[0])
-            if isinstance(field, (models.IntegerField, models.AutoField)) and '__' not in name:
-                if value.isdigit():
-                    condition |= Q(**{name: int(value)})
-                continue
-            condition |= Q(**{f'{name}__icontains': value})
-        return qs.filter(condition).distinct()
+        return qs.filter(search_condition(qs.model, self.search_fields, value))
+
+    def index_lookups(self, model):
+        return search_index_lookups(model, self.search_fields)
 
 
 class BaseFilterSet(django_filters.FilterSet):

@@ -1,0 +1,354 @@
+"""
+Searching (`q=` on every list, and the global search) and the indexes that keep it fast.
+
+A declaration's `search` names the fields searched: the model's own columns (text matched with icontains, whole
+numbers exactly when the term is a number) and columns of related models (`rack__name`). The condition is an OR
+of one comparison per column of the model's own table, so that PostgreSQL answers it with a BitmapOr of index
+scans; a related column is matched first on its own table (by its index) and enters the OR as the list of
+matching keys (`rack_id IN (3, 7)`), since an OR across joined tables (or over a subquery) rules out index scans.
+
+The indexes are derived from the same declarations: each lookup a search filter may emit (`index_lookups()`)
+is compiled the way Django compiles it in a query, and its left-hand side becomes the indexed expression, so the
+planner can match the two. Text lookups get pg_trgm GIN indexes (`UPPER("name"::text) gin_trgm_ops`, which serve
+`LIKE '%TERM%'`), exact lookups a B-tree, lookups that name their own index kind (`search_index`, e.g. network
+containment) theirs. `sync_search_indexes()` creates the missing ones and drops those no declaration asks for any
+more; it runs after every `migrate` (post_migrate) and as `manage.py sync_search_indexes`. The indexes are named
+`search_<table>_<column>_<kind>_<hash of the definition>` and carry the comment INDEX_COMMENT: only indexes with
+both are ever dropped.
+"""
+import hashlib
+from contextlib import nullcontext
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, transaction
+from django.db.models import Q, Value
+from django.db.models.constants import LOOKUP_SEP
+from django.db.models.expressions import Col
+from django.db.models.sql import Query
+
+# A related column matching more objects than this is searched with a subquery instead of a list of keys.
+MAX_RELATED_KEYS = 1000
+INDEX_PREFIX = 'search_'
+INDEX_COMMENT = 'NetBox search index (see netbox/netbox/search.py); managed by manage.py sync_search_indexes'
+TRIGRAM = ('gin', 'gin_trgm_ops')
+BTREE = ('btree', None)
+# The index kind serving each of Django's own lookups a search emits; other lookups say theirs in `search_index`.
+LOOKUP_INDEXES = {'icontains': TRIGRAM, 'istartswith': TRIGRAM, 'exact': BTREE, 'in': BTREE}
+
+
+def is_number(field):
+    return isinstance(field, (models.IntegerField, models.AutoField))
+
+
+def is_number_term(value):
+    return value.isascii() and value.isdigit()
+
+
+# Conditions
+
+def search_condition(model, paths, value):
+    """Q for the rows of `model` where any of `paths` matches `value` (a stripped, non-empty term)."""
+    condition = Q()
+    for path in paths:
+        part = path_condition(model, path, value)
+        if part is not None:
+            condition |= part
+    # No field can match this term (numbers only, and the term is not a number): nothing matches.
+    return condition if condition else Q(pk__in=[])
+
+
+def path_condition(model, path, value):
+    """Q for one search path, or None when it cannot match the term."""
+    name, _, rest = path.partition(LOOKUP_SEP)
+    field = model._meta.get_field(name)
+    if rest and field.is_relation and field.related_model is not None:
+        return relation_condition(model, field, rest, value)
+    if not rest and is_number(field):
+        return Q(**{name: int(value)}) if is_number_term(value) else None
+    return Q(**{f'{path}__icontains': value})
+
+
+def relation_keys(model, field, rest, value):
+    """(column of `model`, queryset of the matching values of that column) for a search through `field`."""
+    related = field.related_model
+    inner = path_condition(related, rest, value)
+    if inner is None:
+        return None, None
+    matches = related._base_manager.filter(inner).order_by()
+    if field.many_to_one or (field.one_to_one and field.concrete):  # forward: the foreign key column
+        return field.attname, matches.values_list(field.target_field.attname, flat=True)
+    if (field.one_to_many or field.one_to_one) and hasattr(field, 'field'):  # reverse foreign key
+        return field.field.target_field.attname, matches.values_list(field.field.attname, flat=True)
+    # Many-to-many: the model's rows linked to a match, found through the link table.
+    linked = model._base_manager.filter(**{f'{field.name}__in': matches.values('pk')}).order_by()
+    return 'pk', linked.values_list('pk', flat=True)
+
+
+def relation_condition(model, field, rest, value):
+    """
+    `column IN (keys)`: the keys of the related rows that match, looked up first (by the related table's own
+    index), so that the condition is one more index scan in the model's BitmapOr. Many matches fall back to a
+    subquery (correct, but scanned).
+    """
+    column, keys = relation_keys(model, field, rest, value)
+    if column is None:
+        return None
+    found = [key for key in keys.distinct()[:MAX_RELATED_KEYS + 1] if key is not None]
+    if len(found) > MAX_RELATED_KEYS:
+        return Q(**{f'{column}__in': keys})
+    return Q(**{f'{column}__in': found}) if found else None
+
+
+# What the indexes must cover
+
+def search_index_lookups(model, paths):
+    """(model, path, lookup) for every lookup search_condition() may emit for `paths`."""
+    for path in paths:
+        yield from path_index_lookups(model, path)
+
+
+def path_index_lookups(model, path):
+    name, _, rest = path.partition(LOOKUP_SEP)
+    field = model._meta.get_field(name)
+    if rest and field.is_relation and field.related_model is not None:
+        yield from path_index_lookups(field.related_model, rest)
+        if field.many_to_one or (field.one_to_one and field.concrete):
+            yield model, field.attname, 'in'
+        return
+    if not rest and is_number(field):
+        yield model, name, 'exact'
+        return
+    yield model, path, 'icontains'
+
+
+class SearchIndex:
+    """
+    One index a search needs: `expression` (SQL, unqualified) of `table`, with an access method and opclass.
+    Its name hashes the expression as PostgreSQL reads it (`canonical`), so that two spellings of one expression
+    (`HOST("a")::text` and `HOST("a")`) make one index, and a changed definition a new name.
+    """
+
+    def __init__(self, table, columns, expression, method, opclass):
+        self.table = table
+        self.columns = tuple(columns)
+        self.expression = expression
+        self.method = method
+        self.opclass = opclass
+        self.name = None
+
+    def set_canonical(self, canonical):
+        digest = hashlib.sha1(f'{self.table}|{self.method}|{canonical}|{self.opclass}'.encode()).hexdigest()[:8]
+        kind = 'trgm' if self.opclass == 'gin_trgm_ops' else self.method
+        stem = f'{INDEX_PREFIX}{self.table}_{"_".join(self.columns)}'[:63 - len(kind) - len(digest) - 2]
+        self.name = f'{stem}_{kind}_{digest}'
+
+    @property
+    def plain_column(self):
+        """The column when the expression is just that column (an index of Django's may already cover it)."""
+        if len(self.columns) == 1 and self.expression.strip('"') == self.columns[0]:
+            return self.columns[0]
+        return None
+
+    def create_sql(self, quote, concurrently=False):
+        opclass = f' {self.opclass}' if self.opclass else ''
+        return (f'CREATE INDEX {"CONCURRENTLY " if concurrently else ""}IF NOT EXISTS {quote(self.name)} '
+                f'ON {quote(self.table)} USING {self.method} (({self.expression}){opclass})')
+
+    def __repr__(self):
+        return f'<SearchIndex {self.name}: {self.table} USING {self.method} (({self.expression}) {self.opclass})>'
+
+
+_canonical = {}
+
+
+def canonical_expression(cursor, table, expression):
+    """The expression as PostgreSQL deparses it (casts it drops dropped), from EXPLAIN VERBOSE."""
+    key = (cursor.db.alias, table, expression)
+    if key not in _canonical:
+        cursor.execute(f'EXPLAIN (VERBOSE, COSTS OFF) SELECT {expression} FROM {cursor.db.ops.quote_name(table)}')
+        lines = [row[0] for row in cursor.fetchall()]
+        _canonical[key] = next(line.split('Output: ', 1)[1] for line in lines if 'Output: ' in line)
+    return _canonical[key]
+
+
+def index_for(model, path, lookup_name, connection):
+    """The SearchIndex serving `<path>__<lookup_name>` on `model`, compiled as Django compiles it in a query."""
+    query = Query(model, alias_cols=False)
+    # The right-hand side is an expression, which no lookup validates: the indexed left-hand side ignores it.
+    lookup = query.build_where(Q(**{f'{path}__{lookup_name}': Value('')})).children[0]
+    compiler = query.get_compiler(connection=connection)
+    operand = getattr(lookup, 'indexed_operand', None)
+    sql, params = operand(compiler, connection) if operand else lookup.process_lhs(compiler, connection)
+    if params:
+        raise ValueError(f'{model._meta.label}.{path}__{lookup_name}: the indexed expression takes parameters')
+    method, opclass = getattr(lookup, 'search_index', None) or LOOKUP_INDEXES[lookup_name]
+    columns = dict.fromkeys(col.target.column for col in lookup.lhs.flatten() if isinstance(col, Col))
+    return SearchIndex(model._meta.db_table, columns, sql, method, opclass)
+
+
+def search_filters(declaration):
+    """The search filters of a declaration: its `q` filter and the global search's (its `search` fields)."""
+    from netbox.filtersets import SearchFilter
+
+    filters = []
+    if declaration.search:
+        filters.append(SearchFilter(search_fields=declaration.search))
+    q = declaration.filterset().base_filters.get('q')
+    if q is not None and hasattr(q, 'index_lookups'):
+        filters.append(q)
+    return filters
+
+
+_wanted = {}
+
+
+def wanted_indexes(connection):
+    """[SearchIndex] for every search filter of every declaration (unnamed until synced; may repeat). Compiled
+    once per process: the declarations do not change while it runs, and test databases are synced often."""
+    from netbox.registry import registry
+
+    if connection.alias not in _wanted:
+        wanted = []
+        for declaration in registry:
+            for search_filter in search_filters(declaration):
+                for model, path, lookup in search_filter.index_lookups(declaration.model):
+                    wanted.append(index_for(model, path, lookup, connection))
+        _wanted[connection.alias] = wanted
+    return _wanted[connection.alias]
+
+
+# Creating and dropping
+
+def ensure_extension(connection, name='pg_trgm'):
+    """CREATE EXTENSION unless it exists; a clear error naming the fix when the database user may not."""
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT 1 FROM pg_extension WHERE extname = %s', [name])
+        if cursor.fetchone():
+            return
+        try:
+            with transaction.atomic(using=connection.alias):
+                cursor.execute(f'CREATE EXTENSION IF NOT EXISTS {connection.ops.quote_name(name)}')
+        except DatabaseError as exc:
+            database = connection.settings_dict['NAME']
+            user = connection.settings_dict['USER']
+            reason = str(exc).strip().splitlines()[0]
+            # Not available (no control file): the module is not installed on the server.
+            if getattr(exc.__cause__, 'sqlstate', None) in ('0A000', '58P01'):
+                fix = (f'install PostgreSQL\'s contrib modules on the database server (the package providing '
+                       f'{name}, e.g. postgresql-contrib), then run: CREATE EXTENSION {name};')
+            else:
+                fix = (f'ask a PostgreSQL superuser to run, in database "{database}": CREATE EXTENSION {name}; '
+                       f'(or let the user "{user}" create it: GRANT CREATE ON DATABASE "{database}" TO "{user}";)')
+            raise ImproperlyConfigured(
+                f'The search indexes need PostgreSQL\'s {name} extension, which the database user "{user}" '
+                f'could not create ({reason}). To fix it, {fix} Then run ./upgrade.sh (or manage.py migrate) '
+                f'again.') from exc
+
+
+def _existing_state(cursor):
+    """(managed search indexes {name: valid}, plain-column indexes {(table, column, method, opclass)} of others,
+    present columns {(table, column)}, whether pg_trgm is installed)."""
+    cursor.execute(
+        """SELECT ix.relname, i.indisvalid FROM pg_description d
+           JOIN pg_class ix ON ix.oid = d.objoid JOIN pg_index i ON i.indexrelid = ix.oid
+           JOIN pg_namespace n ON n.oid = ix.relnamespace
+           WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0 AND d.description = %s
+             AND n.nspname = current_schema()""", [INDEX_COMMENT])
+    managed = {name: valid for name, valid in cursor.fetchall() if name.startswith(INDEX_PREFIX)}
+    cursor.execute(
+        """SELECT ix.relname, t.relname, a.attname, am.amname, opc.opcname, opc.opcdefault FROM pg_index i
+           JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ix ON ix.oid = i.indexrelid
+           JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = ix.relam
+           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
+           JOIN pg_opclass opc ON opc.oid = i.indclass[0]
+           WHERE n.nspname = current_schema() AND i.indpred IS NULL AND i.indisvalid""")
+    covered = set()
+    for name, table, column, method, opclass, default in cursor.fetchall():
+        if name not in managed:
+            covered.add((table, column, method, opclass))
+            if default:
+                covered.add((table, column, method, None))
+    cursor.execute("""SELECT t.relname, a.attname FROM pg_attribute a
+                      JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+                      WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND a.attnum > 0
+                        AND NOT a.attisdropped""")
+    columns = set(cursor.fetchall())
+    cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    trigram = cursor.fetchone() is not None
+    return managed, covered, columns, trigram
+
+
+class SyncReport:
+    def __init__(self):
+        self.created, self.dropped, self.kept, self.skipped = [], [], [], []
+
+    def __str__(self):
+        return (f'{len(self.kept) + len(self.created)} search indexes in place ({len(self.created)} created, '
+                f'{len(self.dropped)} dropped)' + (f', {len(self.skipped)} skipped' if self.skipped else ''))
+
+
+def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=False, dry_run=False, log=None):
+    """
+    Create the search indexes the declarations ask for and drop the managed ones they no longer ask for.
+    An index Django (or anyone) already made on the same column with the same method and opclass counts as
+    present. `concurrently` builds without blocking writes (not inside a transaction); `rebuild` drops and
+    recreates every managed index; `dry_run` changes nothing. Returns a SyncReport.
+    """
+    connection = connections[using]
+    report = SyncReport()
+    if connection.vendor != 'postgresql':
+        return report
+    if concurrently and connection.in_atomic_block:
+        raise ValueError('CREATE INDEX CONCURRENTLY cannot run inside a transaction')
+    log = log or (lambda message: None)
+    quote = connection.ops.quote_name
+    wanted = {}
+    with connection.cursor() as cursor:
+        managed, covered, columns, trigram = _existing_state(cursor)
+        for index in wanted_indexes(connection):
+            if any((index.table, column) not in columns for column in index.columns):
+                continue  # not migrated (yet): the next migrate creates it
+            if index.opclass == 'gin_trgm_ops' and not trigram:
+                report.skipped.append(index)
+                continue
+            column = index.plain_column
+            if column and (index.table, column, index.method, index.opclass) in covered:
+                continue
+            index.set_canonical(canonical_expression(cursor, index.table, index.expression))
+            wanted[index.name] = index
+    concurrent = 'CONCURRENTLY ' if concurrently else ''
+    for name, valid in sorted(managed.items()):
+        if name not in wanted or rebuild or not valid:
+            log(f'{"Stale" if dry_run else "Dropping"} search index {name}')
+            report.dropped.append(name)
+            if not dry_run:
+                _execute(connection, [(f'DROP INDEX {concurrent}IF EXISTS {quote(name)}', None)],
+                         atomic=not concurrently)
+            if name in wanted:
+                managed.pop(name)
+    for name, index in sorted(wanted.items()):
+        if name in managed:
+            report.kept.append(index)
+            continue
+        log(f'{"Missing" if dry_run else "Creating"} search index {name} on {index.table} ({index.expression})')
+        report.created.append(index)
+        if not dry_run:
+            _execute(connection, [(index.create_sql(quote, concurrently), None),
+                                  (f'COMMENT ON INDEX {quote(name)} IS %s', [INDEX_COMMENT])], atomic=not concurrently)
+    if report.skipped:
+        log(f'Skipped {len(report.skipped)} trigram indexes: the pg_trgm extension is not installed')
+    return report
+
+
+def _execute(connection, statements, atomic):
+    """Run [(sql, params)], in one transaction unless building concurrently (which cannot run in one)."""
+    with transaction.atomic(using=connection.alias) if atomic else nullcontext(), connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def post_migrate_handler(sender, using=DEFAULT_DB_ALIAS, verbosity=1, stdout=None, **kwargs):
+    """After `migrate` (and test database flushes): create missing search indexes, drop stale ones."""
+    report = sync_search_indexes(using=using)
+    if verbosity >= 1 and (report.created or report.dropped) and stdout is not None:
+        stdout.write(f'  {report}\n')
