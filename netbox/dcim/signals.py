@@ -15,9 +15,13 @@ def remember_terminations(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Cable)
 def free_terminations(sender, instance, **kwargs):
-    from .cabling import detach_cable
+    """Free the terminations and retrace the paths of a deleted cable; in a set-wise delete (netbox.bulk), once
+    for all its cables."""
+    from netbox.bulk import defer
 
-    detach_cable(instance.pk, getattr(instance, '_deleted_terminations', []))
+    from .cabling import detach_cables
+
+    defer('dcim.detach_cables', detach_cables, [(instance.pk, getattr(instance, '_deleted_terminations', []))])
 
 
 @receiver(post_save, sender=PortMapping)

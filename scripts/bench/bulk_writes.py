@@ -68,38 +68,38 @@ def run(client, args):
     for run_no in range(args.runs):
         body = [{'name': f's{run_no}-{n}', 'slug': f's{run_no}-{n}', 'status': 'active', 'description': 'bench',
                  'tags': []} for n in range(SITES)]
-        elapsed, queries, response = timed(lambda: client.post('/api/dcim/sites/', body, format='json'))
+        elapsed, queries, response = timed(lambda body=body: client.post('/api/dcim/sites/', body, format='json'))
         checked(response, 201, 'POST sites')
         results['sites'].append((elapsed, queries))
         site_ids = [row['id'] for row in response.json()]
 
         body = [{'device': devices[n % len(devices)].pk, 'name': f'x{run_no}-{n}', 'type': '1000base-t',
                  'description': 'bench'} for n in range(INTERFACES)]
-        elapsed, queries, response = timed(lambda: client.post('/api/dcim/interfaces/', body, format='json'))
+        elapsed, queries, response = timed(lambda body=body: client.post('/api/dcim/interfaces/', body, format='json'))
         checked(response, 201, 'POST interfaces')
         results['interfaces'].append((elapsed, queries))
         interface_ids = [row['id'] for row in response.json()]
 
         body = [{'address': f'10.{run_no}.{n // 250}.{n % 250 + 1}/24', 'status': 'active'}
                 for n in range(ADDRESSES)]
-        elapsed, queries, response = timed(lambda: client.post('/api/ipam/ip-addresses/', body,
+        elapsed, queries, response = timed(lambda body=body: client.post('/api/ipam/ip-addresses/', body,
                                                                       format='json'))
         checked(response, 201, 'POST ip-addresses')
         results['addresses'].append((elapsed, queries))
 
         body = [{'id': pk, 'description': f'changed {pk}', 'status': 'planned'} for pk in site_ids[:CHANGES]]
-        elapsed, queries, response = timed(lambda: client.patch('/api/dcim/sites/', body, format='json'))
+        elapsed, queries, response = timed(lambda body=body: client.patch('/api/dcim/sites/', body, format='json'))
         checked(response, 200, 'PATCH sites')
         results['patch_sites'].append((elapsed, queries))
 
         body = [{'id': pk, 'description': f'changed {pk}', 'enabled': False} for pk in interface_ids[:CHANGES]]
-        elapsed, queries, response = timed(lambda: client.patch('/api/dcim/interfaces/', body,
+        elapsed, queries, response = timed(lambda body=body: client.patch('/api/dcim/interfaces/', body,
                                                                        format='json'))
         checked(response, 200, 'PATCH interfaces')
         results['patch_interfaces'].append((elapsed, queries))
 
         body = [{'id': pk} for pk in site_ids[:CHANGES]]
-        elapsed, queries, response = timed(lambda: client.delete('/api/dcim/sites/', body, format='json'))
+        elapsed, queries, response = timed(lambda body=body: client.delete('/api/dcim/sites/', body, format='json'))
         checked(response, 204, 'DELETE sites')
         results['delete_sites'].append((elapsed, queries))
     return results

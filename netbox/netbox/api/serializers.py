@@ -343,7 +343,7 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
     def create_many(self, validated):
         """Create the objects of validated items in one batch (netbox.bulk.create_set); returns them."""
-        from netbox.bulk import create_set, write_batch
+        from netbox.bulk import create_set, saves_set_wise, write_batch
 
         with write_batch():
             if not self.saves_as_set():
@@ -351,6 +351,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
             extras = [self.pop_extras(data) for data in validated]
             relations = [self._split_relations(data) for data in validated]
             built = getattr(self, '_set_instances', None) or [None] * len(validated)
+            if not saves_set_wise(self.Meta.model):  # its save() starts from a freshly constructed object
+                built = [None] * len(validated)
             instances = []
             for data, instance in zip(validated, built, strict=True):
                 if instance is None or instance.pk is not None:
