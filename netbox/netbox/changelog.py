@@ -29,10 +29,8 @@ def serialize_object(obj, created=False, related=None):
     """
     data = {}
     opts = obj._meta
-    for field in opts.concrete_fields:
-        if field.name in UNLOGGED_FIELDS:
-            continue
-        value = field.value_from_object(obj)
+    for name, attname in _logged_fields(opts):
+        value = getattr(obj, attname)
         if hasattr(value, 'isoformat'):
             value = value.isoformat()
         elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
@@ -40,7 +38,7 @@ def serialize_object(obj, created=False, related=None):
         elif isinstance(value, list):  # an array of ranges, addresses...: each item as text
             value = [item if item is None or isinstance(item, (str, int, float, bool, list, dict)) else str(item)
                      for item in value]
-        data[field.name] = value
+        data[name] = value
     if obj.pk is not None:
         for field in opts.many_to_many:
             if field.name == 'tags':
@@ -57,6 +55,18 @@ def serialize_object(obj, created=False, related=None):
         else:
             data['tags'] = [] if created else sorted(tag.name for tag in obj.tags.all())
     return data
+
+
+_FIELD_PLANS = {}
+
+
+def _logged_fields(opts):
+    """(name, attname) of the concrete fields a snapshot holds, worked out once per model."""
+    plan = _FIELD_PLANS.get(opts.label)
+    if plan is None:
+        plan = _FIELD_PLANS[opts.label] = tuple((field.name, field.attname) for field in opts.concrete_fields
+                                                if field.name not in UNLOGGED_FIELDS)
+    return plan
 
 
 def _has_tags(opts):

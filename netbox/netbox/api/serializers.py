@@ -43,7 +43,11 @@ class CustomFieldsField(serializers.Field):
     def custom_fields(self):
         from extras.models import CustomField
 
-        return CustomField.objects.get_for_model(self.parent.Meta.model)
+        # Asked for every item of a list body: kept on the field, which lives as long as its serializer.
+        cached = self.__dict__.get('_custom_fields')
+        if cached is None:
+            cached = self._custom_fields = CustomField.objects.get_for_model(self.parent.Meta.model)
+        return cached
 
     def to_representation(self, data):
         data = data or {}
