@@ -212,6 +212,34 @@ def test_bad_item_writes_nothing_and_is_named(api, devices):
     assert not IPAddress.objects.exists()
 
 
+def test_address_rules_are_checked_set_wise(api, devices):
+    from ipam.models import VRF, IPRange
+
+    interface = Interface.objects.create(device=devices[0], name='ip0', type='1000base-t')
+    IPRange.objects.create(start_address='10.8.0.100/24', end_address='10.8.0.120/24', mark_populated=True)
+    loose = VRF.objects.create(name='loose', enforce_unique=False)
+    IPAddress.objects.create(address='10.8.0.5/24')
+    body = [{'address': '10.8.0.1/24', 'assigned_object_type': 'dcim.interface', 'assigned_object_id': interface.pk},
+            {'address': '10.8.0.2/24', 'assigned_object_type': 'dcim.interface', 'assigned_object_id': 999999},
+            {'address': '10.8.0.110/24'},
+            {'address': '10.8.0.5/32'},
+            {'address': '10.8.0.5/24', 'vrf': loose.pk},
+            {'address': '10.8.0.5/24', 'vrf': loose.pk},
+            {'address': '10.8.0.6/24', 'role': 'anycast'},
+            {'address': '10.8.0.6/24', 'role': 'anycast'}]
+    response = api.post(ADDRESSES, body, format='json')
+    assert response.status_code == 400
+    assert response.data['errors'] == [
+        {'index': 1, 'errors': {'assigned_object_id': ['No interface with ID 999999.']}},
+        {'index': 2, 'errors': {'address': ['Cannot create IP address 10.8.0.110/24 inside range '
+                                            '10.8.0.100-10.8.0.120/24, which is marked populated.']}},
+        {'index': 3, 'errors': {'address': ['Duplicate IP address found in the global table: 10.8.0.5/24']}}]
+    del body[1:4]
+    response = api.post(ADDRESSES, body, format='json')
+    assert response.status_code == 201, response.content
+    assert IPAddress.objects.get(pk=response.data[0]['id']).assigned_object == interface
+
+
 def test_bad_update_writes_nothing(api):
     ids = [row['id'] for row in api.post(SITES, sites_body('w', 3), format='json').data]
     body = [{'id': ids[0], 'description': 'changed'}, {'id': ids[1], 'name': 'w2'}, {'id': ids[2], 'status': 'x'}]
@@ -229,9 +257,11 @@ def test_permission_constraints_are_checked_for_the_whole_set(plain_user):
     client = client_for(plain_user)
     body = sites_body('p', 3)
     body[2]['status'] = 'planned'
+    changes = ObjectChange.objects.count()
     response = client.post(SITES, body, format='json')
     assert response.status_code == 403
     assert not Site.objects.filter(name__startswith='p').exists()
+    assert ObjectChange.objects.count() == changes
     body[2]['status'] = 'active'
     assert client.post(SITES, body, format='json').status_code == 201
 
