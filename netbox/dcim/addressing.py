@@ -100,6 +100,27 @@ def ip_reassignment_errors(ip):
     return {}
 
 
+def reassignment_errors(ips):
+    """ip_reassignment_errors() for a set of addresses: one query per kind of holder finds the few held ones."""
+    from .models import Device, VirtualDeviceContext
+
+    result = [{} for _ in ips]
+    pks = [ip.pk for ip in ips if ip.pk is not None]
+    if not pks:
+        return result
+    held = set()
+    for row in Device.objects.filter(Q(primary_ip4__in=pks) | Q(primary_ip6__in=pks) | Q(oob_ip__in=pks)) \
+            .values_list('primary_ip4', 'primary_ip6', 'oob_ip'):
+        held.update(row)
+    for row in VirtualDeviceContext.objects.filter(Q(primary_ip4__in=pks) | Q(primary_ip6__in=pks)) \
+            .values_list('primary_ip4', 'primary_ip6'):
+        held.update(row)
+    for index, ip in enumerate(ips):
+        if ip.pk is not None and ip.pk in held:
+            result[index] = ip_reassignment_errors(ip)
+    return result
+
+
 def refuse_primary_ip_reassignment(sender, instance, raw=False, **kwargs):
     """pre_save of IP addresses: the last word on the rule above, whatever the caller."""
     if raw or instance.pk is None:

@@ -187,19 +187,13 @@ class PortMappingSerializerBase(BaseModelSerializer):
                 self.fail(['The port is mapped to ports of its current owner; give new mappings (or an empty '
                            'list) when moving it.'])
 
-    def create(self, validated_data):
+    def pop_extras(self, validated_data):
         wanted = validated_data.pop(self.mapping_field, None)
-        port = super().create(validated_data)
-        if wanted is not None:
-            self.write_mappings(port, wanted)
-        return port
+        return {} if wanted is None else {'mappings': wanted}
 
-    def update(self, instance, validated_data):
-        wanted = validated_data.pop(self.mapping_field, None)
-        port = super().update(instance, validated_data)
-        if wanted is not None:
-            self.write_mappings(port, wanted)
-        return port
+    def write_extras(self, instance, extras):
+        if 'mappings' in extras:
+            self.write_mappings(instance, extras['mappings'])
 
     def write_mappings(self, port, wanted):
         """Make the port's mappings exactly `wanted`, touching only those that change."""
@@ -405,19 +399,13 @@ class InterfaceSerializerBase(BaseModelSerializer):
         if 'tagged_vlans' in errors:
             raise serializers.ValidationError({'tagged_vlans': [errors['tagged_vlans']]})
 
-    def create(self, validated_data):
+    def pop_extras(self, validated_data):
         wanted = validated_data.pop('mac_address', _UNSET)
-        interface = super().create(validated_data)
-        if wanted is not _UNSET:
-            set_primary_mac(interface, wanted)
-        return interface
+        return {} if wanted is _UNSET else {'mac_address': wanted}
 
-    def update(self, instance, validated_data):
-        wanted = validated_data.pop('mac_address', _UNSET)
-        interface = super().update(instance, validated_data)
-        if wanted is not _UNSET:
-            set_primary_mac(interface, wanted)
-        return interface
+    def write_extras(self, instance, extras):
+        if 'mac_address' in extras:
+            set_primary_mac(instance, extras['mac_address'])
 
 
 def _looks_like_mac(value):

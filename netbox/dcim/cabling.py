@@ -121,14 +121,18 @@ def _detach(termination):
         type(termination).objects.filter(pk=termination.pk).update(_path=None)
 
 
-def detach_cable(cable_id, terminations):
-    """After a cable is deleted: free its terminations and recompute the paths that crossed it."""
-    for termination in terminations:
-        _detach(termination)
+def detach_cables(deleted):
+    """After cables are deleted ([(cable ID, terminations)]): free their terminations and recompute the paths that
+    crossed any of them, once, from the state after all the deletes (a set-wise delete defers it to its end)."""
     from .models import Cable
 
-    placeholder = Cable(pk=cable_id)
-    affected = affected_paths([placeholder] + list(terminations))
+    placeholders, terminations = [], []
+    for cable_id, ends in deleted:
+        placeholders.append(Cable(pk=cable_id))
+        terminations.extend(ends)
+    for termination in terminations:
+        _detach(termination)
+    affected = affected_paths(placeholders + terminations)
     rebuild_paths(affected, extra_origins=[], extra_terminations=terminations)
 
 

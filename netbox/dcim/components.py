@@ -179,33 +179,11 @@ def _map_ports(created):
 
 
 def _log_created(component_model, components):
-    """Change-log records for components inserted in bulk (which sends no post_save), written in one query."""
-    from netbox.changelog import serialize_object
-    from netbox.request_context import current_change_context
+    """Change-log records for components inserted in bulk (which sends no post_save), written in one query; a new
+    component has no tags or other many-to-many links, so none are read."""
+    from netbox.changelog import log_saved
 
-    context = current_change_context()
-    if context is None or not components:
-        return
-    from django.contrib.contenttypes.models import ContentType
-
-    from core.models import ObjectChange
-
-    user = context.user if getattr(context.user, 'is_authenticated', False) else None
-    component_type = ContentType.objects.get_for_model(component_model)
-    device_type = ContentType.objects.get_for_model(components[0].device)
-    empty = {field.name: field.related_model.objects.none() for field in component_model._meta.many_to_many}
-    changes = []
-    for component in components:
-        # A new component has no tags or other many-to-many links; say so rather than ask the database.
-        component._prefetched_objects_cache = dict(empty)
-        changes.append(ObjectChange(
-            user=user, user_name=user.username if user else '', request_id=context.id,
-            action=ObjectChange.ACTION_CREATE, changed_object_type=component_type, changed_object_id=component.pk,
-            related_object_type=device_type, related_object_id=component.device_id,
-            object_repr=str(component)[:200], prechange_data=None, postchange_data=serialize_object(component),
-        ))
-        del component._prefetched_objects_cache
-    ObjectChange.objects.bulk_create(changes)
+    log_saved(components, created=True, relations_written=False)
 
 
 # Moving modules

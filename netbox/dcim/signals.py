@@ -15,9 +15,13 @@ def remember_terminations(sender, instance, **kwargs):
 
 @receiver(post_delete, sender=Cable)
 def free_terminations(sender, instance, **kwargs):
-    from .cabling import detach_cable
+    """Free the terminations and retrace the paths of a deleted cable; in a set-wise delete (netbox.bulk), once
+    for all its cables."""
+    from netbox.bulk import defer
 
-    detach_cable(instance.pk, getattr(instance, '_deleted_terminations', []))
+    from .cabling import detach_cables
+
+    defer('dcim.detach_cables', detach_cables, [(instance.pk, getattr(instance, '_deleted_terminations', []))])
 
 
 @receiver(post_save, sender=PortMapping)
@@ -33,10 +37,28 @@ def retrace_through_ports(sender, instance, **kwargs):
 @receiver(post_save, sender=Interface)
 def trace_new_channel(sender, instance, created, **kwargs):
     """A channel interface added to a cabled interface gets its path at once."""
-    if instance.type == 'channel' and instance.parent_id and (created or not instance._path_id):
-        from .cabling import retrace_channel
+    _trace_new_channels([instance], created)
 
-        retrace_channel(instance)
+
+def _trace_new_channels(interfaces, created):
+    for interface in interfaces:
+        if interface.type == 'channel' and interface.parent_id and (created or not interface._path_id):
+            from .cabling import retrace_channel
+
+            retrace_channel(interface)
+
+
+# Interfaces saved as a set (netbox.bulk) get the work of the receivers here, set-wise.
+
+def interfaces_before_save(interfaces):
+    for interface in interfaces:
+        _drop_untagged_outside_mode(interface)
+
+
+def interfaces_after_save(interfaces, created):
+    _trace_new_channels(interfaces, created)
+    if not created:
+        _clear_tagged_outside_mode(interfaces)
 
 
 # An IP address that is a device's primary or out-of-band IP stays on that device (see dcim.addressing).
@@ -48,18 +70,30 @@ pre_save.connect(refuse_primary_ip_reassignment, sender='ipam.IPAddress',
 def clear_vlans_outside_mode(sender, instance, raw=False, **kwargs):
     """The VLANs an interface's mode has no use for are dropped (as NetBox does): no untagged VLAN without a
     mode, tagged VLANs only in tagged mode."""
-    if raw:
-        return
-    if not instance.mode:
-        instance.untagged_vlan = None
+    if not raw:
+        _drop_untagged_outside_mode(instance)
+
+
+def _drop_untagged_outside_mode(interface):
+    if not interface.mode:
+        interface.untagged_vlan = None
 
 
 @receiver(post_save, sender=Interface)
 def clear_tagged_vlans_outside_mode(sender, instance, created=False, raw=False, **kwargs):
-    if raw or created or instance.mode == 'tagged':
+    if not raw and not created:
+        _clear_tagged_outside_mode([instance])
+
+
+def _clear_tagged_outside_mode(interfaces):
+    """Interfaces (changed, not in tagged mode) lose their tagged VLANs: one query finds those that have any."""
+    candidates = {interface.pk: interface for interface in interfaces if interface.mode != 'tagged'}
+    if not candidates:
         return
-    if instance.tagged_vlans.exists():
-        instance.tagged_vlans.clear()
+    through = Interface.tagged_vlans.through
+    having = set(through.objects.filter(interface_id__in=list(candidates)).values_list('interface_id', flat=True))
+    for pk in sorted(having):
+        candidates[pk].tagged_vlans.clear()
 
 
 @receiver(m2m_changed, sender=Interface.tagged_vlans.through)

@@ -103,9 +103,20 @@ def has_permission(user, model, action):
 
 def object_permitted(user, obj, action):
     """Whether `obj` (saved) lies inside what the user may `action`."""
-    condition = permission_q(user, type(obj), action)
+    return not objects_refused(user, [obj], action)
+
+
+def objects_refused(user, objects, action):
+    """Those of `objects` (saved, of one model) that lie outside what the user may `action`: one query for all."""
+    objects = list(objects)
+    if not objects:
+        return []
+    model = type(objects[0])
+    condition = permission_q(user, model, action)
     if condition is None:
-        return True
+        return []
     if condition is False:
-        return False
-    return type(obj)._default_manager.filter(pk=obj.pk).filter(condition).exists()
+        return objects
+    allowed = set(model._default_manager.filter(pk__in=[obj.pk for obj in objects]).filter(condition)
+                  .values_list('pk', flat=True))
+    return [obj for obj in objects if obj.pk not in allowed]

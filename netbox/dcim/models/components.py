@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
+from netbox.bulk import deferred_checks
 from netbox.models import NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
 
 from ..choices import (
@@ -67,13 +68,34 @@ class ComponentModel(NetBoxModel):
 
     def clean(self):
         super().clean()
-        if self.device_id and type(self).objects.filter(device=self.device_id, name=self.name).exclude(
-                pk=self.pk).exists():
-            raise ValidationError({'name': f'{self.device} already has a {self._meta.verbose_name} named '
-                                           f'"{self.name}".'})
+        if not deferred_checks(self) and self.device_id and type(self).objects.filter(
+                device=self.device_id, name=self.name).exclude(pk=self.pk).exists():
+            raise ValidationError({'name': self._name_taken_message()})
         module = getattr(self, 'module', None)
         if module is not None and module.device_id != self.device_id:
             raise ValidationError({'module': f'Module {module} belongs to another device.'})
+
+    def _name_taken_message(self):
+        return f'{self.device} already has a {self._meta.verbose_name} named "{self.name}".'
+
+    @classmethod
+    def clean_set(cls, instances):
+        """clean()'s check that a name is free on its device, for a set (netbox.bulk): one query, and no two
+        objects of the set alike."""
+        errors = [{} for _ in instances]
+        keyed = [(index, (obj.device_id, obj.name)) for index, obj in enumerate(instances) if obj.device_id]
+        if not keyed:
+            return errors
+        stored = {}
+        rows = cls.objects.filter(device__in={key[0] for _, key in keyed}, name__in={key[1] for _, key in keyed})
+        for pk, device_id, name in rows.order_by().values_list('pk', 'device_id', 'name'):
+            stored.setdefault((device_id, name), set()).add(pk)
+        seen = set()
+        for index, key in keyed:
+            if stored.get(key, set()) - {instances[index].pk} or key in seen:
+                errors[index]['name'] = [instances[index]._name_taken_message()]
+            seen.add(key)
+        return errors
 
 
 class ModularComponentModel(ComponentModel):
@@ -229,8 +251,23 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     fhrp_group_assignments = GenericRelation('ipam.FHRPGroupAssignment', content_type_field='interface_type',
                                              object_id_field='interface_id', related_query_name='+')
 
+    # Its receivers (dcim.signals) have set-wise forms: see before_set_save and after_set_save.
+    set_wise_save = True
+
     class Meta(ModularComponentModel.Meta):
         verbose_name = 'interface'
+
+    @classmethod
+    def before_set_save(cls, instances, created):
+        from ..signals import interfaces_before_save
+
+        interfaces_before_save(instances)
+
+    @classmethod
+    def after_set_save(cls, instances, created):
+        from ..signals import interfaces_after_save
+
+        interfaces_after_save(instances, created)
 
     @property
     def is_virtual(self):

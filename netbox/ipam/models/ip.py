@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 from django.db.models.signals import post_delete
 
 from dcim.models.scope import CachedScopeMixin
+from netbox.bulk import deferred_checks
 from netbox.models import OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
 
@@ -205,10 +206,67 @@ class Prefix(UtilizationMixin, ContactsMixin, CachedScopeMixin, PrimaryModel):
         if prefix.prefixlen == 0:
             raise ValidationError({'prefix': 'A prefix cannot have a /0 mask.'})
         vrf = self.vrf if self.vrf_id else None
-        if unique_in_space(vrf):
+        if unique_in_space(vrf) and not deferred_checks(self):
             duplicate = Prefix.objects.filter(vrf=vrf, prefix=str(prefix)).exclude(pk=self.pk).exists()
             if duplicate:
                 raise ValidationError({'prefix': f'Duplicate prefix found in {space_name(vrf)}: {prefix}'})
+
+    @classmethod
+    def clean_set(cls, instances):
+        """clean()'s duplicate check for a set (netbox.bulk): one query, and no two prefixes of the set alike."""
+        errors = [{} for _ in instances]
+        candidates = [(index, obj.vrf_id, str(obj.prefix)) for index, obj in enumerate(instances)
+                      if _network(obj, 'prefix') is not None and unique_in_space(obj.vrf if obj.vrf_id else None)]
+        if not candidates:
+            return errors
+        condition = models.Q()
+        for vrf_id in {vrf_id for _, vrf_id, _ in candidates}:
+            nets = {net for _, v, net in candidates if v == vrf_id}
+            condition |= models.Q(vrf_id=vrf_id, prefix__in=nets) if vrf_id else models.Q(vrf__isnull=True,
+                                                                                            prefix__in=nets)
+        stored = {}
+        for pk, vrf_id, prefix in Prefix.objects.filter(condition).order_by().values_list('pk', 'vrf_id', 'prefix'):
+            stored.setdefault((vrf_id, str(prefix)), set()).add(pk)
+        seen = set()
+        for index, vrf_id, net in candidates:
+            obj = instances[index]
+            if stored.get((vrf_id, net), set()) - {obj.pk} or (vrf_id, net) in seen:
+                errors[index] = {'prefix': [f'Duplicate prefix found in '
+                                            f'{space_name(obj.vrf if vrf_id else None)}: {net}']}
+            seen.add((vrf_id, net))
+        return errors
+
+    # Saved as a set (netbox.bulk): the scope cache and the hierarchy of save() are done once for the set.
+    set_wise_save = True
+
+    @classmethod
+    def before_set_save(cls, instances, created):
+        cls.cache_scopes(instances)
+        if not created:
+            places = {pk: (vrf_id, prefix) for pk, vrf_id, prefix in Prefix.objects.filter(
+                pk__in=[obj.pk for obj in instances]).order_by().values_list('pk', 'vrf_id', 'prefix')}
+            for obj in instances:
+                obj._stored_place = places.get(obj.pk)
+
+    @classmethod
+    def after_set_save(cls, instances, created):
+        from ..hierarchy import update_affected
+
+        changes = []
+        for obj in instances:
+            old = None if created else getattr(obj, '_stored_place', None)
+            place = (obj.vrf_id, obj.prefix)
+            if old != place:
+                changes.append(place)
+                if old is not None:
+                    changes.append(old)
+        if not changes:
+            return
+        update_affected(changes)
+        counts = {pk: (depth, children) for pk, depth, children in Prefix.objects.filter(
+            pk__in=[obj.pk for obj in instances]).order_by().values_list('pk', '_depth', '_children')}
+        for obj in instances:
+            obj._depth, obj._children = counts[obj.pk]
 
     def save(self, *args, **kwargs):
         old = None
@@ -282,9 +340,20 @@ class IPRange(UtilizationMixin, ContactsMixin, PrimaryModel):
                                                     f'{space_name(self.vrf if self.vrf_id else None)}.'})
 
     def save(self, *args, **kwargs):
+        self._set_size()
+        super().save(*args, **kwargs)
+
+    def _set_size(self):
         if self.start_address is not None and self.end_address is not None:
             self.size = int(self.end_address.ip) - int(self.start_address.ip) + 1
-        super().save(*args, **kwargs)
+
+    # Saved as a set (netbox.bulk): save() only computes the size.
+    set_wise_save = True
+
+    @classmethod
+    def before_set_save(cls, instances, created):
+        for obj in instances:
+            obj._set_size()
 
 
 def _address_host():
@@ -339,7 +408,8 @@ class IPAddress(ContactsMixin, PrimaryModel):
             raise ValidationError({'nat_inside': 'An IP address cannot be its own NAT inside address.'})
         if self.nat_inside_id and self.pk is not None and self._nat_loop():
             raise ValidationError({'nat_inside': 'This NAT inside address leads back to this address (a NAT loop).'})
-        self._clean_assignment()
+        deferred = deferred_checks(self)
+        self._clean_assignment(look_up=not deferred)
         address = _network(self, 'address')
         if address is None:
             return
@@ -353,6 +423,8 @@ class IPAddress(ContactsMixin, PrimaryModel):
             if address.ip == address.broadcast:
                 raise ValidationError({'address': f'{address} is a broadcast address, which may not be assigned '
                                                   f'to an interface.'})
+        if deferred:
+            return  # the duplicate and populated-range checks: clean_set()
         vrf = self.vrf if self.vrf_id else None
         if unique_in_space(vrf) and self.role not in SHARED_IP_ROLES:
             duplicates = IPAddress.objects.filter(vrf=vrf, address__net_host=str(address.ip)).exclude(
@@ -370,16 +442,63 @@ class IPAddress(ContactsMixin, PrimaryModel):
             raise ValidationError({'address': f'Cannot create IP address {address} inside range {populated}, '
                                               f'which is marked populated.'})
 
-    def _clean_assignment(self):
+    def _clean_assignment(self, look_up=True):
         if self.assigned_object_type_id and self.assigned_object_id is None:
             raise ValidationError({'assigned_object_id': 'Give the assigned object with its type.'})
         if self.assigned_object_id is not None and not self.assigned_object_type_id:
             raise ValidationError({'assigned_object_type': 'Give the assigned object type with the object.'})
-        if self.assigned_object_type_id:
+        if self.assigned_object_type_id and look_up:
             model = self.assigned_object_type.model_class()
             if model is None or not model._default_manager.filter(pk=self.assigned_object_id).exists():
-                raise ValidationError({'assigned_object_id': f'No {self.assigned_object_type.model} with ID '
-                                                             f'{self.assigned_object_id}.'})
+                raise ValidationError({'assigned_object_id': self._no_assigned_object()})
+
+    def _no_assigned_object(self):
+        return f'No {self.assigned_object_type.model} with ID {self.assigned_object_id}.'
+
+    # Saved as a set (netbox.bulk): its pre_save receiver (dcim.addressing) has a set-wise form.
+    set_wise_save = True
+
+    @classmethod
+    def before_set_save(cls, instances, created):
+        if not created:
+            from dcim.addressing import reassignment_errors
+
+            for errors in reassignment_errors(instances):
+                if errors:
+                    raise ValidationError(errors)
+
+    @classmethod
+    def clean_set(cls, instances):
+        """
+        The checks of clean() that need the database, for a set of addresses (netbox.bulk): the assigned objects
+        exist (one query per kind), no duplicate in a VRF that refuses them (one query, and none within the set),
+        no address inside a range marked populated (one query), and a device's primary address stays on it.
+        """
+        errors = [{} for _ in instances]
+
+        def fail(index, field, message):
+            if not errors[index]:
+                errors[index] = {field: [message]}
+
+        by_type = {}
+        for index, ip in enumerate(instances):
+            if ip.assigned_object_type_id:
+                by_type.setdefault(ip.assigned_object_type_id, []).append(index)
+        for indexes in by_type.values():
+            model = instances[indexes[0]].assigned_object_type.model_class()
+            ids = {instances[index].assigned_object_id for index in indexes}
+            found = set(model._default_manager.filter(pk__in=ids).values_list('pk', flat=True)) if model else set()
+            for index in indexes:
+                if instances[index].assigned_object_id not in found:
+                    fail(index, 'assigned_object_id', instances[index]._no_assigned_object())
+        _duplicates_in_set(instances, fail)
+        _populated_in_set(instances, fail)
+        from dcim.addressing import reassignment_errors
+
+        for index, found in enumerate(reassignment_errors(instances)):
+            for field, message in found.items():
+                fail(index, field, message)
+        return errors
 
     def _nat_loop(self):
         """Whether following nat_inside from this address's NAT inside address comes back to it (in SQL)."""
@@ -396,11 +515,70 @@ class IPAddress(ContactsMixin, PrimaryModel):
             return cursor.fetchone()[0]
 
 
+def _duplicates_in_set(addresses, fail):
+    """IPAddress.clean()'s duplicate check for a set: one query for the stored addresses, and within the set."""
+    candidates = []
+    for index, ip in enumerate(addresses):
+        address = _network(ip, 'address')
+        if address is None or ip.role in SHARED_IP_ROLES:
+            continue
+        vrf = ip.vrf if ip.vrf_id else None
+        if unique_in_space(vrf):
+            candidates.append((index, ip.vrf_id, str(address.ip)))
+    if not candidates:
+        return
+    condition = models.Q()
+    for vrf_id in {vrf_id for _, vrf_id, _ in candidates}:
+        hosts = {host for _, v, host in candidates if v == vrf_id}
+        condition |= models.Q(vrf_id=vrf_id, host__in=hosts) if vrf_id else models.Q(vrf__isnull=True,
+                                                                                       host__in=hosts)
+    stored = {}
+    rows = IPAddress.objects.annotate(host=_address_host()).filter(condition).exclude(role__in=SHARED_IP_ROLES)
+    for pk, vrf_id, host, address in rows.order_by('pk').values_list('pk', 'vrf_id', 'host', 'address'):
+        stored.setdefault((vrf_id, host), []).append((pk, address))
+    earlier = {}
+    for index, vrf_id, host in candidates:
+        ip = addresses[index]
+        duplicate = next((address for pk, address in stored.get((vrf_id, host), ()) if pk != ip.pk), None)
+        if duplicate is None and (vrf_id, host) in earlier:
+            duplicate = earlier[(vrf_id, host)]
+        if duplicate is not None:
+            fail(index, 'address', f'Duplicate IP address found in {space_name(ip.vrf if vrf_id else None)}: '
+                                   f'{duplicate}')
+        earlier.setdefault((vrf_id, host), ip.address)
+
+
+def _populated_in_set(addresses, fail):
+    """IPAddress.clean()'s populated-range check for a set: the populated ranges of its VRFs, read once."""
+    indexed = [(index, ip) for index, ip in enumerate(addresses) if _network(ip, 'address') is not None]
+    if not indexed:
+        return
+    vrf_ids = {ip.vrf_id for _, ip in indexed}
+    condition = models.Q(vrf_id__in=[v for v in vrf_ids if v is not None])
+    if None in vrf_ids:
+        condition |= models.Q(vrf__isnull=True)
+    ranges = list(IPRange.objects.filter(condition, mark_populated=True))
+    if not ranges:
+        return
+    for index, ip in indexed:
+        value = ip.address
+        for populated in ranges:  # in the model's order, like the .first() of clean()
+            start, end = populated.start_address, populated.end_address
+            if populated.vrf_id == ip.vrf_id and start.version == value.version and \
+                    int(start.ip) <= int(value.ip) <= int(end.ip):
+                fail(index, 'address', f'Cannot create IP address {value} inside range {populated}, which is '
+                                       f'marked populated.')
+                break
+
+
 def _prefix_deleted(sender, instance, **kwargs):
-    """A deleted prefix no longer counts for the prefixes around it (queryset deletes included)."""
+    """A deleted prefix no longer counts for the prefixes around it (queryset deletes included); in a set-wise
+    write, once for the whole set."""
+    from netbox.bulk import defer
+
     from ..hierarchy import update_affected
 
-    update_affected([(instance.vrf_id, instance.prefix)])
+    defer('ipam.prefix_hierarchy', update_affected, [(instance.vrf_id, instance.prefix)])
 
 
 post_delete.connect(_prefix_deleted, sender=Prefix, dispatch_uid='ipam_prefix_hierarchy')

@@ -4,7 +4,7 @@ import copy
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldError, MultipleObjectsReturned, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ForeignObjectRel
+from django.db.models import ForeignObjectRel, Q
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
@@ -161,9 +161,13 @@ class ChoiceField(serializers.Field):
             return ''
         if data is None and self.allow_null:
             return None
-        for value, _ in self.model_field.flatchoices:
-            if str(data) == str(value):
-                return value
+        by_text = self.__dict__.get('_by_text')
+        if by_text is None:  # long choice lists (interface types) are matched by a dict, built once per field
+            by_text = self._by_text = {}
+            for value, _ in self.model_field.flatchoices:
+                by_text.setdefault(str(value), value)
+        if str(data) in by_text:
+            return by_text[str(data)]
         raise serializers.ValidationError(f'"{data}" is not a valid choice; choose one of {self.choice_values}.')
 
 
@@ -202,6 +206,16 @@ class NestedRelatedField(serializers.RelatedField):
         return nested_representation(value, self.context, self.nested_fields)
 
     def to_internal_value(self, data):
+        looked_up = self._looked_up()
+        if looked_up is not None and not isinstance(data, (bool, dict)):
+            try:
+                pk = int(data)
+            except (TypeError, ValueError):
+                pk = None
+            if pk is not None and pk in looked_up:
+                if looked_up[pk] is None:
+                    self.fail('no_match', model=self.related_model._meta.verbose_name, pk=pk)
+                return looked_up[pk]
         queryset = self.get_queryset()
         if isinstance(data, dict):
             try:
@@ -226,6 +240,66 @@ class NestedRelatedField(serializers.RelatedField):
     def get_choices(self, cutoff=None):
         # Listing every related object in OPTIONS would load whole tables.
         return {}
+
+    def _looked_up(self):
+        """{pk: object or None} fetched for this field by prefetch_related_values(), or None."""
+        cache = self.context.get('related_lookups') if self.context else None
+        if cache is None:
+            return None
+        return cache.get(id(self))
+
+    def prefetch(self, values):
+        """Fetch the objects behind `values` (IDs as a body gives them) with one query, for to_internal_value()."""
+        pks = set()
+        for value in values:
+            if isinstance(value, bool) or isinstance(value, dict) or value is None:
+                continue
+            try:
+                pks.add(int(value))
+            except (TypeError, ValueError):
+                continue
+        if not pks:
+            return
+        cache = self.context.setdefault('related_lookups', {})
+        looked_up = cache.setdefault(id(self), {})
+        pks -= set(looked_up)
+        if not pks:
+            return
+        found = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=pks)}
+        looked_up.update({pk: found.get(pk) for pk in pks})
+
+
+def prefetch_related_values(serializer, items):
+    """
+    Before a list of objects is validated: fetch the related objects its items name by ID (and the tags they give)
+    with one query per related model, so that validating each item needs none. A value the user may not see is
+    remembered as missing and fails as it would alone.
+    """
+    if not isinstance(items, list):
+        return
+    items = [item for item in items if isinstance(item, dict)]
+    wanted = {}
+    tags = []
+    for field in serializer.fields.values():
+        if field.read_only:
+            continue
+        values = [item[field.field_name] for item in items if field.field_name in item]
+        if not values:
+            continue
+        if isinstance(field, TagListField):
+            tags.extend(value for items_ in values if isinstance(items_, list) for value in items_)
+            continue
+        many = isinstance(field, serializers.ManyRelatedField)
+        relation = field.child_relation if many else field
+        if not isinstance(relation, NestedRelatedField):
+            continue
+        if many:
+            values = [value for value in values if isinstance(value, list) for value in value]
+        wanted.setdefault(id(relation), (relation, []))[1].extend(values)
+    for relation, values in wanted.values():
+        relation.prefetch(values)
+    if tags:
+        TagListField.prefetch(serializer.context, tags)
 
 
 class ContentTypeField(serializers.Field):
@@ -296,14 +370,53 @@ class TagListField(serializers.Field):
 
         if not isinstance(data, list):
             raise serializers.ValidationError('Give a list of tags.')
+        known = self.context.get('tag_lookups', {}) if self.context else {}
         tags = []
         for item in data:
+            key = _tag_key(item)
+            if key is not None and key in known:
+                tags.append(known[key])
+                continue
             lookup = item if isinstance(item, dict) else {'pk': item}
             try:
                 tags.append(Tag.objects.get(**lookup))
             except (Tag.DoesNotExist, ValueError, TypeError, FieldError, DjangoValidationError):
                 raise serializers.ValidationError(f'Tag not found: {item}')
         return tags
+
+
+    @staticmethod
+    def prefetch(context, values):
+        """Fetch the tags a list of bodies names (by ID, name or slug) with one query."""
+        from extras.models import Tag
+
+        pks, names, slugs = set(), set(), set()
+        for value in values:
+            key = _tag_key(value)
+            if key is None:
+                continue
+            {'pk': pks, 'name': names, 'slug': slugs}[key[0]].add(key[1])
+        condition = Q(pk__in=pks) | Q(name__in=names) | Q(slug__in=slugs)
+        known = context.setdefault('tag_lookups', {})
+        for tag in Tag.objects.filter(condition):
+            known[('pk', tag.pk)] = tag
+            known[('name', tag.name)] = tag
+            known[('slug', tag.slug)] = tag
+
+
+def _tag_key(item):
+    """('pk', 3), ('name', 'x') or ('slug', 'x') for a tag a body names simply; None for any other form."""
+    if isinstance(item, dict):
+        if len(item) == 1:
+            (name, value), = item.items()
+            if name in ('name', 'slug') and isinstance(value, str):
+                return name, value
+            if name in ('id', 'pk') and isinstance(value, int) and not isinstance(value, bool):
+                return 'pk', value
+        return None
+    if isinstance(item, int) and not isinstance(item, bool):
+        return 'pk', item
+    return None
 
 
 class CounterField(serializers.IntegerField):

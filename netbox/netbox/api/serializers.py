@@ -14,6 +14,7 @@ from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField
+from rest_framework.validators import UniqueValidator
 
 from netbox.registry import registry
 
@@ -42,7 +43,11 @@ class CustomFieldsField(serializers.Field):
     def custom_fields(self):
         from extras.models import CustomField
 
-        return CustomField.objects.get_for_model(self.parent.Meta.model)
+        # Asked for every item of a list body: kept on the field, which lives as long as its serializer.
+        cached = self.__dict__.get('_custom_fields')
+        if cached is None:
+            cached = self._custom_fields = CustomField.objects.get_for_model(self.parent.Meta.model)
+        return cached
 
     def to_representation(self, data):
         data = data or {}
@@ -163,7 +168,10 @@ class BaseModelSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        instance = self.instance if isinstance(self.instance, models.Model) else self.Meta.model()
+        in_set = getattr(self, '_set_checks', None) is not None
+        stored = self.instance if isinstance(self.instance, models.Model) else None
+        # Part of a set: the object as this write leaves it is kept for the set-wise checks, so it is a copy.
+        instance = (copy.copy(stored) if in_set else stored) if stored is not None else self.Meta.model()
         relations = {}
         snapshot = {}
         for name, value in attrs.items():
@@ -176,33 +184,72 @@ class BaseModelSerializer(serializers.ModelSerializer):
                 continue
             snapshot[name] = getattr(instance, name, None)
             setattr(instance, name, value)
+        exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags', *self.clean_exclude]
         try:
-            exclude = [f.name for f in self.Meta.model._meta.many_to_many] + ['tags', *self.clean_exclude]
-            instance.full_clean(exclude=exclude)
+            if in_set:
+                self._clean_in_set(instance, exclude)
+            else:
+                instance.full_clean(exclude=exclude)
             if hasattr(instance, 'clean_related'):  # rules on many-to-many values, shared with the UI forms
                 instance.clean_related(relations)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(_error_dict(exc))
         finally:
-            if self.instance is not None and isinstance(self.instance, models.Model):
+            if not in_set and stored is not None:
                 for name, value in snapshot.items():
                     setattr(instance, name, value)
         return attrs
 
+    @property
+    def _writable_fields(self):
+        # In a set (validate_many) a field absent from the item that neither is required nor has a default would
+        # only be skipped: it is left out at once, which spares DRF's per-field work on wide models.
+        present = getattr(self, '_present', None)
+        for field in self.fields.values():
+            if field.read_only:
+                continue
+            if present is not None and field.field_name not in present and not _matters_when_absent(field):
+                continue
+            yield field
+
+    def _clean_in_set(self, instance, exclude):
+        """full_clean() less its database checks, which validate_many() makes for the whole set. An object that
+        fails here gets its own database checks at once, so its errors are those full_clean() reports."""
+        from netbox.bulk import check_set, clean_one
+
+        errors = clean_one(instance, exclude)
+        if errors:
+            check_set(self.Meta.model, [instance], [exclude], [errors])
+            raise DjangoValidationError(errors)
+        self._set_checks = (instance, exclude)
+
+    # Hooks for writes beyond the model's fields and many-to-many values (an interface's MAC address, a port's
+    # mappings): pop them from the validated data, write them once the object is saved.
+
+    def pop_extras(self, validated_data):
+        return {}
+
+    def write_extras(self, instance, extras):
+        pass
+
     def create(self, validated_data):
+        extras = self.pop_extras(validated_data)
         relations = self._split_relations(validated_data)
         instance = self.Meta.model(**validated_data)
         instance.save()
         self._save_relations(instance, relations)
+        self.write_extras(instance, extras)
         return instance
 
     def update(self, instance, validated_data):
+        extras = self.pop_extras(validated_data)
         relations = self._split_relations(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)
         if self._original is None or field_values(instance) != self._original:
             instance.save()
         self._save_relations(instance, relations, only_changes=True)
+        self.write_extras(instance, extras)
         return instance
 
     def _save_relations(self, instance, relations, only_changes=False):
@@ -211,6 +258,156 @@ class BaseModelSerializer(serializers.ModelSerializer):
             if only_changes and {obj.pk for obj in manager.all()} == {obj.pk for obj in value}:
                 continue  # set() would still signal (and log) an unchanged tag list
             manager.set(value)
+
+    # Sets of objects (bulk writes)
+
+    def validate_many(self, items, instances=None):
+        """
+        Validate a list of objects to create (`instances` None) or to apply to `instances`: each with the field rules
+        and the model's clean(), the database checks of full_clean() (and the model's clean_set()) for the whole set,
+        the related objects the items name fetched with one query per relation. Returns (validated data, errors),
+        one entry per item; an item's errors are {} when it is valid.
+        """
+        from netbox.bulk import check_set
+
+        from .fields import prefetch_related_values
+
+        prefetch_related_values(self, items)
+        unique_fields = self._take_unique_validators()
+        results, errors, checked = [], [], []
+        # The objects built to validate new items, saved as they are by create_many().
+        self._set_instances = [None] * len(items)
+        for index, item in enumerate(items):
+            self.instance = instances[index] if instances is not None else None
+            self._original = None
+            self.initial_data = item
+            self._set_checks = ()
+            self._present = set(item) if isinstance(item, dict) else None
+            try:
+                results.append(self.run_validation(item))
+                errors.append({})
+                if self._set_checks:
+                    checked.append((index, *self._set_checks))
+                    if instances is None:
+                        self._set_instances[index] = self._set_checks[0]
+            except serializers.ValidationError as exc:
+                results.append(None)
+                errors.append(exc.detail)
+            finally:
+                self._set_checks = None
+                self._present = None
+        if unique_fields:
+            failed = self._check_unique_fields(unique_fields, results, errors, instances)
+            checked = [entry for entry in checked if entry[0] not in failed]
+        if checked:
+            found = check_set(self.Meta.model, [entry[1] for entry in checked], [entry[2] for entry in checked],
+                              [{} for _ in checked])
+            for (index, *_), error in zip(checked, found, strict=True):
+                if error:
+                    errors[index] = _error_dict(DjangoValidationError(error))
+        self.instance = None
+        return results, errors
+
+    def _take_unique_validators(self):
+        """The serializer fields' unique validators (DRF's, one query per value), taken off the fields: validate_many()
+        makes their check for the whole set."""
+        taken = []
+        for field in self.fields.values():
+            if field.read_only:
+                continue
+            unique = [v for v in field.validators if isinstance(v, UniqueValidator) and v.lookup == 'exact']
+            if unique:
+                field.validators = [v for v in field.validators if v not in unique]
+                taken.extend((field, validator) for validator in unique)
+        return taken
+
+    def _check_unique_fields(self, unique_fields, results, errors, instances):
+        """DRF's unique validators for the valid items of a set: one query per field, and no two items alike. An item
+        that fails reports only these errors, as it would alone (its other checks never ran). Returns the failing
+        indexes."""
+        failing = {}
+        for field, validator in unique_fields:
+            name = field.source_attrs[-1]
+            wanted = {}
+            for index, data in enumerate(results):
+                if data is not None and not errors[index] and field.source in data:
+                    wanted.setdefault(data[field.source], []).append(index)
+            if not wanted:
+                continue
+            stored = {}
+            for pk, value in validator.queryset.filter(**{f'{name}__in': list(wanted)}).values_list('pk', name):
+                stored.setdefault(value, set()).add(pk)
+            for value, indexes in wanted.items():
+                for position, index in enumerate(indexes):
+                    own = instances[index].pk if instances is not None else None
+                    if stored.get(value, set()) - {own} or position > 0:
+                        failing.setdefault(index, {})[field.field_name] = [str(validator.message)]
+        for index, error in failing.items():
+            errors[index] = error
+        return set(failing)
+
+    def saves_as_set(self):
+        """Whether this serializer writes with the shared create/update (other serializers do more per object)."""
+        cls = type(self)
+        return cls.create is BaseModelSerializer.create and cls.update is BaseModelSerializer.update
+
+    def create_many(self, validated):
+        """Create the objects of validated items in one batch (netbox.bulk.create_set); returns them."""
+        from netbox.bulk import create_set, saves_set_wise, write_batch
+
+        with write_batch():
+            if not self.saves_as_set():
+                return [self.create(data) for data in validated]
+            extras = [self.pop_extras(data) for data in validated]
+            relations = [self._split_relations(data) for data in validated]
+            built = getattr(self, '_set_instances', None) or [None] * len(validated)
+            if not saves_set_wise(self.Meta.model):  # its save() starts from a freshly constructed object
+                built = [None] * len(validated)
+            instances = []
+            for data, instance in zip(validated, built, strict=True):
+                if instance is None or instance.pk is not None:
+                    instance = self.Meta.model(**data)
+                else:  # the object validated, with the values as validation left them
+                    for name, value in data.items():
+                        setattr(instance, name, value)
+                instances.append(instance)
+            create_set(self.Meta.model, instances, relations)
+            for instance, extra in zip(instances, extras, strict=True):
+                if extra:
+                    self.write_extras(instance, extra)
+        return instances
+
+    def update_many(self, instances, validated, originals, related_before):
+        """Apply validated items to stored instances in one batch (netbox.bulk.update_set); `originals` are their
+        stored field values, `related_before` their stored many-to-many values and tags (related_values())."""
+        from netbox.bulk import update_set, write_batch
+
+        with write_batch():
+            if not self.saves_as_set():
+                for instance, data, original in zip(instances, validated, originals, strict=True):
+                    self.instance, self._original = instance, original
+                    self.update(instance, data)
+                return instances
+            extras = [self.pop_extras(data) for data in validated]
+            relations = [self._split_relations(data) for data in validated]
+            for instance, data in zip(instances, validated, strict=True):
+                for name, value in data.items():
+                    setattr(instance, name, value)
+            update_set(self.Meta.model, instances, originals, relations, related_before)
+            for instance, extra in zip(instances, extras, strict=True):
+                if extra:
+                    self.write_extras(instance, extra)
+        return instances
+
+
+def _matters_when_absent(field):
+    """Whether an absent serializer field still yields something (an error, a default)."""
+    cached = field.__dict__.get('_matters_when_absent')
+    if cached is None:
+        cached = field._matters_when_absent = bool(
+            field.required or field.default is not serializers.empty or
+            type(field).get_default is not serializers.Field.get_default)
+    return cached
 
 
 def field_values(instance):

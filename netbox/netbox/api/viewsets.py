@@ -15,9 +15,12 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from netbox.permissions import object_permitted
+from netbox.bulk import delete_set
+from netbox.changelog import related_values, take_snapshots
+from netbox.permissions import objects_refused
 
 from .readplan import deferred_columns, display_fields, plan_fetches_list, render_many, render_one
+from .serializers import field_values
 
 WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'delete'}
 
@@ -287,10 +290,10 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     # Writes
 
     def check_permitted(self, instances, action):
-        user = self.request.user
-        for instance in instances:
-            if not object_permitted(user, instance, action):
-                raise PermissionDenied(f'You may not {action} {instance} with your current permissions.')
+        """Written objects must lie inside the user's constraints: one query for the whole set."""
+        refused = objects_refused(self.request.user, instances, action)
+        if refused:
+            raise PermissionDenied(f'You may not {action} {refused[0]} with your current permissions.')
 
     def refreshed(self, instances):
         """Re-read written objects so nested and computed fields are current."""
@@ -306,21 +309,30 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self.prepared(results)
 
     def create(self, request, *args, **kwargs):
-        many = isinstance(request.data, list)
-        if many and not request.data:
-            raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
-        serializer = self.get_serializer(data=request.data, many=many)
+        if isinstance(request.data, list):
+            return self.bulk_create(request)
+        serializer = self.get_serializer(data=request.data)
         with transaction.atomic():
-            if many and not serializer.is_valid():
-                raise bulk_error(serializer.errors, 'created', len(request.data))
             serializer.is_valid(raise_exception=True)
-            saved = serializer.save()
-            instances = saved if many else [saved]
+            instance = serializer.save()
+            self.check_permitted([instance], 'add')
+        instance = self.refreshed([instance])[0]
+        return with_etag(Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED), instance)
+
+    def bulk_create(self, request):
+        """A list body: every object validated (the database checks set-wise), then saved as one set (see
+        netbox.bulk): all or nothing, in one transaction."""
+        if not request.data:
+            raise ValidationError({'non_field_errors': ['Give at least one object to create.']})
+        serializer = self.get_serializer()
+        with transaction.atomic():
+            validated, errors = serializer.validate_many(request.data)
+            if any(errors):
+                raise bulk_error(errors, 'created', len(errors))
+            instances = serializer.create_many(validated)
             self.check_permitted(instances, 'add')
         instances = self.refreshed(instances)
-        output = self.get_serializer(instances if many else instances[0], many=many)
-        response = Response(output.data, status=status.HTTP_201_CREATED)
-        return response if many else with_etag(response, instances[0])
+        return Response(self.get_serializer(instances, many=True).data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         instance = self.get_object()
@@ -362,31 +374,38 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return [(objects[pk], item) for pk, item in zip(ids, data, strict=True)]
 
     def bulk_update(self, request, *args, partial=False, **kwargs):
+        """A list of changes, each with its object's "id": validated one by one (the database checks set-wise),
+        then saved as one set (see netbox.bulk): all or nothing, in one transaction."""
         pairs = self.bulk_items()
-        results, errors = [], []
+        first = {}
+        for index, (instance, _) in enumerate(pairs):
+            if first.setdefault(instance.pk, index) != index:
+                raise ValidationError({'non_field_errors': [
+                    f'Item {index} repeats the "id" {instance.pk} of item {first[instance.pk]}; give each object '
+                    'once.']})
+        instances = [instance for instance, _ in pairs]
+        payloads = [{key: value for key, value in item.items() if key != 'id'} for _, item in pairs]
+        serializer = self.get_serializer(partial=partial)
         with transaction.atomic():
-            for instance, item in pairs:
-                payload = {key: value for key, value in item.items() if key != 'id'}
-                serializer = self.get_serializer(instance, data=payload, partial=partial)
-                if serializer.is_valid():
-                    results.append(serializer.save())
-                    errors.append({})
-                else:
-                    errors.append(serializer.errors)
+            related_before = related_values(instances)
+            take_snapshots(instances, related_before)
+            originals = [field_values(instance) for instance in instances]
+            validated, errors = serializer.validate_many(payloads, instances)
             if any(errors):
                 raise bulk_error(errors, 'updated', len(errors))
-            self.check_permitted(results, 'change')
-        results = self.refreshed(results)
+            serializer.update_many(instances, validated, originals, related_before)
+            self.check_permitted(instances, 'change')
+        results = self.refreshed(instances)
         return Response(self.get_serializer(results, many=True).data)
 
     def bulk_partial_update(self, request, *args, **kwargs):
         return self.bulk_update(request, *args, partial=True, **kwargs)
 
     def bulk_destroy(self, request, *args, **kwargs):
-        pairs = self.bulk_items()
+        """Delete the listed objects (each once) with one collector; see netbox.bulk.delete_set."""
+        instances = list({instance.pk: instance for instance, _ in self.bulk_items()}.values())
         with transaction.atomic():
-            for instance, _ in pairs:
-                instance.delete()
+            delete_set(instances)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
