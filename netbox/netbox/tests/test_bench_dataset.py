@@ -7,20 +7,26 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[3] / 'scripts' / 'bench' / 'dataset.py'
+BENCH = Path(__file__).resolve().parents[3] / 'scripts' / 'bench'
 SCALE = 0.004  # 4 devices: 192 interfaces, 96 cables
 
 
-def load_dataset_module():
-    spec = importlib.util.spec_from_file_location('bench_dataset', SCRIPT)
+def load_bench_api():
+    """scripts/bench/api.py (which loads dataset.py as `bench_dataset`)."""
+    spec = importlib.util.spec_from_file_location('bench_api', BENCH / 'api.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
+@pytest.fixture(scope='module')
+def bench_api():
+    return load_bench_api()
+
+
 @pytest.fixture
-def plan(db):
-    return load_dataset_module().generate(SCALE, progress=False, log=lambda *args: None)
+def plan(db, bench_api):
+    return bench_api.dataset.generate(SCALE, progress=False, log=lambda *args: None)
 
 
 def test_generates_the_planned_rows(plan):
@@ -146,3 +152,26 @@ def test_api_serves_counts_custom_fields_and_addresses(api, plan):
     assert sum(1 for a in addresses if a['assigned_object_type'] == 'dcim.interface') == plan.devices * 10
     vlans = api.get('/api/ipam/vlan-groups/').json()['results']
     assert [group['scope']['id'] for group in vlans] == [site['id']]
+
+
+@pytest.mark.parametrize('path, params, floor', [
+    ('/api/dcim/interfaces/', {'limit': 1000}, 'INTERFACES_FULL'),
+    ('/api/dcim/interfaces/', {'limit': 1000, 'brief': 1}, 'INTERFACES_BRIEF'),
+    ('/api/dcim/interfaces/', {'limit': 50, 'q': 'uplink to sw-00002'}, 'INTERFACES_SEARCH'),
+    ('/api/ipam/prefixes/', {'limit': 1000}, 'PREFIXES'),
+    ('/api/ipam/ip-addresses/', {'limit': 1000}, 'IP_ADDRESSES'),
+])
+def test_bench_floors_build_the_same_json_as_the_api(api, plan, bench_api, path, params, floor):
+    """The floors of scripts/bench/api.py (PostgreSQL building the page as JSON) must stay the API's answer: when
+    the API's output changes, change the floor's SQL with it."""
+    import json
+
+    from dcim.models import Interface
+    from ipam.models import IPAddress, Prefix
+
+    model = {'dcim/interfaces/': Interface, 'ipam/prefixes/': Prefix, 'ipam/ip-addresses/': IPAddress}[path[5:]]
+    served = api.get(path, params).json()
+    assert served['count'] > 0
+    _, text = bench_api.run_floor(getattr(bench_api, floor),
+                                  bench_api.floor_params(params['limit'], path[5:], model, params.get('q')))
+    assert bench_api.json_differences(served, json.loads(text)) == []
