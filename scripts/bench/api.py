@@ -265,8 +265,10 @@ IP_ADDRESSES = _page('SELECT a.id, a.vrf_id AS ord_a, host(a.address)::inet AS o
                      'a.vrf_id NULLS FIRST, host(a.address)::inet, a.id', _IP_ROWS, 'ipam_ipaddress a')
 
 
-def floor_params(limit, path, model, q=None):
+def floor_params(limit, path, model, q=None, brief=False):
     """The parameters of a floor query: URLs, content types, the choice labels of `model`."""
+    from urllib.parse import urlencode
+
     from django.contrib.contenttypes.models import ContentType
 
     from dcim.models import Interface, Location, Region, Site, SiteGroup
@@ -275,7 +277,10 @@ def floor_params(limit, path, model, q=None):
     labels = {f.name: {str(value): str(label) for value, label in f.flatchoices}
               for f in model._meta.concrete_fields if f.choices}
     params = {'limit': limit, 'api': f'{BASE}api/', 'ui': BASE, 'labels': json.dumps(labels),
-              'next': f'{BASE}api/{path}?limit={limit}&offset={limit}', 'q': None}
+              'q': None}
+    # The next page's link as the API writes it (its parameters sorted).
+    query = {'limit': limit, 'offset': limit, **({'brief': 1} if brief else {}), **({'q': q} if q else {})}
+    params['next'] = f'{BASE}api/{path}?{urlencode(sorted(query.items()))}'
     for name, cls in (('interface_ct', Interface), ('prefix_ct', Prefix), ('ipaddress_ct', IPAddress),
                       ('site_ct', Site), ('location_ct', Location), ('region_ct', Region),
                       ('sitegroup_ct', SiteGroup)):
@@ -577,8 +582,9 @@ def measure(scale, runs, seconds, with_server):
     times, queries, floor, n = bench_get(client, '/api/dcim/interfaces/', {'limit': 1000}, runs, INTERFACES_FULL,
                                          floor_params(1000, 'dcim/interfaces/', Interface))
     rows.append(Row('interfaces', f'GET {n} interfaces', times, queries, floor, ('ratio', LIST_TARGET_RATIO)))
+    brief_floor = floor_params(1000, 'dcim/interfaces/', Interface, brief=True)
     times, queries, floor, n = bench_get(client, '/api/dcim/interfaces/', {'limit': 1000, 'brief': 1}, runs,
-                                         INTERFACES_BRIEF, floor_params(1000, 'dcim/interfaces/', Interface))
+                                         INTERFACES_BRIEF, brief_floor)
     rows.append(Row('interfaces_brief', f'GET {n} interfaces, brief', times, queries, floor,
                     ('ratio', LIST_TARGET_RATIO)))
     times, queries, floor, n = bench_get(client, '/api/ipam/prefixes/', {'limit': 1000}, runs, PREFIXES,
@@ -681,12 +687,12 @@ def fmt(value, unit):
 def print_table(title, rows):
     print()
     print(title)
-    print(f'{"call":<46}{"median":>11}{"min":>11}{"queries":>9}{"floor":>11}{"ratio":>8}  {"target":<15}result')
+    print(f'{"call":<46}{"median":>11}{"min":>11}{"queries":>11}{"floor":>11}{"ratio":>8}  {"target":<15}result')
     for row in rows:
         data = row.as_dict()
         ratio = f'{data["ratio"]:.1f}x' if data['ratio'] is not None else '-'
         print(f'{row.label[:45]:<46}{fmt(data["median"], row.unit):>11}{fmt(data["min"], row.unit):>11}'
-              f'{data["queries"] or "-":>9}{fmt(data["floor"], "ms"):>11}{ratio:>8}  {data["target"]:<15}'
+              f'{data["queries"] or "-":>11}{fmt(data["floor"], "ms"):>11}{ratio:>8}  {data["target"]:<15}'
               f'{"PASS" if data["passed"] else "FAIL"}{"  (" + row.note + ")" if row.note else ""}')
 
 
@@ -737,9 +743,11 @@ def main():
     db_name = args.db or dataset.default_db_name(args.scale)
     dataset.configure_django(db_name)
     ensure_dataset(args.scale, db_name)
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()[0]
     rows = measure(args.scale, args.runs, args.seconds, not args.no_server)
-    print_table(f'Scale {args.scale:g} ({db_name}), {args.runs} runs, in {time.perf_counter() - started:.0f} s', rows)
+    # The load average says how much other work shared the machine (the figures are only comparable when similar).
+    print_table(f'Scale {args.scale:g} ({db_name}), {args.runs} runs, {time.perf_counter() - started:.0f} s, load '
+                f'average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs', rows)
     if args.json:
         Path(args.json).write_text(json.dumps({'scale': args.scale, 'rows': {r.key: r.as_dict() for r in rows}}))
 

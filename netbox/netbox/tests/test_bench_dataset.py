@@ -173,5 +173,6 @@ def test_bench_floors_build_the_same_json_as_the_api(api, plan, bench_api, path,
     served = api.get(path, params).json()
     assert served['count'] > 0
     _, text = bench_api.run_floor(getattr(bench_api, floor),
-                                  bench_api.floor_params(params['limit'], path[5:], model, params.get('q')))
+                                  bench_api.floor_params(params['limit'], path[5:], model, params.get('q'),
+                                                         brief='brief' in params))
     assert bench_api.json_differences(served, json.loads(text)) == []
