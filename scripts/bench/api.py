@@ -495,22 +495,29 @@ def hammer(server, path, clients, seconds=None, requests_each=None):
 
     headers = {'Authorization': f'Token {server.token}', 'Accept': 'application/json'}
     done, failures = [0] * clients, []
-    start = threading.Barrier(clients + 1)
+    start = threading.Barrier(clients + 1, timeout=600)
     stop_at = [None]
+    paths = path if isinstance(path, list) else [path]
 
     def client(index):
         session = requests.Session()
-        paths = path if isinstance(path, list) else [path]
-        for warm in range(2):  # each connection and worker warmed before the clock starts
-            session.get(server.base + paths[warm % len(paths)], headers=headers, timeout=120)
+        try:
+            for warm in range(2):  # each connection and worker warmed before the clock starts
+                session.get(server.base + paths[warm % len(paths)], headers=headers, timeout=120)
+        except requests.RequestException as exc:
+            failures.append(repr(exc))
         start.wait()
         n = 0
-        while True:
+        while not failures:
             if requests_each is not None and n >= requests_each:
                 break
             if stop_at[0] is not None and time.perf_counter() >= stop_at[0]:
                 break
-            response = session.get(server.base + paths[(index + n) % len(paths)], headers=headers, timeout=120)
+            try:
+                response = session.get(server.base + paths[(index + n) % len(paths)], headers=headers, timeout=120)
+            except requests.RequestException as exc:
+                failures.append(repr(exc))
+                break
             if response.status_code != 200:
                 failures.append(response.status_code)
             n += 1
@@ -572,7 +579,7 @@ def measure(scale, runs, seconds, with_server):
     from django.db import transaction
 
     from core.models import ObjectChange
-    from dcim.models import Device, Interface, Site
+    from dcim.models import Device, DeviceType, Interface, Site
     from ipam.models import IPAddress, Prefix
 
     client, token = setup_user()
@@ -630,6 +637,7 @@ def measure(scale, runs, seconds, with_server):
     finally:
         Interface.objects.filter(device=target).delete()
         Device.objects.filter(pk=target.pk).delete()
+        DeviceType.objects.filter(slug='bench-empty').delete()
         forget_changes()
 
     if with_server:
