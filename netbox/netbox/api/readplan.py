@@ -466,17 +466,19 @@ class ListRelation:
     def queryset(self, declaration):
         from django.db.models import F
 
-        from .viewsets import _nested_relations
+        from .viewsets import _nested_relations, nested_joins
 
         declared = [p for p in getattr(declaration, 'prefetch_related', ()) if not isinstance(p, str) and
                     p.prefetch_to == self.name and p.queryset is not None]
         queryset = declared[0].queryset if declared else self.related_model._default_manager.all()
-        joins = _nested_relations(self.related_model)
+        joins = nested_joins(self.related_model)
         if joins:
             queryset = queryset.select_related(*joins)
         inner_lists = _nested_relations(self.related_model, many=True)
         if inner_lists:
             queryset = queryset.prefetch_related(*inner_lists)
+        # Owner read and owner filter through the one join: filtering first and annotating after would join the
+        # many-to-many table twice, and pair every related object with every owner.
         return queryset.annotate(_plan_owner=F(self.owner_path))
 
     def fetch(self, owners):
@@ -484,7 +486,7 @@ class ListRelation:
         grouped = {}
         pks = [obj.pk for obj in owners if obj.pk is not None]
         if pks:
-            for item in self.queryset(declaration).filter(**{f'{self.owner_path}__in': pks}):
+            for item in self.queryset(declaration).filter(_plan_owner__in=pks):
                 grouped.setdefault(item._plan_owner, []).append(item)
         return grouped
 

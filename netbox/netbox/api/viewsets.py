@@ -95,7 +95,7 @@ def _optimized_queryset(declaration, field_names, plan):
         except Exception:
             continue
         if hasattr(field, 'fk_field'):  # generic foreign key
-            prefetch.add(name)
+            prefetch.add(generic_prefetch(name))
         elif field.is_relation and (field.many_to_many or field.one_to_many):
             if plan and name in own:
                 continue
@@ -112,9 +112,10 @@ def _optimized_queryset(declaration, field_names, plan):
             if deferred:
                 queryset = queryset.defer(*sorted(deferred))
     if prefetch:
-        # A declared Prefetch object for a relation replaces the plain lookup of the same name.
-        declared = {p.prefetch_to for p in prefetch if not isinstance(p, str)}
-        lookups = [p for p in prefetch if not isinstance(p, str) or p not in declared]
+        # A declared Prefetch object for a relation replaces the plain lookup (or the generic one) of that name.
+        declared = {p.prefetch_to for p in prefetch if not isinstance(p, str) and not getattr(p, 'derived', False)}
+        lookups = [p for p in prefetch if (p if isinstance(p, str) else p.prefetch_to) not in declared or (
+            not isinstance(p, str) and not getattr(p, 'derived', False))]
         queryset = queryset.prefetch_related(*sorted(lookups, key=str))
     return queryset
 
@@ -161,6 +162,32 @@ def read_by_key(queryset, keys):
 def _head(lookup):
     """The field a select_related/prefetch_related lookup (or Prefetch) starts from."""
     return (lookup if isinstance(lookup, str) else lookup.prefetch_to).split('__')[0]
+
+
+def generic_prefetch(name):
+    """The prefetch of a generic foreign key's objects, each with the joins its nested form needs (an IP address's
+    interface with its device and cable), for whichever registered model it points at."""
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+    from netbox.registry import registry
+
+    querysets = [declaration.model._default_manager.select_related(*joins) for declaration in registry
+                 if (joins := nested_joins(declaration.model))]
+    lookup = GenericPrefetch(name, querysets)
+    lookup.derived = True
+    return lookup
+
+
+def nested_joins(model):
+    """The relations to join for objects of `model` shown nested: those of its nested form, and those their
+    display reads (a device's virtual chassis)."""
+    joins = []
+    for name in _nested_relations(model):
+        joins.append(name)
+        related = model._meta.get_field(name).related_model
+        display = display_fields(related) or ()
+        joins += [f'{name}__{inner}' for inner in sorted(display) if related._meta.get_field(inner).is_relation]
+    return joins
 
 
 def _nested_relations(model, many=False):

@@ -144,3 +144,20 @@ def _is_relation(model, name):
         return model._meta.get_field(name).is_relation
     except Exception:
         return False
+
+
+@pytest.mark.django_db
+def test_page_wide_list_fetch_gives_each_row_its_own_items(admin_user):
+    """Many-to-many lists fetched for the whole page (readplan.ListRelation) stay with their own row."""
+    from dcim.models import Device, Interface
+    from ipam.models import VLAN
+
+    device = make(Device)
+    vlans = [VLAN.objects.create(vid=100 + n, name=f'v{n}') for n in range(4)]
+    first = Interface.objects.create(device=device, name='eth1', type='1000base-t', mode='tagged')
+    second = Interface.objects.create(device=device, name='eth2', type='1000base-t', mode='tagged')
+    first.tagged_vlans.set(vlans[:3])
+    second.tagged_vlans.set(vlans[2:])
+    rows = client_for(admin_user).get('/api/dcim/interfaces/', {'device_id': device.pk}).json()['results']
+    assert {row['name']: sorted(v['vid'] for v in row['tagged_vlans']) for row in rows} == {
+        'eth1': [100, 101, 102], 'eth2': [102, 103]}
