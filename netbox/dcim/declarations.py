@@ -439,6 +439,7 @@ def _component(model_class, cabled=True, path=True, menu=True, **attrs):
         attrs['select_related'] = tuple(attrs.get('select_related', ())) + (('cable', '_path') if path else
                                                                             ('cable',))
         attrs['prepare_rows'] = staticmethod(attach_cable_data)
+        attrs['prepare_fields'] = CABLE_DATA_FIELDS
         routes = (trace_route(model_class),) if path else (trace_route(model_class), paths_route(model_class))
         attrs['ui_routes'] = tuple(attrs.get('ui_routes', ())) + component_ui_routes(model_class) + (
             connection_routes(model_class) if path else ())
@@ -462,6 +463,11 @@ def _component(model_class, cabled=True, path=True, menu=True, **attrs):
         **attrs,
     })
     return declare(declaration)
+
+
+# The fields attach_cable_data computes for a page of cabled objects.
+CABLE_DATA_FIELDS = ('link_peers', 'link_peers_type', 'connected_endpoints', 'connected_endpoints_type',
+                     'connected_endpoints_reachable')
 
 
 def _cable_end_field():
@@ -544,6 +550,7 @@ class PowerFeedDeclaration(Declaration):
     serializer_fields = {'_occupied': _occupied_field(), 'cable_end': _cable_end_field(), **cable_path_fields()}
     select_related = ('cable', '_path')
     prepare_rows = staticmethod(attach_cable_data)
+    prepare_fields = CABLE_DATA_FIELDS
     api_routes = (trace_route(m.PowerFeed),)
     ui_routes = component_ui_routes(m.PowerFeed)
     extra_filters = power_feed_filters()

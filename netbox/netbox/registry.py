@@ -123,6 +123,8 @@ class Declaration:
     ui_routes = ()
     # Called with the objects about to be shown (a page of a list, one object) to attach data computed in bulk.
     prepare_rows = None
+    # The REST fields prepare_rows computes; a response showing none of them (a brief list) skips it. None: always.
+    prepare_fields = None
     # Values shown in the UI only (columns, detail page), not in the REST API: {name: label}. The value is the
     # object's attribute of that name (set by prepare_rows), shown by ui_renderers[name] when there is one.
     ui_fields = {}

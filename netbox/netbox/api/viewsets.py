@@ -274,6 +274,9 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def prepared(self, instances):
         prepare = self.declaration.prepare_rows
+        served = self.declaration.prepare_fields
+        if served is not None and not set(served) & set(self.field_names()):
+            return instances
         if prepare is not None:
             prepare(list(instances))
         return instances
