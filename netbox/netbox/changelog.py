@@ -11,6 +11,7 @@ values and tags read with one query per relation), and the records are inserted 
 which send no signals, add their records with `log_saved()`.
 """
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -271,6 +272,11 @@ def take_snapshots(instances, related=None):
     if current_change_context() is None:
         return
     instances = [obj for obj in instances if obj.pk is not None]
+    if not instances:
+        return
+    parent = getattr(type(instances[0]), 'changelog_parent_field', None)
+    if parent:  # the records name each object's parent: fetched for all at once
+        prefetch_related_objects(instances, parent)
     if related is None:
         related = related_values(instances)
     for obj in instances:

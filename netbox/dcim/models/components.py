@@ -62,6 +62,9 @@ class ComponentModel(NetBoxModel):
     def __str__(self):
         return self.name
 
+    # The object a change of this one is also listed under (see netbox.changelog).
+    changelog_parent_field = 'device'
+
     @property
     def changelog_parent(self):
         return self.device

@@ -385,7 +385,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def bulk_items(self):
+    def bulk_items(self, queryset=None):
         data = self.request.data
         if not isinstance(data, list) or not data:
             raise ValidationError({'non_field_errors': ['Give a list of objects, each with an "id".']})
@@ -397,7 +397,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 ids.append(int(item['id']))
             except (TypeError, ValueError):
                 raise ValidationError({'non_field_errors': [f'Item {index} has an invalid "id": {item["id"]!r}.']})
-        objects = {obj.pk: obj for obj in self.get_queryset().filter(pk__in=ids)}
+        queryset = self.get_queryset() if queryset is None else queryset
+        objects = {obj.pk: obj for obj in queryset.filter(pk__in=ids)}
         missing = [pk for pk in ids if pk not in objects]
         if missing:
             raise Http404(f'No {self.declaration.model._meta.verbose_name} with ID {missing} that you may modify.')
@@ -433,7 +434,9 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def bulk_destroy(self, request, *args, **kwargs):
         """Delete the listed objects (each once) with one collector; see netbox.bulk.delete_set."""
-        instances = list({instance.pk: instance for instance, _ in self.bulk_items()}.values())
+        # The rows alone: nothing is rendered, and the change log reads relations set-wise.
+        lean = self.declaration.model._default_manager.restrict(self.request.user, 'delete')
+        instances = list({instance.pk: instance for instance, _ in self.bulk_items(lean)}.values())
         with transaction.atomic():
             delete_set(instances)
         return Response(status=status.HTTP_204_NO_CONTENT)

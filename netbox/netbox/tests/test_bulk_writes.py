@@ -87,6 +87,24 @@ def test_bulk_update_and_delete_query_counts_are_constant(api):
     assert counts[100] == counts[10], counts
 
 
+def test_bulk_interface_update_and_delete_query_counts_are_constant(api, devices):
+    counts = {}
+    for prefix, count in (('k', 10), ('l', 100)):
+        ids = [row['id'] for row in api.post(INTERFACES, interfaces_body(devices, prefix, count), format='json').data]
+        body = [{'id': pk, 'enabled': False, 'mtu': 1500} for pk in ids]
+        response, patch = queries_of(lambda body=body: api.patch(INTERFACES, body, format='json'))
+        assert response.status_code == 200, response.content
+        before = ObjectChange.objects.count()
+        body = [{'id': pk} for pk in ids]
+        response, delete = queries_of(lambda body=body: api.delete(INTERFACES, body, format='json'))
+        assert response.status_code == 204, response.content
+        records = ObjectChange.objects.order_by('-pk')[:count]
+        assert ObjectChange.objects.count() == before + count
+        assert {(r.action, r.related_object_id in {d.pk for d in devices}) for r in records} == {('delete', True)}
+        counts[count] = (len(patch), len(delete))
+    assert counts[100] == counts[10], counts
+
+
 def test_device_from_type_inserts_each_component_kind_once(api):
     device_type = make(DeviceType)
     InterfaceTemplate.objects.bulk_create([InterfaceTemplate(device_type=device_type, name=f'eth{n}',
@@ -182,6 +200,40 @@ def test_bulk_delete_logs_every_object_and_its_cascade(api, devices):
 
 
 # All or nothing, and errors by index and field
+
+def test_bulk_patch_writes_every_kind_of_column_like_single_patches(api, devices):
+    from django.contrib.contenttypes.models import ContentType
+
+    from extras.models import CustomField
+    from ipam.models import VRF
+    from tenancy.models import Tenant
+
+    field = CustomField.objects.create(name='level', type='text')
+    field.object_types.set([ContentType.objects.get_for_model(Site), ContentType.objects.get_for_model(IPAddress)])
+    tenant, vrf = make(Tenant), VRF.objects.create(name='blue', enforce_unique=False)
+    interface = Interface.objects.create(device=devices[0], name='col0', type='1000base-t')
+    changes = {
+        SITES: {'latitude': '12.345678', 'time_zone': 'Europe/Paris', 'tenant': tenant.pk, 'status': 'planned',
+                'custom_fields': {'level': 'gold'}, 'facility': 'F' * 50},
+        ADDRESSES: {'address': '10.77.0.9/16', 'vrf': vrf.pk, 'dns_name': 'a.example.com', 'role': 'vip',
+                    'assigned_object_type': 'dcim.interface', 'assigned_object_id': interface.pk,
+                    'custom_fields': {'level': 'iron'}},
+    }
+    for url, change in changes.items():
+        body = sites_body('col', 4) if url == SITES else addresses_body(77, 4)
+        ids = [row['id'] for row in api.post(url, body, format='json').data]
+        for pk in ids[:2]:
+            assert api.patch(f'{url}{pk}/', change, format='json').status_code == 200
+        single = [api.get(f'{url}{pk}/').data for pk in ids[:2]]
+        response = api.patch(url, [{'id': pk, **change} for pk in ids[2:]], format='json')
+        assert response.status_code == 200, response.content
+        bulk = [api.get(f'{url}{pk}/').data for pk in ids[2:]]
+        for one, many in zip(single, bulk, strict=True):
+            for name in change:
+                assert one[name] == many[name], name
+    response = api.patch(SITES, [{'id': Site.objects.first().pk, 'facility': 'F' * 51}], format='json')
+    assert response.status_code == 400 and response.data['errors'][0]['errors'].keys() == {'facility'}
+
 
 def test_bad_item_writes_nothing_and_is_named(api, devices):
     make(Site, name='taken', slug='taken')
