@@ -327,8 +327,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def refreshed(self, instances):
         """Re-read written objects so nested and computed fields are current."""
-        queryset = optimized_queryset(self.declaration, self.field_names()).filter(pk__in=[o.pk for o in instances])
-        by_pk = {obj.pk: obj for obj in queryset}
+        queryset = optimized_queryset(self.declaration, self.field_names(), plan=True)
+        by_pk = {obj.pk: obj for obj in read_by_key(queryset, [o.pk for o in instances])}
         results = []
         for original in instances:
             fresh = by_pk.get(original.pk, original)
@@ -347,7 +347,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             instance = serializer.save()
             self.check_permitted([instance], 'add')
         instance = self.refreshed([instance])[0]
-        return with_etag(Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED), instance)
+        data = render_one(self.get_serializer(instance), instance)
+        return with_etag(Response(data, status=status.HTTP_201_CREATED), instance)
 
     def bulk_create(self, request):
         """A list body: every object validated (the database checks set-wise), then saved as one set (see
@@ -362,7 +363,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             instances = serializer.create_many(validated)
             self.check_permitted(instances, 'add')
         instances = self.refreshed(instances)
-        return Response(self.get_serializer(instances, many=True).data, status=status.HTTP_201_CREATED)
+        data = render_many(self.get_serializer(instances, many=True), instances)
+        return Response(data, status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         instance = self.get_object()
@@ -373,7 +375,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             obj = serializer.save()
             self.check_permitted([obj], 'change')
         obj = self.refreshed([obj])[0]
-        return with_etag(Response(self.get_serializer(obj).data), obj)
+        return with_etag(Response(render_one(self.get_serializer(obj), obj)), obj)
 
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -427,7 +429,7 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             serializer.update_many(instances, validated, originals, related_before)
             self.check_permitted(instances, 'change')
         results = self.refreshed(instances)
-        return Response(self.get_serializer(results, many=True).data)
+        return Response(render_many(self.get_serializer(results, many=True), results))
 
     def bulk_partial_update(self, request, *args, **kwargs):
         return self.bulk_update(request, *args, partial=True, **kwargs)
