@@ -219,3 +219,8 @@ class FamilyField(serializers.Field):
         if value is None:
             return None
         return {'value': value, 'label': self.LABELS.get(value, str(value))}
+
+    def plan_reader(self):
+        # The read plan's form (netbox.api.readplan): the same value without DRF's field walk.
+        represent = self.to_representation
+        return lambda obj, context: represent(getattr(obj, 'family', None))

@@ -345,6 +345,16 @@ class GenericObjectField(serializers.Field):
     def to_representation(self, value):
         return nested_representation(value, self.context)
 
+    def plan_reader(self):
+        from .readplan import render_nested
+
+        source = self.source
+
+        def read(obj, context):
+            value = getattr(obj, source, None)
+            return None if value is None else render_nested(value, context)
+        return read
+
 
 class TagListField(serializers.Field):
     """Tags: returned nested, written as IDs or {"name"}/{"slug"} objects."""

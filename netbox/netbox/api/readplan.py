@@ -23,6 +23,7 @@ from netbox.registry import registry
 
 from .fields import (
     ChoiceField,
+    ContentTypeField,
     CounterField,
     NestedRelatedField,
     TagListField,
@@ -281,6 +282,7 @@ _CONVERTERS = {
     serializers.IntegerField: int,
     serializers.ReadOnlyField: _identity,
     TextValueField: str,
+    ContentTypeField: lambda content_type: f'{content_type.app_label}.{content_type.model}',
 }
 
 
