@@ -11,5 +11,5 @@ def enable_pg_trgm(apps, schema_editor):
 class Migration(migrations.Migration):
     initial = True
     dependencies = []
-    # Left in place on the way back: other databases objects (the search indexes) may use it.
+    # Left in place on the way back: other database objects (the search indexes) may use it.
     operations = [migrations.RunPython(enable_pg_trgm, migrations.RunPython.noop, elidable=False)]
