@@ -205,11 +205,21 @@ def attach_tags(objects):
     objects = [obj for obj in objects if isinstance(obj, models.Model) and obj.pk is not None]
     if not objects:
         return
+    from extras.models import Tag
+
     content_type = ContentType.objects.get_for_model(type(objects[0]))
-    by_object = {}
-    items = TaggedItem.objects.filter(content_type=content_type, object_id__in=[obj.pk for obj in objects])
-    for item in items.select_related('tag'):
-        by_object.setdefault(item.object_id, []).append(item.tag)
+    # Plain rows, and one Tag instance per distinct tag: a page of 1,000 tagged objects names a handful of tags,
+    # and building a tagged item and a tag object per row cost more than the query.
+    columns = [field.attname for field in Tag._meta.concrete_fields]
+    rows = TaggedItem.objects.filter(content_type=content_type, object_id__in=[obj.pk for obj in objects]) \
+        .values_list('object_id', *(f'tag__{column}' for column in columns))
+    key = columns.index(Tag._meta.pk.attname)
+    tags, by_object = {}, {}
+    for object_id, *values in rows:
+        tag = tags.get(values[key])
+        if tag is None:
+            tag = tags[values[key]] = Tag.from_db(None, columns, values)
+        by_object.setdefault(object_id, []).append(tag)
     for obj in objects:
         obj._tags_cache = sorted(by_object.get(obj.pk, []), key=lambda tag: (tag.weight, tag.name))
 
