@@ -25,30 +25,12 @@ os.environ.setdefault('BENCH_DB_NAME', 'netbox_bench_writes')
 
 import dcim_api as bench  # noqa: E402  (shares the throw-away database helpers)
 
+timed = bench.timed
+
 SITES = 100
 INTERFACES = 1000
 ADDRESSES = 1000
 CHANGES = 100
-
-
-def timed(call):
-    """(seconds, database queries, response) of one request; queries counted with an execute wrapper (a bulk
-    request can pass the 9,000 queries CaptureQueriesContext keeps)."""
-    import time
-
-    from django.db import connection
-
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        response = call()
-        elapsed = time.perf_counter() - started
-    return elapsed, count[0], response
 
 
 def checked(response, expected, label):
@@ -114,10 +96,7 @@ def main():
         parser.error('--runs must be at least 1')
 
     bench.configure_django()
-    print(f'Creating and migrating database {bench.DB_NAME}...', flush=True)
-    bench.create_database()
-    try:
-        bench.migrate()
+    with bench.throwaway_database(keep=args.keep_db):
         client = bench.api_client()
         results = run(client, args)
         print()
@@ -128,12 +107,6 @@ def main():
         bench.report(f'(d) PATCH {CHANGES} sites (n={n})', results['patch_sites'])
         bench.report(f'    PATCH {CHANGES} interfaces (n={n})', results['patch_interfaces'])
         bench.report(f'(e) DELETE {CHANGES} sites (n={n})', results['delete_sites'])
-    finally:
-        if args.keep_db:
-            print(f'Database {bench.DB_NAME} kept.')
-        else:
-            bench.drop_database()
-            print(f'Database {bench.DB_NAME} dropped.')
 
 
 if __name__ == '__main__':

@@ -82,10 +82,7 @@ def main():
     args = parser.parse_args()
 
     bench.configure_django()
-    print(f'Creating and migrating database {bench.DB_NAME}...', flush=True)
-    bench.create_database()
-    try:
-        bench.migrate()
+    with bench.throwaway_database(keep=args.keep_db):
         client = bench.api_client()
         left, right, cables, cable = build_chain()
         url = f'/api/dcim/interfaces/{left.pk}/trace/'
@@ -103,12 +100,6 @@ def main():
         bench.report(f'(a) GET trace across {CABLES} cables (n={args.traces})', traces)
         bench.report('(b) replace middle cable, paths rebuilt (n=10)', rebuilds)
         bench.report(f'(c) GET {rows} cabled interfaces (n=10)', lists)
-    finally:
-        if args.keep_db:
-            print(f'Database {bench.DB_NAME} kept.')
-        else:
-            bench.drop_database()
-            print(f'Database {bench.DB_NAME} dropped.')
 
 
 if __name__ == '__main__':

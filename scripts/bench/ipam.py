@@ -166,30 +166,13 @@ def bench_concurrent(token, path, count):
     return wall, [elapsed for elapsed, _ in results]
 
 
-def counted(call):
-    """(seconds, database queries, response) of one request; counts any number of queries (CaptureQueriesContext
-    keeps only the last 9,000)."""
-    from django.db import connection
-
-    calls = []
-
-    def count(execute, sql, params, many, context):
-        calls.append(1)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        started = time.perf_counter()
-        response = call()
-        elapsed = time.perf_counter() - started
-    return elapsed, len(calls), response
-
-
 def bench_import(client, count, batch):
     samples = []
     for start in range(0, count, batch):
         body = [{'address': f'10.200.{n // 250}.{n % 250 + 1}/24', 'status': 'active', 'description': f'import {n}'}
                 for n in range(start, start + batch)]
-        elapsed, queries, response = counted(lambda b=body: client.post('/api/ipam/ip-addresses/', b, format='json'))
+        elapsed, queries, response = bench.timed(
+            lambda b=body: client.post('/api/ipam/ip-addresses/', b, format='json'))
         if response.status_code != 201:
             raise SystemExit(f'Bulk import failed ({response.status_code}): {response.content[:500]}')
         samples.append((elapsed, queries))
@@ -230,10 +213,7 @@ def main():
         parser.error('--runs must be at least 1')
 
     bench.configure_django()
-    print(f'Creating and migrating database {bench.DB_NAME}...', flush=True)
-    bench.create_database()
-    try:
-        bench.migrate()
+    with bench.throwaway_database(keep=args.keep_db):
         client = bench.api_client()
         print('Building 1,000 prefixes and a /16 with 10,000 addresses...', flush=True)
         started = time.perf_counter()
@@ -280,12 +260,6 @@ def main():
                      f'   total {total:.1f} s for {IMPORT}')
         floor(f'INSERT of {IMPORT_BATCH} address rows', min(args.runs, 5), IMPORT_FLOOR, [IMPORT_BATCH],
               rollback=True)
-    finally:
-        if args.keep_db:
-            print(f'Database {bench.DB_NAME} kept.')
-        else:
-            bench.drop_database()
-            print(f'Database {bench.DB_NAME} dropped.')
 
 
 if __name__ == '__main__':

@@ -178,15 +178,7 @@ def _reader_for(cls, model, name, field):
         read_many.list_relation = ListRelation.of(model, source, related_fields)
         return read_many
     if type(field) is NestedRelatedField:
-        related_fields = tuple(field.nested_fields) if field.nested_fields is not None else None
-
-        def read_related(obj, context):
-            try:
-                value = getattr(obj, source)
-            except ObjectDoesNotExist:
-                return None
-            return None if value is None else render_nested(value, context, related_fields)
-        return read_related
+        return _related_reader(source, tuple(field.nested_fields) if field.nested_fields is not None else None)
     if type(field) is ChoiceField:
         return _choice_reader(source, field.model_field)
     if type(field) is serializers.DateTimeField and _iso_datetimes(field):
@@ -225,6 +217,17 @@ def _iso_datetimes(field):
     output_format = getattr(field, 'format', api_settings.DATETIME_FORMAT)
     return settings.USE_TZ and not hasattr(field, 'timezone') and isinstance(output_format, str) and \
         output_format.lower() == 'iso-8601'
+
+
+def _related_reader(attribute, fields):
+    """One related object in nested form (None when there is none, a reverse one-to-one included)."""
+    def read_related(obj, context):
+        try:
+            value = getattr(obj, attribute)
+        except ObjectDoesNotExist:
+            return None
+        return None if value is None else render_nested(value, context, fields)
+    return read_related
 
 
 def _tag_model():
@@ -383,13 +386,7 @@ def _nested_reader(declaration, model, name):
         inner = tuple(related.nested_self_fields()) if related and model_field.related_model is model else None
         accessor = model_field.get_accessor_name() if isinstance(model_field, ForeignObjectRel) else name
         if model_field.many_to_one or model_field.one_to_one:
-            def read_related(obj, context):
-                try:
-                    value = getattr(obj, accessor)
-                except ObjectDoesNotExist:
-                    return None
-                return None if value is None else render_nested(value, context, inner)
-            return read_related
+            return _related_reader(accessor, inner)
         return lambda obj, context: [render_nested(item, context, inner) for item in getattr(obj, accessor).all()]
     attname = model_field.attname
     if model_field.choices:
