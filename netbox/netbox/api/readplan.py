@@ -10,6 +10,8 @@ a nested plan of their own, custom fields with the field list read once per requ
 (a declared field with its own logic) go through DRF as before, so the output is always the serializer's; a
 generic test compares the two for every model and mode.
 """
+import copy
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import ForeignObjectRel
 from django.urls import NoReverseMatch, reverse
@@ -143,7 +145,7 @@ def _reader_for(cls, model, name, field):
                 return lambda obj, context: object_display_url(obj, context.origin)
             if field.method_name == 'get_display':
                 return lambda obj, context: str(obj)
-        return _drf_reader(name)
+        return _drf_reader(name, field)
     if type(field) is CustomFieldsField:
         def read_custom_fields(obj, context):
             data = obj.custom_field_data
@@ -164,7 +166,7 @@ def _reader_for(cls, model, name, field):
     if type(field) is CounterField and source is not None:
         return lambda obj, context: int(getattr(obj, source, 0) or 0)
     if source is None or type(field).get_attribute not in _PLAIN_GET_ATTRIBUTE:
-        return _drf_reader(name)
+        return _drf_reader(name, field)
     if isinstance(field, ManyRelatedField) and type(field.child_relation) is NestedRelatedField:
         child = field.child_relation
         related_fields = tuple(child.nested_fields) if child.nested_fields is not None else None
@@ -194,7 +196,7 @@ def _reader_for(cls, model, name, field):
     convert = _CONVERTERS.get(type(field))
     if convert is None:
         if type(field).__module__ != 'rest_framework.fields':
-            return _drf_reader(name)  # a field of our own may read the request context
+            return _drf_reader(name, field)  # a field of our own may read the request context
         convert = field.to_representation  # DRF's own fields depend on nothing but the value
     if convert is _identity:
         def read_attribute(obj, context):
@@ -236,10 +238,16 @@ def _tag_model():
     return Tag
 
 
-def _drf_reader(name):
+def _drf_reader(name, prototype):
     """The value as DRF's Serializer.to_representation computes it, for fields with logic of their own."""
     def read(obj, context):
-        field = context.serializer.fields[name]
+        # A fresh copy of only this field, bound to this request's serializer (its context): `serializer.fields`
+        # would deep-copy every field of the serializer.
+        key = ('drf field', name)
+        field = context.cache.get(key)
+        if field is None:
+            field = context.cache[key] = copy.deepcopy(prototype)
+            field.bind(name, context.serializer)
         try:
             attribute = field.get_attribute(obj)
         except SkipField:
