@@ -20,7 +20,14 @@ from netbox.bulk import delete_set
 from netbox.changelog import related_values, take_snapshots
 from netbox.permissions import objects_refused
 
-from .readplan import deferred_columns, display_fields, plan_fetches_list, render_many, render_one
+from .readplan import (
+    deferred_columns,
+    display_fields,
+    nested_columns,
+    plan_fetches_list,
+    render_many,
+    render_one,
+)
 from .serializers import field_values
 
 WRITE_ACTIONS = {'POST': 'add', 'PUT': 'change', 'PATCH': 'change', 'DELETE': 'delete'}
@@ -221,11 +228,32 @@ def generic_prefetch(name):
 
     from netbox.registry import registry
 
-    querysets = [declaration.model._default_manager.select_related(*joins) for declaration in registry
+    querysets = [nested_queryset(declaration.model, joins) for declaration in registry
                  if (joins := nested_joins(declaration.model))]
     lookup = GenericPrefetch(name, querysets)
     lookup.derived = True
     return lookup
+
+
+def nested_queryset(model, joins):
+    """Objects of `model` to show nested, with these joins, loading only the columns their nested forms and
+    displays read (an IP address's interface leaves its custom fields, description... unread), or every column
+    when one of them can't be known."""
+    queryset = model._default_manager.select_related(*joins)
+    own = nested_columns(model)
+    if own is None:
+        return queryset
+    names = set(own)
+    for path in joins:
+        target = model
+        for hop in path.split('__'):
+            target = target._meta.get_field(hop).related_model
+        columns = nested_columns(target)
+        if columns is None:
+            return queryset
+        names.add(path)
+        names.update(f'{path}__{column}' for column in columns)
+    return queryset.only(*sorted(names))
 
 
 def nested_joins(model):
