@@ -34,6 +34,9 @@ class _NetworkDescriptor:
     """Turns text assigned to the attribute into netaddr at once (obj.prefix = '10.0.0.0/8'), so code reading it
     never meets a string; text that doesn't parse is kept as given for validation to report."""
 
+    # Values loaded from the database are netaddr already (from_db_value): they may be stored directly.
+    direct_load = True
+
     def __init__(self, field):
         self.field = field
 
