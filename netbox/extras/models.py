@@ -2,6 +2,7 @@
 import datetime
 import decimal
 import re
+import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -116,9 +117,49 @@ class CustomFieldQuerySet(RestrictedQuerySet):
         key = ('custom_fields', content_type.pk)
         cache = request_cache()
         if key not in cache:
-            cache[key] = list(self.filter(object_types=content_type).select_related('choice_set',
-                                                                                     'related_object_type'))
+            cache[key] = self._shared_for(content_type)
         return cache[key]
+
+    def _shared_for(self, content_type):
+        """The custom fields of a content type as this process last read them, while no custom field has changed
+        since (a version in the shared cache says so): a list's custom fields then cost no query."""
+        if self.query.where or self._db:  # a narrowed or routed queryset reads for itself
+            return self._read_for(content_type)
+        version = custom_fields_version()
+        key = (content_type.pk, version)
+        found = _custom_fields_read.get(key)
+        if found is None:
+            if len(_custom_fields_read) > 1024:
+                _custom_fields_read.clear()
+            found = _custom_fields_read[key] = self._read_for(content_type)
+        return list(found)
+
+    def _read_for(self, content_type):
+        return list(self.filter(object_types=content_type).select_related('choice_set', 'related_object_type'))
+
+
+_custom_fields_read = {}
+CUSTOM_FIELDS_VERSION_KEY = 'custom_fields_version'
+
+
+def custom_fields_version():
+    from django.core.cache import cache
+
+    version = cache.get(CUSTOM_FIELDS_VERSION_KEY)
+    if version is None:
+        cache.add(CUSTOM_FIELDS_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(CUSTOM_FIELDS_VERSION_KEY)
+    return version
+
+
+def custom_fields_changed(**kwargs):
+    """A new version: every process reads custom fields afresh. Now (the writing request reads its own change) and
+    again at commit (a process that read the old rows meanwhile drops them)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(CUSTOM_FIELDS_VERSION_KEY)
+    transaction.on_commit(lambda: cache.delete(CUSTOM_FIELDS_VERSION_KEY))
 
 
 class CustomField(ChangeLoggedModel):

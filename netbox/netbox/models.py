@@ -124,14 +124,19 @@ class FastLoadMixin:
             layout = _load_layouts[cls] = _load_layout(cls)
         if layout is False:
             return super().from_db(db, field_names, values, fetch_mode=fetch_mode)
-        attnames, last, after_load = layout
+        attnames, partial, after_load = layout
         if len(values) == len(attnames):
             names = attnames
-        elif last[0] is field_names:  # the same list for every row of one query
-            names = last[1]
         else:
-            names = tuple(name for name in attnames if name in field_names)
-            layout[1][:] = [field_names, names]
+            # One query passes the same list for each of its rows (keeping it here keeps its id unique).
+            known = partial.get(id(field_names))
+            if known is not None and known[0] is field_names:
+                names = known[1]
+            else:
+                if len(partial) > 64:
+                    partial.clear()
+                names = tuple(name for name in attnames if name in field_names)
+                partial[id(field_names)] = (field_names, names)
         new = cls.__new__(cls)
         state = ModelState()
         state.adding = False
@@ -150,7 +155,8 @@ _load_layouts = {}
 
 
 def _load_layout(cls):
-    """(column attribute names, [last field_names, their names], what to run after) for the fast load, or False."""
+    """(column attribute names, {id(field_names): (field_names, their names)}, what to run after) for the fast load,
+    or False."""
     if cls.__init__ is models.Model.__init__:
         after_load = None
     elif cls.__init__ is MPTTModel.__init__:
@@ -164,7 +170,7 @@ def _load_layout(cls):
         descriptor = inspect.getattr_static(cls, name, None)
         if type(descriptor) not in DIRECT_LOAD_DESCRIPTORS and not getattr(descriptor, 'direct_load', False):
             return False
-    return attnames, [None, ()], after_load
+    return attnames, {}, after_load
 
 
 # Column attributes that store what they are given as it is (on a new instance): a loaded value may be put in the

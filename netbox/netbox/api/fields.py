@@ -346,12 +346,13 @@ class GenericObjectField(serializers.Field):
         return nested_representation(value, self.context)
 
     def plan_reader(self):
-        from .readplan import render_nested
+        from .readplan import generic_object_reader, render_nested
 
         source = self.source
+        read_object = generic_object_reader(self.parent.Meta.model, source)
 
         def read(obj, context):
-            value = getattr(obj, source, None)
+            value = read_object(obj)
             return None if value is None else render_nested(value, context)
         return read
 

@@ -232,6 +232,35 @@ def _related_reader(attribute, fields):
     return read_related
 
 
+def generic_object_reader(model, name):
+    """A function(instance) -> the object its generic foreign key `name` points at. A prefetched object is taken
+    as it is when its type and key match the row's; Django's own accessor checks the same, but looks the content
+    type up through a new manager copy on every read."""
+    from django.contrib.contenttypes.fields import GenericForeignKey
+    from django.contrib.contenttypes.models import ContentType
+
+    field = next((f for f in model._meta.private_fields if f.name == name), None)
+    if not isinstance(field, GenericForeignKey):
+        return lambda obj: getattr(obj, name, None)
+    cache_name = field.cache_name
+    type_column = model._meta.get_field(field.ct_field).attname
+    key_column = field.fk_field
+    type_ids = {}
+
+    def read(obj):
+        cached = obj._state.fields_cache.get(cache_name)
+        if cached is not None:
+            kind = type(cached)
+            type_id = type_ids.get(kind)
+            if type_id is None:
+                type_id = type_ids[kind] = ContentType.objects.get_for_model(
+                    kind, for_concrete_model=field.for_concrete_model).pk
+            if type_id == getattr(obj, type_column) and cached.pk == getattr(obj, key_column):
+                return cached
+        return getattr(obj, name, None)
+    return read
+
+
 def _tag_model():
     from extras.models import Tag
 

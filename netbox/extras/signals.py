@@ -1,0 +1,10 @@
+"""Processes keep the custom fields they read until one changes (extras.models.custom_fields_version)."""
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from .models import CustomField, CustomFieldChoiceSet, custom_fields_changed
+
+for _model in (CustomField, CustomFieldChoiceSet):
+    post_save.connect(custom_fields_changed, sender=_model, dispatch_uid=f'custom_fields_saved_{_model.__name__}')
+    post_delete.connect(custom_fields_changed, sender=_model, dispatch_uid=f'custom_fields_deleted_{_model.__name__}')
+m2m_changed.connect(custom_fields_changed, sender=CustomField.object_types.through,
+                    dispatch_uid='custom_field_types_changed')
