@@ -6,7 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, FastLoadMixin, RestrictedQuerySet
 
 
 class ConfigRevision(AbsoluteURLMixin, models.Model):
@@ -41,7 +41,7 @@ class ConfigRevision(AbsoluteURLMixin, models.Model):
         transaction.on_commit(lambda: publish_revision_data(self.data))
 
 
-class ObjectChange(AbsoluteURLMixin, models.Model):
+class ObjectChange(FastLoadMixin, AbsoluteURLMixin, models.Model):
     """One create, update or delete of an object, with its state before and after."""
 
     ACTION_CREATE = 'create'

@@ -304,8 +304,9 @@ def retrace_channel(channel):
     rebuild_paths(affected_paths([parent, parent.cable]), extra_origins=[parent.cable])
 
 
-def termination_prefetch():
-    """Prefetch of CableTermination.termination that also joins each component's device (for nesting)."""
+def termination_prefetch(nested=False):
+    """Prefetch of CableTermination.termination that also joins each component's device (for nesting). With
+    nested=True the objects are only shown nested (link peers): they load only the columns that needs."""
     from django.apps import apps
     from django.contrib.contenttypes.prefetch import GenericPrefetch
 
@@ -315,11 +316,23 @@ def termination_prefetch():
             model = apps.get_model('dcim', name)
         except LookupError:
             continue
-        related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
-        if 'device' in related:
-            related.append('device__virtual_chassis')  # unnamed stack members are shown by their chassis name
-        querysets.append(model.objects.select_related(*related))
+        querysets.append(_endpoint_queryset(model, nested))
     return GenericPrefetch('termination', querysets)
+
+
+def _endpoint_queryset(model, nested):
+    """A cable endpoint model's objects with their parents joined; with nested=True only what showing them
+    nested reads (netbox.api.viewsets.nested_queryset)."""
+    if nested:
+        from netbox.api.viewsets import nested_joins, nested_queryset
+
+        joins = nested_joins(model)
+        if joins:
+            return nested_queryset(model, joins)
+    related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+    if 'device' in related:
+        related.append('device__virtual_chassis')  # unnamed stack members are shown by their chassis name
+    return model._default_manager.select_related(*related)
 
 
 def _unique(objects):
@@ -383,17 +396,22 @@ def attach_cable_data(instances):
     cable_ids = {obj.cable_id for obj in instances if getattr(obj, 'cable_id', None)}
     peers = defaultdict(list)
     if cable_ids:
-        rows = CableTermination.objects.filter(cable_id__in=cable_ids).prefetch_related(termination_prefetch())
+        from netbox.api.readplan import generic_object_reader
+
+        termination_of = generic_object_reader(CableTermination, 'termination')
+        rows = CableTermination.objects.filter(cable_id__in=cable_ids).only(
+            'cable', 'cable_end', 'termination_type', 'termination_id').prefetch_related(termination_prefetch(True))
         for row in rows:
-            if row.termination is not None:
-                peers[(row.cable_id, row.cable_end)].append(row.termination)
+            termination = termination_of(row)
+            if termination is not None:
+                peers[(row.cable_id, row.cable_end)].append(termination)
     destinations = {}
     refs = []
     for obj in instances:
         path = getattr(obj, '_path', None) if getattr(obj, '_path_id', None) else None
         if path is not None and path.is_complete and path.path:
             refs += path.path[-1]
-    resolved = {reference(o): o for o in resolve_references(refs)} if refs else {}
+    resolved = {reference(o): o for o in resolve_references(refs, nested=True)} if refs else {}
     for obj in instances:
         cable_id = getattr(obj, 'cable_id', None)
         far_end = 'B' if getattr(obj, 'cable_end', None) == 'A' else 'A'

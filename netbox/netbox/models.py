@@ -31,6 +31,7 @@ from .permissions import permission_q
 __all__ = (
     'AbsoluteURLMixin',
     'ChangeLoggedModel',
+    'FastLoadMixin',
     'NestedGroupModel',
     'NetBoxModel',
     'OrganizationalModel',

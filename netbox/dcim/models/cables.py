@@ -3,7 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from netbox.models import PrimaryModel, RestrictedQuerySet, color_validator
+from netbox.models import FastLoadMixin, PrimaryModel, RestrictedQuerySet, color_validator
 
 from ..choices import CABLE_LENGTH_UNIT, CABLE_PROFILE, CABLE_STATUS, CABLE_TYPE
 
@@ -86,7 +86,7 @@ class Cable(PrimaryModel):
                 rebuild_paths(affected_paths([self]))
 
 
-class CableTermination(models.Model):
+class CableTermination(FastLoadMixin, models.Model):
     """One end point of a cable: which side (A or B) and which component it attaches to."""
 
     cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name='terminations')
@@ -113,7 +113,7 @@ class CableTermination(models.Model):
         return self.cable.get_absolute_url() if self.cable_id else ''
 
 
-class CablePath(models.Model):
+class CablePath(FastLoadMixin, models.Model):
     """
     A computed path from an origin component through cables (and patch panels) to its far end.
 
@@ -149,9 +149,12 @@ def reference(obj):
     return f'{ContentType.objects.get_for_model(obj).pk}:{obj.pk}'
 
 
-def resolve_references(references):
-    """The objects a list of 'ct:id' references point at, in order (missing ones are skipped)."""
+def resolve_references(references, nested=False):
+    """The objects a list of 'ct:id' references point at, in order (missing ones are skipped); with nested=True
+    they are only to be shown nested, and load only the columns that needs."""
     from django.contrib.contenttypes.models import ContentType
+
+    from ..cabling import _endpoint_queryset
 
     by_type = {}
     for ref in references:
@@ -161,9 +164,6 @@ def resolve_references(references):
     for ct_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         # Join what the nested representation shows (a port's device), so resolving adds no per-row queries.
-        related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
-        if 'device' in related:
-            related.append('device__virtual_chassis')
-        for obj in model._default_manager.filter(pk__in=ids).select_related(*related):
+        for obj in _endpoint_queryset(model, nested).filter(pk__in=ids):
             found[f'{ct_id}:{obj.pk}'] = obj
     return [found[ref] for ref in references if ref in found]

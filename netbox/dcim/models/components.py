@@ -6,7 +6,7 @@ from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
 from netbox.bulk import deferred_checks
-from netbox.models import NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
+from netbox.models import FastLoadMixin, NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
 
 from ..choices import (
     CONSOLE_PORT_SPEED,
@@ -389,7 +389,7 @@ class FrontPort(PortModel):
         verbose_name = 'front port'
 
 
-class PortMapping(models.Model):
+class PortMapping(FastLoadMixin, models.Model):
     """Which rear port position a front port position passes through."""
 
     front_port = models.ForeignKey(FrontPort, on_delete=models.CASCADE, related_name='mappings')
