@@ -11,8 +11,10 @@ a nested plan of their own, custom fields with the field list read once per requ
 generic test compares the two for every model and mode.
 """
 import copy
+import keyword
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import ForeignObjectRel
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -115,8 +117,10 @@ def _compile(cls, fields):
     may_skip = any(getattr(read, 'may_skip', False) for _, read in readers)
     lists = [read.list_relation for _, read in readers if getattr(read, 'list_relation', None) is not None]
 
+    build = dict_builder([(name, read) for name, read in readers])
+
     def plan(obj, context):
-        data = {name: read(obj, context) for name, read in readers}
+        data = build(obj, context)
         if may_skip:
             data = {name: value for name, value in data.items() if value is not _SKIP}
         for name in absent_when_null:
@@ -388,18 +392,61 @@ def _compile_nested(model, fields):
     if declaration is None:
         return lambda obj, context: {'id': obj.pk, 'display': str(obj)}
     names = fields if fields is not None else tuple(declaration.nested_fields())
-    readers = [(name, _nested_reader(declaration, model, name)) for name in names]
+    entries = []
+    for name in names:
+        attribute = _plain_nested_attribute(model, declaration, name)
+        entries.append((name, f'obj.{attribute}' if attribute else _nested_reader(declaration, model, name)))
+    return dict_builder(entries)
 
-    def plan(obj, context):
-        return {name: read(obj, context) for name, read in readers}
-    return plan
+
+# Nested values read as they are stored (no conversion for JSON), straight off the instance.
+_PLAIN_VALUE_FIELDS = (models.CharField, models.TextField, models.SlugField, models.BooleanField, models.IntegerField,
+                       models.FloatField)
+
+
+def _plain_nested_attribute(model, declaration, name):
+    """The instance attribute a nested field is simply read from, or None when it needs a reader."""
+    if name == 'id':
+        attribute = model._meta.pk.attname
+    else:
+        if name in declaration.serializer_fields:
+            return None
+        try:
+            field = model._meta.get_field(name)
+        except Exception:
+            return None
+        if field.is_relation or field.choices or getattr(field, 'wire_text', False) or \
+                not isinstance(field, _PLAIN_VALUE_FIELDS) or type(field).__module__.split('.')[0] != 'django':
+            return None
+        attribute = field.attname
+    return attribute if attribute.isidentifier() and not keyword.iskeyword(attribute) else None
+
+
+def dict_builder(entries):
+    """A function(obj, context) -> dict made by generated code from [(key, reader or expression)]: a reader is
+    called as reader(obj, context), an expression (text) is evaluated with `obj` and `context` in scope. One
+    dictionary display instead of a loop calling a function per key: this runs for every row and nested object."""
+    namespace = {}
+    items = []
+    for index, (key, reader) in enumerate(entries):
+        if isinstance(reader, str):
+            items.append(f'{key!r}: {reader}')
+        else:
+            namespace[f'_read{index}'] = reader
+            items.append(f'{key!r}: _read{index}(obj, context)')
+    source = 'def build(obj, context):\n    return {' + ', '.join(items) + '}\n'
+    exec(compile(source, '<read plan>', 'exec'), namespace)
+    return namespace['build']
 
 
 def _nested_reader(declaration, model, name):
     if name == 'id':
         return lambda obj, context: obj.pk
     if name == 'url':
-        return lambda obj, context: object_api_url(obj, context.origin)
+        def read_url(obj, context):
+            path = api_list_path(model)
+            return None if path is None else f'{context.origin}{path}{obj.pk}/'
+        return read_url
     if name == 'display':
         return lambda obj, context: str(obj)
     if name == 'display_url':
