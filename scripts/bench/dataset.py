@@ -651,6 +651,10 @@ def vacuum_analyze():
 
     with connection.cursor() as cursor:
         cursor.execute('VACUUM (ANALYZE)')
+        # Searches read GIN pending lists through until they are merged: merge what the load left there.
+        cursor.execute("""SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i
+                          JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+                          WHERE a.amname = 'gin'""")
 
 
 def main():

@@ -293,6 +293,28 @@ def test_sync_rebuilds_on_request():
     assert set(report.dropped) == names and {index.name for index in report.created} == names
 
 
+def trigram_index_options():
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT c.relname, c.reloptions FROM pg_class c JOIN pg_am a ON a.oid = c.relam
+                          WHERE a.amname = 'gin' AND c.relname LIKE 'search\\_%%'""")
+        return dict(cursor.fetchall())
+
+
+def test_trigram_indexes_keep_their_pending_list_small():
+    """New entries wait in a GIN pending list every search reads: ours is limited to 256 kB, not 4 MB."""
+    options = trigram_index_options()
+    assert options and all(opts == ['gin_pending_list_limit=256'] for opts in options.values())
+
+
+def test_sync_sets_the_pending_list_limit_on_indexes_made_without_it():
+    name = next(iter(trigram_index_options()))
+    with connection.cursor() as cursor:
+        cursor.execute(f'ALTER INDEX "{name}" RESET (gin_pending_list_limit)')
+    assert trigram_index_options()[name] is None
+    sync_search_indexes()
+    assert trigram_index_options()[name] == ['gin_pending_list_limit=256']
+
+
 def test_an_index_django_already_has_is_not_doubled():
     """The GiST index on a prefix (ipam migration) serves containment: no second one."""
     gist = [d for _, d in indexes_of('ipam_prefix') if 'USING gist (prefix inet_ops)' in d]
