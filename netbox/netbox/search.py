@@ -128,17 +128,21 @@ class SearchIndex:
     (`HOST("a")::text` and `HOST("a")`) make one index, and a changed definition a new name.
     """
 
-    def __init__(self, table, columns, expression, method, opclass):
+    def __init__(self, table, columns, expression, method, opclass, directions=None):
         self.table = table
         self.columns = tuple(columns)
         self.expression = expression
         self.method = method
         self.opclass = opclass
+        # An ordering index: its expression is a list of expressions, each sorted as `directions` say.
+        self.directions = tuple(directions) if directions is not None else None
         self.name = None
 
     def set_canonical(self, canonical):
+        if self.directions is not None:
+            canonical = f'{canonical}|{",".join(self.directions)}'
         digest = hashlib.sha1(f'{self.table}|{self.method}|{canonical}|{self.opclass}'.encode()).hexdigest()[:8]
-        kind = 'trgm' if self.opclass == 'gin_trgm_ops' else self.method
+        kind = 'trgm' if self.opclass == 'gin_trgm_ops' else 'order' if self.directions is not None else self.method
         stem = f'{INDEX_PREFIX}{self.table}_{"_".join(self.columns)}'[:63 - len(kind) - len(digest) - 2]
         self.name = f'{stem}_{kind}_{digest}'
 
@@ -152,8 +156,13 @@ class SearchIndex:
     def create_sql(self, quote, concurrently=False):
         opclass = f' {self.opclass}' if self.opclass else ''
         storage = f' WITH ({GIN_STORAGE})' if self.method == 'gin' else ''
+        if self.directions is not None:
+            elements = ', '.join(f'({expression}) {direction}' for expression, direction in
+                                 zip(self.expression.split(ORDER_SEPARATOR), self.directions, strict=True))
+        else:
+            elements = f'({self.expression}){opclass}'
         return (f'CREATE INDEX {"CONCURRENTLY " if concurrently else ""}IF NOT EXISTS {quote(self.name)} '
-                f'ON {quote(self.table)} USING {self.method} (({self.expression}){opclass}){storage}')
+                f'ON {quote(self.table)} USING {self.method} ({elements}){storage}')
 
     def __repr__(self):
         return f'<SearchIndex {self.name}: {self.table} USING {self.method} (({self.expression}) {self.opclass})>'
@@ -192,6 +201,42 @@ def index_for(model, path, lookup_name, connection):
     return SearchIndex(model._meta.db_table, columns, sql, method, opclass)
 
 
+ORDER_SEPARATOR = ' ||| '
+
+
+def ordering_index(model, connection):
+    """
+    The B-tree index serving the model's default ordering (its lists' order), or None when the ordering reaches
+    into other tables (an interface's device: the device's own ordering index and the key's index serve it). A list
+    picks its page by that order: without an index, PostgreSQL sorts the whole table for every page.
+    """
+    ordering = model._meta.ordering
+    if not ordering:
+        return None
+    query = Query(model, alias_cols=False)
+    query.add_ordering(*ordering)
+    compiler = query.get_compiler(connection=connection)
+    expressions, directions, columns = [], [], {}
+    for order_by, _ in compiler.get_order_by():
+        cols = [col for col in order_by.expression.flatten() if isinstance(col, Col)]
+        if not cols or any(col.alias is not None and col.alias != model._meta.db_table for col in cols):
+            return None
+        sql, params = compiler.compile(order_by.expression)
+        joined = [alias for alias in query.alias_map if alias != model._meta.db_table and query.alias_refcount[alias]]
+        if params or joined:
+            return None
+        expressions.append(sql)
+        direction = 'DESC' if order_by.descending else 'ASC'
+        if order_by.nulls_first:
+            direction += ' NULLS FIRST'
+        elif order_by.nulls_last:
+            direction += ' NULLS LAST'
+        directions.append(direction)
+        columns.update(dict.fromkeys(col.target.column for col in cols))
+    return SearchIndex(model._meta.db_table, columns, ORDER_SEPARATOR.join(expressions), 'btree', None,
+                       directions=directions)
+
+
 def search_filters(declaration):
     """The search filters of a declaration: its `q` filter and the global search's (its `search` fields)."""
     from netbox.filtersets import SearchFilter
@@ -219,6 +264,9 @@ def wanted_indexes(connection):
             for search_filter in search_filters(declaration):
                 for model, path, lookup in search_filter.index_lookups(declaration.model):
                     wanted.append(index_for(model, path, lookup, connection))
+            ordering = ordering_index(declaration.model, connection)
+            if ordering is not None:
+                wanted.append(ordering)
         _wanted[connection.alias] = wanted
     return _wanted[connection.alias]
 
@@ -320,7 +368,8 @@ def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=Fals
             column = index.plain_column
             if column and (index.table, column, index.method, index.opclass) in covered:
                 continue
-            index.set_canonical(canonical_expression(cursor, index.table, index.expression))
+            index.set_canonical(ORDER_SEPARATOR.join(canonical_expression(cursor, index.table, part)
+                                                     for part in index.expression.split(ORDER_SEPARATOR)))
             wanted[index.name] = index
     concurrent = 'CONCURRENTLY ' if concurrently else ''
     for name, valid in sorted(managed.items()):
@@ -338,7 +387,8 @@ def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=Fals
             if index.method == 'gin' and not dry_run:  # made before the limit was set (a metadata change)
                 _execute(connection, [(f'ALTER INDEX {quote(name)} SET ({GIN_STORAGE})', None)], atomic=True)
             continue
-        log(f'{"Missing" if dry_run else "Creating"} search index {name} on {index.table} ({index.expression})')
+        log(f'{"Missing" if dry_run else "Creating"} search index {name} on {index.table} '
+            f'({index.expression.replace(ORDER_SEPARATOR, ", ")})')
         report.created.append(index)
         if not dry_run:
             _execute(connection, [(index.create_sql(quote, concurrently), None),

@@ -15,13 +15,15 @@ from django.db.models import Q
 
 from dcim.models import Device, Interface, Rack, RackReservation
 from ipam.filters import NetworkSearchFilter
-from ipam.models import ASN, RIR, VRF, Prefix
+from ipam.models import ASN, RIR, VRF, IPAddress, Prefix
 from netbox.filtersets import SearchFilter
 from netbox.registry import registry
 from netbox.search import (
     INDEX_COMMENT,
+    ORDER_SEPARATOR,
     ensure_extension,
     is_number,
+    ordering_index,
     search_filters,
     sync_search_indexes,
 )
@@ -313,6 +315,30 @@ def test_sync_sets_the_pending_list_limit_on_indexes_made_without_it():
     assert trigram_index_options()[name] is None
     sync_search_indexes()
     assert trigram_index_options()[name] == ['gin_pending_list_limit=256']
+
+
+def test_list_orderings_get_an_index_of_their_own_columns():
+    device = ordering_index(Device, connection)
+    assert device.expression.split(ORDER_SEPARATOR) == ['"name"', '"id"'] and device.directions == ('ASC', 'ASC')
+    address = ordering_index(IPAddress, connection)
+    assert address.expression.split(ORDER_SEPARATOR) == ['"vrf_id"', '(HOST("address"))::inet', '"id"']
+    assert address.directions == ('ASC NULLS FIRST', 'ASC', 'ASC')
+
+
+def test_an_ordering_through_another_table_gets_none():
+    """An interface's order starts with its device's: the device's index and the key's index serve it."""
+    assert ordering_index(Interface, connection) is None
+
+
+@pytest.mark.parametrize('model', [Device, IPAddress, Prefix])
+def test_a_page_in_list_order_is_read_from_the_ordering_index(model):
+    keys = model.objects.order_by(*model._meta.ordering, 'pk').values_list('pk', flat=True)[:50]
+    sql, params = keys.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute('SET LOCAL enable_sort = off')  # a plan without a sort exists only with a matching index
+        cursor.execute(f'EXPLAIN {sql}', params)
+        plan = '\n'.join(row[0] for row in cursor.fetchall())
+    assert '_order_' in plan and 'Sort' not in plan, plan
 
 
 def test_an_index_django_already_has_is_not_doubled():
