@@ -762,6 +762,8 @@ def main():
 
     db_name = args.db or dataset.default_db_name(args.scale)
     dataset.configure_django(db_name)
+    import netbox.wsgi  # noqa: F401  (the server's process set-up: its garbage collector settings)
+
     ensure_dataset(args.scale, db_name)
     started, load = time.perf_counter(), os.getloadavg()[0]
     rows = measure(args.scale, args.runs, args.seconds, not args.no_server)
