@@ -654,13 +654,22 @@ _nested_columns_cache = {}
 def nested_columns(model):
     """The columns an object of `model` needs to be shown nested (its nested fields and its display), or None when
     they can't be known (its display reads a relation...)."""
-    if model in _nested_columns_cache:
-        return _nested_columns_cache[model]
-    _nested_columns_cache[model] = result = _nested_columns(model)
-    return result
+    return _cached_nested_columns(model, False)
 
 
-def _nested_columns(model):
+def nested_self_columns(model):
+    """The columns an object of `model` needs to be shown nested inside one of the same model (nested_self)."""
+    return _cached_nested_columns(model, True)
+
+
+def _cached_nested_columns(model, inside_self):
+    key = (model, inside_self)
+    if key not in _nested_columns_cache:
+        _nested_columns_cache[key] = _nested_columns(model, inside_self)
+    return _nested_columns_cache[key]
+
+
+def _nested_columns(model, inside_self=False):
     declaration = registry.get(model)
     if declaration is None:
         return None
@@ -670,7 +679,7 @@ def _nested_columns(model):
     needed = {model._meta.pk.name} | display
     needed |= {field.name for field in model._meta.concrete_fields if field.name in ('lft', 'rght', 'tree_id',
                                                                                       'level', '_depth')}
-    for name in declaration.nested_fields():
+    for name in (declaration.nested_self_fields() if inside_self else declaration.nested_fields()):
         if name in ('id', 'url', 'display', 'display_url', '_depth'):
             continue
         try:
@@ -683,6 +692,8 @@ def _nested_columns(model):
                 return None
             needed |= columns
             continue
+        if field.one_to_many or field.many_to_many:
+            continue  # a list fetched apart by this object's key (an address's NAT outside addresses)
         if not field.concrete:
             return None
         needed.add(field.name)
@@ -702,7 +713,7 @@ def deferred_columns(declaration, joins, field_names):
         parts = path.split('__')
         if parts[0] not in shown or parts[0] in declaration.serializer_fields or parts[0] in declaration.pending:
             continue
-        current, ok = model, True
+        current, ok, inside_self = model, True, False
         for hop in parts:
             try:
                 field = current._meta.get_field(hop)
@@ -712,10 +723,12 @@ def deferred_columns(declaration, joins, field_names):
             if not field.is_relation or not field.concrete or field.related_model is None:
                 ok = False
                 break
+            # An object nested in one of its own model is shown in its nested_self form (a NAT inside address).
+            inside_self = field.related_model is current and len(parts) > 1
             current = field.related_model
         if not ok:
             continue
-        needed = nested_columns(current)
+        needed = nested_self_columns(current) if inside_self else nested_columns(current)
         if needed is None:
             continue
         relations = {name for name in needed if current._meta.get_field(name).is_relation}
