@@ -700,6 +700,26 @@ def _nested_columns(model, inside_self=False):
     return needed
 
 
+def _declared_paths(declaration, shown):
+    """{join path: ('through', next hop) or ('end', None)} for the declared nested fields shown whose source
+    passes through other objects (a device's `parent_device`, source `parent_bay.device`), when the model's display
+    doesn't read those objects."""
+    display = display_fields(declaration.model)
+    out = {}
+    for name in shown:
+        field = declaration.serializer_fields.get(name)
+        source = getattr(field, 'source', None) or ''
+        if type(field) is not NestedRelatedField or field.nested_fields is not None or '.' not in source:
+            continue
+        hops = source.split('.')
+        if display is None or hops[0] in display or any(key.split('__')[0] == hops[0] for key in out):
+            continue
+        for index in range(1, len(hops)):
+            out['__'.join(hops[:index])] = ('through', hops[index])
+        out['__'.join(hops)] = ('end', None)
+    return out
+
+
 def deferred_columns(declaration, joins, field_names):
     """For a queryset of the declaration's rows with select_related `joins`, the columns of joined objects that
     their nested form doesn't read, to defer (`device__comments`...). Only joins starting from a field the response
@@ -708,11 +728,17 @@ def deferred_columns(declaration, joins, field_names):
     model = declaration.model
     shown = set(field_names)
     deferred = set()
-    joins = set(joins)
+    # A join of `a__b__c` joins `a` and `a__b` too.
+    joins = {'__'.join(path.split('__')[:end]) for path in joins for end in range(1, path.count('__') + 2)}
+    through = _declared_paths(declaration, shown)
     for path in sorted(joins):
         parts = path.split('__')
-        if parts[0] not in shown or parts[0] in declaration.serializer_fields or parts[0] in declaration.pending:
+        declared = through.get(path)
+        if declared is None and (parts[0] not in shown or parts[0] in declaration.serializer_fields or
+                                 parts[0] in declaration.pending):
             continue
+        if declared is None and parts[0] in through:
+            continue  # deeper than a declared field's object (its nested form's relations): keep whole
         current, ok, inside_self = model, True, False
         for hop in parts:
             try:
@@ -720,7 +746,8 @@ def deferred_columns(declaration, joins, field_names):
             except Exception:
                 ok = False
                 break
-            if not field.is_relation or not field.concrete or field.related_model is None:
+            reverse_one = declared is not None and field.one_to_one and not field.concrete
+            if not field.is_relation or not (field.concrete or reverse_one) or field.related_model is None:
                 ok = False
                 break
             # An object nested in one of its own model is shown in its nested_self form (a NAT inside address).
@@ -728,10 +755,19 @@ def deferred_columns(declaration, joins, field_names):
             current = field.related_model
         if not ok:
             continue
-        needed = nested_self_columns(current) if inside_self else nested_columns(current)
+        if declared is not None and declared[0] == 'through':
+            # An object passed through (a device's parent bay, on the way to its device): its key and the keys
+            # of the joins on either side.
+            needed = {current._meta.pk.name, declared[1]}
+            if not field.concrete:
+                needed.add(field.field.name)
+        else:
+            needed = nested_self_columns(current) if inside_self else nested_columns(current)
         if needed is None:
             continue
         relations = {name for name in needed if current._meta.get_field(name).is_relation}
+        if declared is not None and declared[0] == 'through':
+            relations = {declared[1]}
         if any(f'{path}__{name}' not in joins for name in relations):
             continue  # the nested form reads a related object that isn't joined: narrowing would not help
         # Deeper joins from this one need their key column.
