@@ -176,6 +176,36 @@ GIN_STORAGE = 'gin_pending_list_limit = 256'
 _canonical = {}
 
 
+def _normal_expression(text, table):
+    """An index key or select expression as text to compare: no quotes, table qualifier, spaces or parentheses
+    (PostgreSQL places them differently in index definitions and in query output)."""
+    text = text.replace(f'{table}.', '').lower()
+    return ''.join(char for char in text if char not in '"() ')
+
+
+def order_keys(index, canonical_parts):
+    """An ordering index's keys as (expression, descending, nulls first), as _existing_state() lists others'."""
+    keys = []
+    for part, direction in zip(canonical_parts, index.directions, strict=True):
+        descending = 'DESC' in direction
+        nulls_first = 'NULLS FIRST' in direction or (descending and 'NULLS LAST' not in direction)
+        keys.append((_normal_expression(part, index.table), descending, nulls_first))
+    return keys
+
+
+def order_covered(index, canonical_parts, covered):
+    """Whether another index already serves this order: its leading keys are these, in this direction or all
+    reversed (read backwards)."""
+    keys = order_keys(index, canonical_parts)
+    reversed_keys = [(expression, not descending, not nulls_first) for expression, descending, nulls_first in keys]
+    for entry in covered:
+        if len(entry) == 2 and entry[0] == index.table and isinstance(entry[1], tuple):
+            leading = list(entry[1][:len(keys)])
+            if leading in (keys, reversed_keys):
+                return True
+    return False
+
+
 def canonical_expression(cursor, table, expression):
     """The expression as PostgreSQL deparses it (casts it drops dropped), from EXPLAIN VERBOSE."""
     key = (cursor.db.alias, table, expression)
@@ -322,6 +352,20 @@ def _existing_state(cursor):
             covered.add((table, column, method, opclass))
             if default:
                 covered.add((table, column, method, None))
+    # Key columns of other B-tree indexes, to find one already serving a list order (a model's own Meta.indexes).
+    cursor.execute(
+        """SELECT ix.relname, t.relname, k.n, pg_get_indexdef(i.indexrelid, k.n::int, true), i.indoption[k.n - 1]
+           FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ix ON ix.oid = i.indexrelid
+           JOIN pg_namespace n ON n.oid = t.relnamespace JOIN pg_am am ON am.oid = ix.relam
+           CROSS JOIN LATERAL generate_series(1, i.indnkeyatts) AS k(n)
+           WHERE n.nspname = current_schema() AND am.amname = 'btree' AND i.indpred IS NULL AND i.indisvalid
+           ORDER BY ix.relname, k.n""")
+    ordered = {}
+    for name, table, _, definition, option in cursor.fetchall():
+        if name not in managed:
+            ordered.setdefault((table, name), []).append(
+                (_normal_expression(definition, table), bool(option & 1), bool(option & 2)))
+    covered.update((table, tuple(keys)) for (table, _), keys in ordered.items())
     cursor.execute("""SELECT t.relname, a.attname FROM pg_attribute a
                       JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace
                       WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND a.attnum > 0
@@ -368,8 +412,11 @@ def sync_search_indexes(using=DEFAULT_DB_ALIAS, concurrently=False, rebuild=Fals
             column = index.plain_column
             if column and (index.table, column, index.method, index.opclass) in covered:
                 continue
-            index.set_canonical(ORDER_SEPARATOR.join(canonical_expression(cursor, index.table, part)
-                                                     for part in index.expression.split(ORDER_SEPARATOR)))
+            parts = [canonical_expression(cursor, index.table, part)
+                     for part in index.expression.split(ORDER_SEPARATOR)]
+            if index.directions is not None and order_covered(index, parts, covered):
+                continue
+            index.set_canonical(ORDER_SEPARATOR.join(parts))
             wanted[index.name] = index
     concurrent = 'CONCURRENTLY ' if concurrently else ''
     for name, valid in sorted(managed.items()):

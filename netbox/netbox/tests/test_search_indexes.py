@@ -338,7 +338,15 @@ def test_a_page_in_list_order_is_read_from_the_ordering_index(model):
         cursor.execute('SET LOCAL enable_sort = off')  # a plan without a sort exists only with a matching index
         cursor.execute(f'EXPLAIN {sql}', params)
         plan = '\n'.join(row[0] for row in cursor.fetchall())
-    assert '_order_' in plan and 'Sort' not in plan, plan
+    assert 'Index' in plan and 'Sort' not in plan, plan
+
+
+def test_an_order_another_index_serves_gets_no_second_one():
+    """IP addresses declare an index in their order (ipam_ipaddress_order); device types have their unique
+    (manufacturer, model): neither gets an ordering index of ours."""
+    assert not [name for name, _ in indexes_of('ipam_ipaddress') if name.startswith('search_') and '_order_' in name]
+    assert not [name for name, _ in indexes_of('dcim_devicetype') if '_order_' in name]
+    assert [name for name, _ in indexes_of('dcim_device') if name.startswith('search_') and '_order_' in name]
 
 
 def test_an_index_django_already_has_is_not_doubled():
