@@ -23,19 +23,19 @@ def attach_allocations(clusters):
         vcpus=Sum('vcpus'), memory=Sum('memory'), disk=Sum('disk'))}
     for obj in clusters:
         row = totals.get(obj.pk, {})
-        obj.allocated_vcpus = row.get('vcpus')
-        obj.allocated_memory = row.get('memory')
-        obj.allocated_disk = row.get('disk')
+        obj.allocated_vcpus = row.get('vcpus') or Decimal(0)
+        obj.allocated_memory = row.get('memory') or 0
+        obj.allocated_disk = row.get('disk') or 0
     return clusters
 
 
 def allocation_fields():
     return {
-        'allocated_vcpus': serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True,
+        'allocated_vcpus': serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True,
                                                     coerce_to_string=False, min_value=Decimal(-1000000),
                                                     max_value=Decimal(1000000)),
-        'allocated_memory': serializers.IntegerField(read_only=True, allow_null=True),
-        'allocated_disk': serializers.IntegerField(read_only=True, allow_null=True),
+        'allocated_memory': serializers.IntegerField(read_only=True),
+        'allocated_disk': serializers.IntegerField(read_only=True),
     }
 
 

@@ -102,7 +102,7 @@ class VirtualMachineDeclaration(Declaration):
     table = ('name', 'status', 'site', 'cluster', 'role', 'tenant', 'vcpus', 'memory', 'disk', 'primary_ip')
     menu = (MENU, 'Virtual machines')
     related = ('virtualization.VMInterface.virtual_machine', 'virtualization.VirtualDisk.virtual_machine',
-               'ipam.Service.virtual_machine')
+               'ipam.IPAddress.vminterface__virtual_machine')
 
 
 @declare
