@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from dcim.filters import PendingFilter, pending_filters, site_filters, tenant_group_filters
+from dcim.filters import pending_filters, site_filters, tenant_group_filters
 from netbox.filtersets import NUMBER_LOOKUPS, MultiValueNumberFilter
 
 from .models import VLAN, VLANGroup

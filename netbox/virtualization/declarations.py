@@ -4,7 +4,7 @@ from rest_framework import serializers
 from dcim.api_devices import ip_prefetch_related, ip_select_related, primary_ip_field
 from dcim.api_types import InterfaceSerializerBase
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
-from netbox.api.fields import ConfigContextField, NestedRelatedField
+from netbox.api.fields import ConfigContextField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m

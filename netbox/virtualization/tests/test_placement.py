@@ -1,0 +1,80 @@
+"""A VM's site, cluster and host device must agree; each refusal is a 400 naming the field."""
+import pytest
+
+from dcim.models import Device
+from netbox.testing import make
+from virtualization.models import VirtualMachine
+
+pytestmark = pytest.mark.django_db
+URL = '/api/virtualization/virtual-machines/'
+
+
+def test_vm_without_cluster_or_site_is_refused_on_cluster(api):
+    response = api.post(URL, {'name': 'vm1'}, format='json')
+    assert response.status_code == 400
+    assert 'cluster' in response.json()
+
+
+def test_vm_at_another_site_than_its_cluster_is_refused_on_cluster(api, cluster, other_site):
+    response = api.post(URL, {'name': 'vm1', 'cluster': cluster.pk, 'site': other_site.pk}, format='json')
+    assert response.status_code == 400
+    assert 'cluster' in response.json()
+
+
+def test_vm_in_a_site_cluster_takes_the_cluster_site(api, cluster, site):
+    response = api.post(URL, {'name': 'vm1', 'cluster': cluster.pk}, format='json')
+    assert response.status_code == 201, response.content
+    assert response.json()['site']['id'] == site.pk
+
+
+def test_host_device_without_cluster_is_refused_on_device(api, site):
+    device = make(Device, site=site)
+    response = api.post(URL, {'name': 'vm1', 'site': site.pk, 'device': device.pk}, format='json')
+    assert response.status_code == 400
+    assert 'device' in response.json()
+
+
+def test_host_device_outside_the_cluster_is_refused_on_device(api, cluster, site):
+    device = make(Device, site=site)
+    response = api.post(URL, {'name': 'vm1', 'cluster': cluster.pk, 'device': device.pk}, format='json')
+    assert response.status_code == 400
+    assert 'device' in response.json()
+
+
+def test_host_device_of_the_cluster_is_accepted(api, cluster, site):
+    device = make(Device, site=site)
+    assert api.patch(f'/api/dcim/devices/{device.pk}/', {'cluster': cluster.pk}, format='json').status_code == 200
+    response = api.post(URL, {'name': 'vm1', 'cluster': cluster.pk, 'device': device.pk}, format='json')
+    assert response.status_code == 201, response.content
+
+
+def test_device_at_another_site_than_its_cluster_is_refused_on_cluster(api, cluster, other_site):
+    device = make(Device, site=other_site)
+    response = api.patch(f'/api/dcim/devices/{device.pk}/', {'cluster': cluster.pk}, format='json')
+    assert response.status_code == 400
+    assert 'cluster' in response.json()
+
+
+def test_vm_name_is_unique_in_its_cluster(api, cluster):
+    VirtualMachine.objects.create(name='vm1', cluster=cluster)
+    response = api.post(URL, {'name': 'VM1', 'cluster': cluster.pk}, format='json')
+    assert response.status_code == 400
+
+
+def test_vm_type_gives_its_defaults(api, cluster):
+    from virtualization.models import VirtualMachineType
+
+    vm_type = VirtualMachineType.objects.create(name='small', slug='small', default_vcpus=2, default_memory=2048)
+    response = api.post(URL, {'name': 'vm1', 'cluster': cluster.pk, 'virtual_machine_type': vm_type.pk},
+                        format='json')
+    assert response.status_code == 201, response.content
+    assert response.json()['vcpus'] == 2
+    assert response.json()['memory'] == 2048
+
+
+def test_cluster_allocations_sum_its_vms(api, cluster):
+    VirtualMachine.objects.create(name='a', cluster=cluster, vcpus='1.5', memory=1024, disk=10)
+    VirtualMachine.objects.create(name='b', cluster=cluster, vcpus=2, memory=512)
+    body = api.get(f'/api/virtualization/clusters/{cluster.pk}/').json()
+    assert (body['allocated_vcpus'], body['allocated_memory'], body['allocated_disk']) == (3.5, 1536, 10)
+    assert body['virtualmachine_count'] == 2
