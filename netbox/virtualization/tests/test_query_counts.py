@@ -37,17 +37,19 @@ class Fleet:
         interface_type = ContentType.objects.get_for_model(VMInterface)
         macs = MACAddress.objects.bulk_create([MACAddress(
             mac_address=f'00:00:00:00:{i >> 8:02X}:{i & 255:02X}', assigned_object_type=interface_type,
-            assigned_object_id=interface.pk) for i, interface in zip(range(start, self.count), interfaces)])
+            assigned_object_id=interface.pk)
+            for i, interface in zip(range(start, self.count), interfaces, strict=True)])
         ips = IPAddress.objects.bulk_create([IPAddress(
             address=f'10.{i >> 8}.{i & 255}.1/16', assigned_object_type=interface_type,
-            assigned_object_id=interface.pk) for i, interface in zip(range(start, self.count), interfaces)])
+            assigned_object_id=interface.pk)
+            for i, interface in zip(range(start, self.count), interfaces, strict=True)])
         through = VMInterface.tagged_vlans.through
         through.objects.bulk_create([through(vminterface=interface, vlan=vlan) for interface in interfaces
                                      for vlan in self.vlans])
-        for interface, mac in zip(interfaces, macs):
+        for interface, mac in zip(interfaces, macs, strict=True):
             interface.primary_mac_address = mac
         VMInterface.objects.bulk_update(interfaces, ['primary_mac_address'])
-        for vm, ip in zip(vms, ips):
+        for vm, ip in zip(vms, ips, strict=True):
             vm.primary_ip4 = ip
         VirtualMachine.objects.bulk_update(vms, ['primary_ip4'])
         vm_type = ContentType.objects.get_for_model(VirtualMachine)
