@@ -90,3 +90,11 @@ def test_primary_ip_on_the_vm_and_filters(api, vm):
     response = api.patch(f'/api/ipam/ip-addresses/{ip.pk}/', {'assigned_object_type': None,
                                                               'assigned_object_id': None}, format='json')
     assert response.status_code == 400
+
+
+def test_vlans_available_on_a_vm(api, vm, site):
+    here = VLAN.objects.create(vid=10, name='here', site=site)
+    VLAN.objects.create(vid=11, name='far', site=Site.objects.create(name='Far', slug='far'))
+    everywhere = VLAN.objects.create(vid=12, name='global')
+    ids = {row['id'] for row in api.get('/api/ipam/vlans/', {'available_on_virtualmachine': vm.pk}).json()['results']}
+    assert ids == {here.pk, everywhere.pk}

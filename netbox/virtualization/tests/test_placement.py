@@ -78,3 +78,26 @@ def test_cluster_allocations_sum_its_vms(api, cluster):
     body = api.get(f'/api/virtualization/clusters/{cluster.pk}/').json()
     assert (body['allocated_vcpus'], body['allocated_memory'], body['allocated_disk']) == (3.5, 1536, 10)
     assert body['virtualmachine_count'] == 2
+
+
+def test_devices_filter_by_cluster_and_cluster_group(api, cluster, site):
+    from virtualization.models import ClusterGroup
+
+    group = ClusterGroup.objects.create(name='g', slug='g')
+    cluster.group = group
+    cluster.save()
+    host, other = make(Device, site=site), make(Device, site=site)
+    host.cluster = cluster
+    host.save()
+    for params in ({'cluster_id': cluster.pk}, {'cluster_group_id': group.pk}, {'cluster_group': 'g'}):
+        ids = [row['id'] for row in api.get('/api/dcim/devices/', params).json()['results']]
+        assert ids == [host.pk], params
+    assert other.pk in [row['id'] for row in api.get('/api/dcim/devices/', {'cluster_id__n': cluster.pk}).json()[
+        'results']]
+    assert api.get(f'/api/virtualization/clusters/{cluster.pk}/').json()['device_count'] == 1
+
+
+def test_clusters_filter_by_site_through_their_scope(api, cluster, site, other_site):
+    assert [row['id'] for row in api.get('/api/virtualization/clusters/', {'site_id': site.pk}).json()[
+        'results']] == [cluster.pk]
+    assert api.get('/api/virtualization/clusters/', {'site_id': other_site.pk}).json()['count'] == 0
