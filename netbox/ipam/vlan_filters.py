@@ -21,13 +21,13 @@ from netbox.filtersets import NUMBER_LOOKUPS, MultiValueNumberFilter
 from .models import VLAN, VLANGroup
 
 
-def _scope_type(model_name):
-    return ContentType.objects.get_by_natural_key('dcim', model_name)
+def _scope_type(model_name, app_label='dcim'):
+    return ContentType.objects.get_by_natural_key(app_label, model_name)
 
 
-def _scoped(model_name, ids):
+def _scoped(model_name, ids, app_label='dcim'):
     """Q on VLANGroup: scoped to one of the `model_name` objects `ids` (a list or a subquery)."""
-    return Q(scope_type=_scope_type(model_name), scope_id__in=ids)
+    return Q(scope_type=_scope_type(model_name, app_label), scope_id__in=ids)
 
 
 def _ancestors(node):
@@ -66,9 +66,14 @@ def vm_available_vlans_condition(vm):
     """Q on VLAN: the VLANs an interface of virtual machine `vm` may carry: global ones, and those of its site (at
     it or in a group covering it) or of its cluster's location."""
     condition = _global_vlans()
+    cluster = vm.cluster if vm.cluster_id else None
+    if cluster is not None:
+        groups = _scoped('cluster', [cluster.pk], 'virtualization')
+        if cluster.group_id:
+            groups |= _scoped('clustergroup', [cluster.group_id], 'virtualization')
+        condition |= Q(group__in=VLANGroup.objects.filter(groups).values('pk'))
     if vm.site_id:
         groups = groups_covering_site(vm.site)
-        cluster = vm.cluster if vm.cluster_id else None
         if cluster is not None and cluster._location_id:
             groups |= _scoped('location', _ancestors(cluster._location))
         condition |= Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | Q(site=vm.site_id)
@@ -181,14 +186,15 @@ class VMInterfaceVLANsFilter(MultiValueNumberFilter):
 class ScopeFilter(MultiValueNumberFilter):
     """`site=<id>` on VLAN groups: groups scoped to exactly that object (as NetBox filters them)."""
 
-    def __init__(self, *args, scope_model=None, **kwargs):
+    def __init__(self, *args, scope_model=None, app_label='dcim', **kwargs):
         self.scope_model = scope_model
+        self.app_label = app_label
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(_scoped(self.scope_model, value))
+        return qs.filter(_scoped(self.scope_model, value, self.app_label))
 
 
 class ContainsVIDFilter(MultiValueNumberFilter):
@@ -217,7 +223,8 @@ def vlan_group_filters():
         'contains_vid': ContainsVIDFilter(),
     }
     out.update(tenant_group_filters())
-    out.update(pending_filters('cluster', 'cluster_group', lookups=''))
+    out['cluster'] = ScopeFilter(scope_model='cluster', app_label='virtualization')
+    out['cluster_group'] = ScopeFilter(scope_model='clustergroup', app_label='virtualization')
     return out
 
 

@@ -98,3 +98,17 @@ def test_vlans_available_on_a_vm(api, vm, site):
     everywhere = VLAN.objects.create(vid=12, name='global')
     ids = {row['id'] for row in api.get('/api/ipam/vlans/', {'available_on_virtualmachine': vm.pk}).json()['results']}
     assert ids == {here.pk, everywhere.pk}
+
+
+def test_vlan_group_scoped_to_the_cluster_serves_its_vms(api, vm, cluster):
+    response = api.post('/api/ipam/vlan-groups/', {'name': 'kvm', 'slug': 'kvm', 'scope_type': 'virtualization.cluster',
+                                                   'scope_id': cluster.pk}, format='json')
+    assert response.status_code == 201, response.content
+    group = response.json()
+    assert group['scope']['id'] == cluster.pk
+    assert [row['id'] for row in api.get('/api/ipam/vlan-groups/', {'cluster': cluster.pk}).json()['results']] == [
+        group['id']]
+    vlan = VLAN.objects.create(vid=30, name='v30', group_id=group['id'])
+    response = api.post(URL, {'virtual_machine': vm.pk, 'name': 'eth0', 'mode': 'access', 'untagged_vlan': vlan.pk},
+                        format='json')
+    assert response.status_code == 201, response.content
