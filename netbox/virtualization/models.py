@@ -57,6 +57,8 @@ class Cluster(ContactsMixin, CachedScopeMixin, PrimaryModel):
 
     def clean(self):
         super().clean()
+        # The cached place first: the unique (site, name) constraint is checked on it after clean().
+        self.cache_scope()
         if self.pk is None or not self.scope_type_id:
             return
         # The hosts must stay inside the scope: a cluster cannot move away from its devices.

@@ -101,3 +101,19 @@ def test_clusters_filter_by_site_through_their_scope(api, cluster, site, other_s
     assert [row['id'] for row in api.get('/api/virtualization/clusters/', {'site_id': site.pk}).json()[
         'results']] == [cluster.pk]
     assert api.get('/api/virtualization/clusters/', {'site_id': other_site.pk}).json()['count'] == 0
+
+
+def test_cluster_name_is_unique_at_its_site(api, cluster, site):
+    response = api.post('/api/virtualization/clusters/', {'name': 'c1', 'type': cluster.type_id,
+                                                          'scope_type': 'dcim.site', 'scope_id': site.pk},
+                        format='json')
+    assert response.status_code == 400, response.content
+
+
+def test_cluster_cannot_move_away_from_its_hosts(api, cluster, site, other_site):
+    host = make(Device, site=site)
+    host.cluster = cluster
+    host.save()
+    response = api.patch(f'/api/virtualization/clusters/{cluster.pk}/', {'scope_id': other_site.pk}, format='json')
+    assert response.status_code == 400
+    assert 'scope_id' in response.json()
