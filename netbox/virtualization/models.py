@@ -79,6 +79,17 @@ class Cluster(ContactsMixin, CachedScopeMixin, PrimaryModel):
         if stray is not None:
             raise ValidationError({'scope_id': f'Device {stray} of this cluster is outside {probe.scope}.'})
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # VLAN groups scoped to the cluster cache its place: they move with it.
+        from django.contrib.contenttypes.models import ContentType
+
+        from ipam.models import VLANGroup
+
+        VLANGroup.objects.filter(scope_type=ContentType.objects.get_for_model(Cluster), scope_id=self.pk).update(
+            _region=self._region_id, _site_group=self._site_group_id, _site=self._site_id,
+            _location=self._location_id)
+
 
 class VirtualMachineType(PrimaryModel):
     """A template for virtual machines: the platform, vCPUs and memory a new VM of the type gets by default."""

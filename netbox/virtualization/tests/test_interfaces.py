@@ -112,3 +112,19 @@ def test_vlan_group_scoped_to_the_cluster_serves_its_vms(api, vm, cluster):
     response = api.post(URL, {'virtual_machine': vm.pk, 'name': 'eth0', 'mode': 'access', 'untagged_vlan': vlan.pk},
                         format='json')
     assert response.status_code == 201, response.content
+
+
+def test_vlan_group_of_a_cluster_follows_the_cluster_scope(api, cluster, site, other_site):
+    from django.contrib.contenttypes.models import ContentType
+
+    from ipam.models import VLANGroup
+    from virtualization.models import Cluster
+
+    group = VLANGroup(name='kvm', slug='kvm', scope_type=ContentType.objects.get_for_model(Cluster),
+                      scope_id=cluster.pk)
+    group.save()
+    assert group._site_id == site.pk
+    response = api.patch(f'/api/virtualization/clusters/{cluster.pk}/', {'scope_id': other_site.pk}, format='json')
+    assert response.status_code == 200, response.content
+    group.refresh_from_db()
+    assert group._site_id == other_site.pk
