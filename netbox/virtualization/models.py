@@ -1,4 +1,6 @@
 """Clusters, the virtual machines they run, and the VMs' interfaces and disks."""
+from decimal import Decimal
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +17,7 @@ from tenancy.models import ContactsMixin
 CLUSTER_STATUS = choices('planned', 'staging', 'active', 'decommissioning', 'offline')
 VM_STATUS = choices('offline', 'active', 'planned', 'staged', 'failed', 'decommissioning', 'paused')
 VM_START_ON_BOOT = (('on', 'On'), ('off', 'Off'), ('laststate', 'Last state'))
-VCPU_VALIDATORS = [MinValueValidator(0.01), MaxValueValidator(10000)]
+VCPU_VALIDATORS = [MinValueValidator(Decimal('0.01')), MaxValueValidator(Decimal(10000))]
 
 
 class ClusterType(OrganizationalModel):
