@@ -21,8 +21,14 @@ def preferred_primary_ip(obj):
 
 
 def device_interfaces(device):
-    """The interfaces of the device and, in a virtual chassis, of every member (as NetBox counts them)."""
+    """The interfaces of the device and, in a virtual chassis, of every member (as NetBox counts them); a virtual
+    machine's own interfaces."""
     from .models import Interface
+
+    if device._meta.label_lower == 'virtualization.virtualmachine':
+        from virtualization.models import vm_interfaces
+
+        return vm_interfaces(device)
 
     if device.virtual_chassis_id:
         return Interface.objects.filter(device__virtual_chassis=device.virtual_chassis_id)
@@ -30,12 +36,10 @@ def device_interfaces(device):
 
 
 def _on_interfaces(ip, interfaces):
-    """Whether `ip` is assigned to one of `interfaces` (a queryset)."""
-    from .models import Interface
-
+    """Whether `ip` is assigned to one of `interfaces` (a queryset of device or VM interfaces)."""
     if ip is None or not ip.assigned_object_type_id or ip.assigned_object_id is None:
         return False
-    if ip.assigned_object_type_id != ContentType.objects.get_for_model(Interface).pk:
+    if ip.assigned_object_type_id != ContentType.objects.get_for_model(interfaces.model).pk:
         return False
     return interfaces.filter(pk=ip.assigned_object_id).exists()
 
@@ -67,7 +71,10 @@ def address_errors(obj, device, allow_nat=True):
 
 
 def holders_of(ip):
-    """(object, field name, device) for each device or VDC using `ip` as a primary or out-of-band IP."""
+    """(object, field name, device) for each device, VDC or virtual machine using `ip` as a primary or out-of-band
+    IP (a VM is its own "device")."""
+    from virtualization.models import VirtualMachine
+
     from .models import Device, VirtualDeviceContext
 
     out = []
@@ -80,6 +87,10 @@ def holders_of(ip):
         for name in ('primary_ip4', 'primary_ip6'):
             if getattr(vdc, f'{name}_id') == ip.pk:
                 out.append((vdc, name, vdc.device))
+    for vm in VirtualMachine.objects.filter(Q(primary_ip4=ip.pk) | Q(primary_ip6=ip.pk)):
+        for name in ('primary_ip4', 'primary_ip6'):
+            if getattr(vm, f'{name}_id') == ip.pk:
+                out.append((vm, name, vm))
     return out
 
 
@@ -102,6 +113,8 @@ def ip_reassignment_errors(ip):
 
 def reassignment_errors(ips):
     """ip_reassignment_errors() for a set of addresses: one query per kind of holder finds the few held ones."""
+    from virtualization.models import VirtualMachine
+
     from .models import Device, VirtualDeviceContext
 
     result = [{} for _ in ips]
@@ -112,9 +125,10 @@ def reassignment_errors(ips):
     for row in Device.objects.filter(Q(primary_ip4__in=pks) | Q(primary_ip6__in=pks) | Q(oob_ip__in=pks)) \
             .values_list('primary_ip4', 'primary_ip6', 'oob_ip'):
         held.update(row)
-    for row in VirtualDeviceContext.objects.filter(Q(primary_ip4__in=pks) | Q(primary_ip6__in=pks)) \
-            .values_list('primary_ip4', 'primary_ip6'):
-        held.update(row)
+    for holder in (VirtualDeviceContext, VirtualMachine):
+        for row in holder.objects.filter(Q(primary_ip4__in=pks) | Q(primary_ip6__in=pks)) \
+                .values_list('primary_ip4', 'primary_ip6'):
+            held.update(row)
     for index, ip in enumerate(ips):
         if ip.pk is not None and ip.pk in held:
             result[index] = ip_reassignment_errors(ip)

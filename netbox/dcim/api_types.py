@@ -391,8 +391,9 @@ class InterfaceSerializerBase(BaseModelSerializer):
     def check_tagged_vlans(self, attrs):
         """Tagged VLANs (a many-to-many the model's clean can't see): tagged mode only, and available on the
         interface's device, judged on the interface as this write leaves it."""
-        interface = copy.copy(self.instance) if isinstance(self.instance, m.Interface) else m.Interface()
-        for name in ('device', 'mode'):
+        model = self.Meta.model
+        interface = copy.copy(self.instance) if isinstance(self.instance, model) else model()
+        for name in (interface.vlan_host_field, 'mode'):
             if name in attrs:
                 setattr(interface, name, attrs[name])
         errors = interface.vlan_errors(tagged_vlans=attrs['tagged_vlans'])
@@ -433,7 +434,7 @@ def set_primary_mac(interface, value):
             current.mac_address = value
             current.save()
         return
-    interface_type = ContentType.objects.get_for_model(m.Interface)
+    interface_type = ContentType.objects.get_for_model(type(interface))
     mac = m.MACAddress.objects.filter(assigned_object_type=interface_type, assigned_object_id=interface.pk,
                                       mac_address=value).first()
     if mac is None:
@@ -447,8 +448,13 @@ def set_primary_mac(interface, value):
 def attach_primary_flags(instances):
     """Give each MAC address its `is_primary` flag with one query for the whole page."""
     instances = [obj for obj in instances if obj is not None]
-    primary = set(m.Interface.objects.filter(primary_mac_address__in=[obj.pk for obj in instances]).values_list(
-        'primary_mac_address', flat=True))
+    from virtualization.models import VMInterface
+
+    pks = [obj.pk for obj in instances]
+    primary = set()
+    for model in (m.Interface, VMInterface):
+        primary.update(model.objects.filter(primary_mac_address__in=pks).values_list('primary_mac_address',
+                                                                                      flat=True))
     for obj in instances:
         obj._is_primary = obj.pk in primary
     return instances

@@ -351,7 +351,7 @@ class DeviceDeclaration(Declaration):
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True
-    pending = {'cluster': None, 'config_template': None}
+    pending = {'config_template': None}
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
         'primary_ip': primary_ip_field(),

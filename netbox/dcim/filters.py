@@ -245,62 +245,76 @@ def normalised_mac(value):
         return value
 
 
-def interfaces_with_mac(lookup, value):
-    """Q on Interface: its primary MAC address, or any MAC address assigned to it, matches."""
+def _interface_model(vm):
+    if vm:
+        from virtualization.models import VMInterface
+
+        return VMInterface
+    return m.Interface
+
+
+def interfaces_with_mac(lookup, value, vm=False):
+    """Q on Interface (VMInterface with vm): its primary MAC address, or any MAC address assigned to it, matches."""
     if lookup == 'exact':
         value = normalised_mac(value)
     macs = m.MACAddress.objects.filter(**{f'mac_address__{lookup}': value})
-    interface_type = ContentType.objects.get_for_model(m.Interface)
+    interface_type = ContentType.objects.get_for_model(_interface_model(vm))
     assigned = macs.filter(assigned_object_type=interface_type).values('assigned_object_id')
     return Q(primary_mac_address__in=macs.values('pk')) | Q(pk__in=assigned)
 
 
-def interfaces_with_any_mac():
-    interface_type = ContentType.objects.get_for_model(m.Interface)
+def interfaces_with_any_mac(vm=False):
+    interface_type = ContentType.objects.get_for_model(_interface_model(vm))
     assigned = m.MACAddress.objects.filter(assigned_object_type=interface_type).values('assigned_object_id')
     return Q(primary_mac_address__isnull=False) | Q(pk__in=assigned)
 
 
 class MACAddressFilter(MultiValueCharFilter):
-    """MAC address lookups on interfaces, or (with on_device) on devices having such an interface."""
+    """MAC address lookups on interfaces, or (with on_device) on devices having such an interface; with vm, on
+    VM interfaces or virtual machines."""
 
-    def __init__(self, *args, on_device=False, **kwargs):
+    def __init__(self, *args, on_device=False, vm=False, **kwargs):
         self.on_device = on_device
+        self.vm = vm
         super().__init__(*args, **kwargs)
 
     def _scoped(self, interface_condition):
         if self.on_device:
-            return Q(pk__in=m.Interface.objects.filter(interface_condition).values('device_id'))
+            parent = 'virtual_machine_id' if self.vm else 'device_id'
+            return Q(pk__in=_interface_model(self.vm).objects.filter(interface_condition).values(parent))
         return interface_condition
 
     def filter(self, qs, value):
         if not value:
             return qs
-        interface_condition = functools.reduce(operator.or_, (interfaces_with_mac(self.lookup_expr, item)
+        interface_condition = functools.reduce(operator.or_, (interfaces_with_mac(self.lookup_expr, item, self.vm)
                                                                for item in value))
         condition = self._scoped(interface_condition)
         return qs.exclude(condition) if self.exclude else qs.filter(condition)
 
 
 class MACAddressEmptyFilter(django_filters.BooleanFilter):
-    def __init__(self, *args, on_device=False, **kwargs):
+    def __init__(self, *args, on_device=False, vm=False, **kwargs):
         self.on_device = on_device
+        self.vm = vm
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if value is None:
             return qs
-        condition = interfaces_with_any_mac()
+        condition = interfaces_with_any_mac(self.vm)
         if self.on_device:
-            condition = Q(pk__in=m.Interface.objects.filter(condition).values('device_id'))
+            parent = 'virtual_machine_id' if self.vm else 'device_id'
+            condition = Q(pk__in=_interface_model(self.vm).objects.filter(condition).values(parent))
         return qs.exclude(condition) if value else qs.filter(condition)
 
 
-def mac_address_filters(on_device=False):
-    out = {'mac_address': MACAddressFilter(lookup_expr='exact', on_device=on_device)}
+def mac_address_filters(on_device=False, vm=False):
+    out = {'mac_address': MACAddressFilter(lookup_expr='exact', on_device=on_device, vm=vm)}
     for suffix, (lookup, exclude) in STRING_LOOKUPS.items():
-        out[f'mac_address__{suffix}'] = MACAddressFilter(lookup_expr=lookup, exclude=exclude, on_device=on_device)
-    out['mac_address__empty'] = MACAddressEmptyFilter(on_device=on_device)
+        out[f'mac_address__{suffix}'] = MACAddressFilter(lookup_expr=lookup, exclude=exclude, on_device=on_device,
+                                                         vm=vm)
+    out['mac_address__empty'] = MACAddressEmptyFilter(on_device=on_device, vm=vm)
     return out
 
 
@@ -394,7 +408,10 @@ def device_filters():
     out['local_context_data'] = ConditionFilter(condition=Q(local_context_data__isnull=False))
     out.update(has_related_filters(_device_component_counters()))
     out.update(mac_address_filters(on_device=True))
-    out.update(pending_filters('cluster_id', 'cluster_group', 'cluster_group_id', 'config_template_id'))
+    from virtualization.models import Cluster
+
+    out.update(relation_filters('cluster_group', Cluster, 'group', 'cluster__group'))
+    out.update(pending_filters('config_template_id'))
     out.update(primary_ip_filters(oob=True))
     return out
 
@@ -542,7 +559,9 @@ def mac_address_object_filters():
     out = {
         'assigned': ConditionFilter(condition=Q(assigned_object_id__isnull=False)),
         'primary': ConditionFilter(condition=lambda: Q(pk__in=m.Interface.objects.filter(
-            primary_mac_address__isnull=False).values('primary_mac_address'))),
+            primary_mac_address__isnull=False).values('primary_mac_address')) | Q(
+            pk__in=_interface_model(True).objects.filter(primary_mac_address__isnull=False).values(
+                'primary_mac_address'))),
         'interface_id': AssignedInterfaceFilter(key='pk'),
         'interface_id__n': AssignedInterfaceFilter(key='pk', exclude=True),
         'interface': AssignedInterfaceFilter(key='name'),
@@ -550,25 +569,33 @@ def mac_address_object_filters():
         'device_id': AssignedInterfaceFilter(key='device'),
         'device': AssignedInterfaceFilter(key='device__name'),
     }
-    out.update(pending_filters('virtual_machine', 'virtual_machine_id', lookups=''))
-    out.update(pending_filters('vminterface', 'vminterface_id'))
+    out.update({
+        'vminterface_id': AssignedInterfaceFilter(key='pk', vm=True),
+        'vminterface_id__n': AssignedInterfaceFilter(key='pk', vm=True, exclude=True),
+        'vminterface': AssignedInterfaceFilter(key='name', vm=True),
+        'vminterface__n': AssignedInterfaceFilter(key='name', vm=True, exclude=True),
+        'virtual_machine_id': AssignedInterfaceFilter(key='virtual_machine', vm=True),
+        'virtual_machine': AssignedInterfaceFilter(key='virtual_machine__name', vm=True),
+    })
     return out
 
 
 class AssignedInterfaceFilter(MultiValueCharFilter):
     """MAC addresses assigned to interfaces matching `<key>__in` the values (interface ID or name, device...)."""
 
-    def __init__(self, *args, key='pk', **kwargs):
+    def __init__(self, *args, key='pk', vm=False, **kwargs):
         self.key = key
+        self.vm = vm
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        if self.key in ('pk', 'device') and not all(str(item).isdigit() for item in value):
+        if self.key in ('pk', 'device', 'virtual_machine') and not all(str(item).isdigit() for item in value):
             return qs.none() if not self.exclude else qs
-        interfaces = m.Interface.objects.filter(**{f'{self.key}__in': value}).values('pk')
-        condition = Q(assigned_object_type=ContentType.objects.get_for_model(m.Interface),
+        model = _interface_model(self.vm)
+        interfaces = model.objects.filter(**{f'{self.key}__in': value}).values('pk')
+        condition = Q(assigned_object_type=ContentType.objects.get_for_model(model),
                       assigned_object_id__in=interfaces)
         return qs.exclude(condition) if self.exclude else qs.filter(condition)
 

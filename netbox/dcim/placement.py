@@ -64,6 +64,12 @@ def _validate_site_location_rack(device):
             errors['rack'] = f'Rack {rack} is not in site {device.site}.'
         elif location is not None and rack.location_id != location.pk:
             errors['rack'] = f'Rack {rack} is not in location {location}.'
+    cluster = device.cluster if getattr(device, 'cluster_id', None) else None
+    if cluster is not None and not errors:
+        if cluster._site_id and device.site_id and cluster._site_id != device.site_id:
+            errors['cluster'] = f'Cluster {cluster} is at site {cluster._site}, not at {device.site}.'
+        elif cluster._location_id and device.location_id != cluster._location_id:
+            errors['cluster'] = f'Cluster {cluster} is in location {cluster._location}: the device must be there.'
     if errors:
         raise ValidationError(errors)
 

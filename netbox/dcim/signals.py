@@ -90,8 +90,10 @@ def _clear_tagged_outside_mode(interfaces):
     candidates = {interface.pk: interface for interface in interfaces if interface.mode != 'tagged'}
     if not candidates:
         return
-    through = Interface.tagged_vlans.through
-    having = set(through.objects.filter(interface_id__in=list(candidates)).values_list('interface_id', flat=True))
+    model = type(next(iter(candidates.values())))
+    through = model.tagged_vlans.through
+    column = f'{model._meta.model_name}_id'
+    having = set(through.objects.filter(**{f'{column}__in': list(candidates)}).values_list(column, flat=True))
     for pk in sorted(having):
         candidates[pk].tagged_vlans.clear()
 

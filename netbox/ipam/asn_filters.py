@@ -65,8 +65,9 @@ def fhrp_group_filters():
 class InterfaceDeviceFilter(MultiValueCharFilter):
     """Objects whose (generic) interface belongs to the given devices, by ID (`key='pk'`) or name."""
 
-    def __init__(self, *args, key='pk', type_field='interface_type', id_field='interface_id', **kwargs):
+    def __init__(self, *args, key='pk', type_field='interface_type', id_field='interface_id', vm=False, **kwargs):
         self.key = key
+        self.vm = vm
         self.type_field = type_field
         self.id_field = id_field
         super().__init__(*args, **kwargs)
@@ -76,8 +77,14 @@ class InterfaceDeviceFilter(MultiValueCharFilter):
             return qs
         if self.key == 'pk' and _ids_only(value) is None:
             return qs.none()
-        interfaces = Interface.objects.filter(**{f'device__{self.key}__in': value}).values('pk')
-        condition = Q(**{self.type_field: ContentType.objects.get_for_model(Interface),
+        if self.vm:
+            from virtualization.models import VMInterface as model
+
+            interfaces = model.objects.filter(**{f'virtual_machine__{self.key}__in': value}).values('pk')
+        else:
+            model = Interface
+            interfaces = model.objects.filter(**{f'device__{self.key}__in': value}).values('pk')
+        condition = Q(**{self.type_field: ContentType.objects.get_for_model(model),
                          f'{self.id_field}__in': interfaces})
         return qs.exclude(condition) if self.exclude else qs.filter(condition)
 
@@ -87,8 +94,8 @@ def fhrp_assignment_filters():
         'device_id': InterfaceDeviceFilter(key='pk'),
         'device': InterfaceDeviceFilter(key='name'),
     }
-    # Virtual machines arrive with virtualization: accepted, matching nothing.
-    out.update(pending_filters('virtual_machine', 'virtual_machine_id', lookups=''))
+    out['virtual_machine_id'] = InterfaceDeviceFilter(key='pk', vm=True)
+    out['virtual_machine'] = InterfaceDeviceFilter(key='name', vm=True)
     return out
 
 
@@ -183,7 +190,10 @@ def service_filters():
         'ip_address': MultiValueCharFilter(field_name='ipaddresses__address', lookup_expr='exact', distinct=True),
         'ip_address__n': MultiValueCharFilter(field_name='ipaddresses__address', lookup_expr='exact', exclude=True),
     })
-    out.update(pending_filters('virtual_machine', 'virtual_machine_id', lookups=''))
+    from virtualization.models import VirtualMachine
+
+    out['virtual_machine_id'] = ParentFilter(model=VirtualMachine, key='pk')
+    out['virtual_machine'] = ParentFilter(model=VirtualMachine, key='name')
     return out
 
 

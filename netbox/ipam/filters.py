@@ -194,7 +194,8 @@ class AssignedObjectFilter(MultiValueFilter):
     def __init__(self, *args, object_type=None, key='pk', **kwargs):
         self.object_type = object_type
         self.key = key
-        kwargs.setdefault('inner_field', forms.IntegerField if key in ('pk', 'device') else forms.CharField)
+        kwargs.setdefault('inner_field', forms.IntegerField if key in ('pk', 'device', 'virtual_machine') else
+                          forms.CharField)
         super().__init__(*args, **kwargs)
 
     def objects(self, value):
@@ -320,13 +321,12 @@ def ip_address_filters():
         'device': AssignedObjectFilter(object_type='dcim.interface', key='device__name'),
         'service_id': MultiValueNumberFilter(field_name='services__id', lookup_expr='exact', distinct=True),
         'service_id__n': MultiValueNumberFilter(field_name='services__id', lookup_expr='exact', exclude=True),
-        'virtual_machine': PendingFilter(),
-        'virtual_machine_id': PendingFilter(),
-        'vminterface': PendingFilter(),
-        'vminterface__n': PendingFilter(exclude=True),
-        'vminterface_id': PendingFilter(),
-        'vminterface_id__n': PendingFilter(exclude=True),
+        'virtual_machine_id': AssignedObjectFilter(object_type='virtualization.vminterface', key='virtual_machine'),
+        'virtual_machine': AssignedObjectFilter(object_type='virtualization.vminterface',
+                                                key='virtual_machine__name'),
     }
+    out.update(_assigned_filters('vminterface_id', 'virtualization.vminterface', 'pk'))
+    out.update(_assigned_filters('vminterface', 'virtualization.vminterface', 'name'))
     out.update(_assigned_filters('interface_id', 'dcim.interface', 'pk'))
     out.update(_assigned_filters('interface', 'dcim.interface', 'name'))
     out.update(_assigned_filters('fhrpgroup_id', 'ipam.fhrpgroup', 'pk'))

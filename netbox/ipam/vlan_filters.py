@@ -15,19 +15,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from dcim.filters import PendingFilter, pending_filters, site_filters, tenant_group_filters
+from dcim.filters import pending_filters, site_filters, tenant_group_filters
 from netbox.filtersets import NUMBER_LOOKUPS, MultiValueNumberFilter
 
 from .models import VLAN, VLANGroup
 
 
-def _scope_type(model_name):
-    return ContentType.objects.get_by_natural_key('dcim', model_name)
+def _scope_type(model_name, app_label='dcim'):
+    return ContentType.objects.get_by_natural_key(app_label, model_name)
 
 
-def _scoped(model_name, ids):
+def _scoped(model_name, ids, app_label='dcim'):
     """Q on VLANGroup: scoped to one of the `model_name` objects `ids` (a list or a subquery)."""
-    return Q(scope_type=_scope_type(model_name), scope_id__in=ids)
+    return Q(scope_type=_scope_type(model_name, app_label), scope_id__in=ids)
 
 
 def _ancestors(node):
@@ -62,9 +62,29 @@ def available_vlans_condition(device):
     return Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | Q(site=device.site_id) | _global_vlans()
 
 
-def vlans_available_on(device):
-    """The VLANs available on a device (see the module docstring)."""
-    return VLAN.objects.filter(available_vlans_condition(device))
+def vm_available_vlans_condition(vm):
+    """Q on VLAN: the VLANs an interface of virtual machine `vm` may carry: global ones, and those of its site (at
+    it or in a group covering it) or of its cluster's location."""
+    condition = _global_vlans()
+    cluster = vm.cluster if vm.cluster_id else None
+    if cluster is not None:
+        groups = _scoped('cluster', [cluster.pk], 'virtualization')
+        if cluster.group_id:
+            groups |= _scoped('clustergroup', [cluster.group_id], 'virtualization')
+        condition |= Q(group__in=VLANGroup.objects.filter(groups).values('pk'))
+    if vm.site_id:
+        groups = groups_covering_site(vm.site)
+        if cluster is not None and cluster._location_id:
+            groups |= _scoped('location', _ancestors(cluster._location))
+        condition |= Q(group__in=VLANGroup.objects.filter(groups).values('pk')) | Q(site=vm.site_id)
+    return condition
+
+
+def vlans_available_on(host):
+    """The VLANs available on a device or a virtual machine (see the module docstring)."""
+    if host._meta.label_lower == 'virtualization.virtualmachine':
+        return VLAN.objects.filter(vm_available_vlans_condition(host))
+    return VLAN.objects.filter(available_vlans_condition(host))
 
 
 class _ObjectsFilter(MultiValueNumberFilter):
@@ -95,6 +115,17 @@ class AvailableOnDeviceFilter(_ObjectsFilter):
 
     def condition(self, device):
         return available_vlans_condition(device)
+
+
+class AvailableOnVMFilter(_ObjectsFilter):
+    def objects(self, value):
+        from virtualization.models import VirtualMachine
+
+        return VirtualMachine.objects.filter(pk__in=value).select_related('site__region', 'site__group',
+                                                                          'cluster___location')
+
+    def condition(self, vm):
+        return vm_available_vlans_condition(vm)
 
 
 class AvailableAtSiteFilter(_ObjectsFilter):
@@ -143,17 +174,27 @@ class InterfaceVLANsFilter(MultiValueNumberFilter):
         return qs.filter(Q(interfaces_as_tagged__in=value) | Q(interfaces_as_untagged__in=value)).distinct()
 
 
+class VMInterfaceVLANsFilter(MultiValueNumberFilter):
+    """VLANs a VM interface carries, tagged or untagged."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Q(vminterfaces_as_tagged__in=value) | Q(vminterfaces_as_untagged__in=value)).distinct()
+
+
 class ScopeFilter(MultiValueNumberFilter):
     """`site=<id>` on VLAN groups: groups scoped to exactly that object (as NetBox filters them)."""
 
-    def __init__(self, *args, scope_model=None, **kwargs):
+    def __init__(self, *args, scope_model=None, app_label='dcim', **kwargs):
         self.scope_model = scope_model
+        self.app_label = app_label
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(_scoped(self.scope_model, value))
+        return qs.filter(_scoped(self.scope_model, value, self.app_label))
 
 
 class ContainsVIDFilter(MultiValueNumberFilter):
@@ -182,7 +223,8 @@ def vlan_group_filters():
         'contains_vid': ContainsVIDFilter(),
     }
     out.update(tenant_group_filters())
-    out.update(pending_filters('cluster', 'cluster_group', lookups=''))
+    out['cluster'] = ScopeFilter(scope_model='cluster', app_label='virtualization')
+    out['cluster_group'] = ScopeFilter(scope_model='clustergroup', app_label='virtualization')
     return out
 
 
@@ -201,8 +243,8 @@ def vlan_filters():
                                                                  exclude=exclude)
     out['qinq_svlan_vid__empty'] = django_filters.BooleanFilter(field_name='qinq_svlan', lookup_expr='isnull')
     # Virtual machines and L2VPNs arrive with later features.
-    out['available_on_virtualmachine'] = PendingFilter(lookup_expr='exact')
-    out['vminterface_id'] = PendingFilter(lookup_expr='exact')
+    out['available_on_virtualmachine'] = AvailableOnVMFilter()
+    out['vminterface_id'] = VMInterfaceVLANsFilter()
     out.update(pending_filters('l2vpn', 'l2vpn_id'))
     return out
 
@@ -232,14 +274,21 @@ def interface_vlan_filters():
 # The interface edit form: VLAN choices limited to the device's, and the tagged-VLAN rules
 
 def _form_device(form):
+    """The device (or virtual machine) whose interface the form edits."""
     from dcim.models import Device
 
-    device_id = form.instance.device_id if getattr(form.instance, 'device_id', None) else None
+    field = getattr(form.instance, 'vlan_host_field', 'device')
+    device_id = getattr(form.instance, f'{field}_id', None)
     if device_id is None:
-        raw = form.data.get('device') if form.is_bound else form.initial.get('device')
+        raw = form.data.get(field) if form.is_bound else form.initial.get(field)
         device_id = int(raw) if str(raw or '').isdigit() else None
     if device_id is None:
         return None
+    if field == 'virtual_machine':
+        from virtualization.models import VirtualMachine
+
+        return VirtualMachine.objects.filter(pk=device_id).select_related('site__region', 'site__group',
+                                                                          'cluster___location').first()
     return Device.objects.filter(pk=device_id).select_related('site__region', 'site__group', 'location',
                                                               'rack').first()
 
@@ -249,7 +298,10 @@ def _available_limit(svlan=False):
         device = _form_device(form)
         if device is None:
             return None
-        condition, query = available_vlans_condition(device), {'available_on_device': device.pk}
+        if device._meta.label_lower == 'virtualization.virtualmachine':
+            condition, query = vm_available_vlans_condition(device), {'available_on_virtualmachine': device.pk}
+        else:
+            condition, query = available_vlans_condition(device), {'available_on_device': device.pk}
         if svlan:
             condition &= Q(qinq_role='svlan')
             query['qinq_role'] = 'svlan'
@@ -273,7 +325,7 @@ def interface_form_clean(form, cleaned):
     import copy
 
     interface = copy.copy(form.instance)
-    for name in ('device', 'mode'):
+    for name in (interface.vlan_host_field, 'mode'):
         if name in cleaned:
             setattr(interface, name, cleaned[name])
     errors = interface.vlan_errors(tagged_vlans=list(tagged))

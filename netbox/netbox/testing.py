@@ -137,6 +137,16 @@ SAMPLE_BUILDERS['ipam.service'] = _service_sample
 SAMPLE_OVERRIDES['ipam.asn'] = {'asn': lambda: 4200000000 + next(_counter)}
 
 
+def _vm_sample():
+    # A VM needs a cluster (or a site): one with no scope fits any site.
+    from virtualization.models import Cluster
+
+    return {'cluster': make(Cluster)}
+
+
+SAMPLE_BUILDERS['virtualization.virtualmachine'] = _vm_sample
+
+
 def _mac():
     number = next(_counter)
     return ':'.join(f'{b:02X}' for b in (0, 0x11, 0x22, (number >> 16) & 255, (number >> 8) & 255, number & 255))

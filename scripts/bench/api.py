@@ -233,6 +233,11 @@ _IP_NESTED = """json_build_object('id', {a}.id, 'url', %(api)s || 'ipam/ip-addre
     'display', {a}.address::text, 'family', json_build_object('value', family({a}.address), 'label', 'IPv'
     || family({a}.address)), 'address', {a}.address::text, 'description', {a}.description)"""
 
+_VM_INTERFACE_BRIEF = f"""json_build_object('id', vx.id,
+    'url', %(api)s || 'virtualization/interfaces/' || vx.id || '/', 'display', vx.name,
+    'virtual_machine', {_nested('vxm', 'virtualization/virtual-machines', 'name', 'description')},
+    'name', vx.name, 'description', vx.description)"""
+
 _IP_ROWS = f"""
 SELECT json_agg(row_to_json(o) ORDER BY pg.ord_a NULLS FIRST, pg.ord_b, pg.id) FROM page pg
 JOIN ipam_ipaddress a ON a.id = pg.id
@@ -243,6 +248,9 @@ LEFT JOIN django_content_type act ON act.id = a.assigned_object_type_id
 LEFT JOIN dcim_interface x ON a.assigned_object_type_id = %(interface_ct)s AND x.id = a.assigned_object_id
 LEFT JOIN dcim_device xd ON xd.id = x.device_id
 LEFT JOIN dcim_cable xc ON xc.id = x.cable_id
+LEFT JOIN virtualization_vminterface vx ON a.assigned_object_type_id = %(vminterface_ct)s
+    AND vx.id = a.assigned_object_id
+LEFT JOIN virtualization_virtualmachine vxm ON vxm.id = vx.virtual_machine_id
 LEFT JOIN ipam_ipaddress nat ON nat.id = a.nat_inside_id
 CROSS JOIN LATERAL (SELECT
     a.id, %(api)s || 'ipam/ip-addresses/' || a.id || '/' AS url, %(ui)s || 'ipam/ip-addresses/' || a.id || '/'
@@ -252,7 +260,8 @@ CROSS JOIN LATERAL (SELECT
     {_nested('tn', 'tenancy/tenants', 'name', 'slug', 'description')} AS tenant,
     {_choice('a.status', 'status')} AS status, {_choice('a.role', 'role')} AS role,
     act.app_label || '.' || act.model AS assigned_object_type, a.assigned_object_id,
-    CASE WHEN x.id IS NULL THEN NULL ELSE {_interface_brief('x', 'xd', 'xc')} END AS assigned_object,
+    CASE WHEN x.id IS NOT NULL THEN {_interface_brief('x', 'xd', 'xc')}
+         WHEN vx.id IS NOT NULL THEN {_VM_INTERFACE_BRIEF} END AS assigned_object,
     CASE WHEN nat.id IS NULL THEN NULL ELSE {_IP_NESTED.format(a='nat')} END AS nat_inside,
     (SELECT COALESCE(json_agg({_IP_NESTED.format(a='n')} ORDER BY n.id), '[]') FROM ipam_ipaddress n
      WHERE n.nat_inside_id = a.id) AS nat_outside,
@@ -264,6 +273,53 @@ CROSS JOIN LATERAL (SELECT
 IP_ADDRESSES = _page('SELECT a.id, a.vrf_id AS ord_a, host(a.address)::inet AS ord_b FROM ipam_ipaddress a', 'TRUE',
                      'a.vrf_id NULLS FIRST, host(a.address)::inet, a.id', _IP_ROWS, 'ipam_ipaddress a')
 
+# A VM's primary IPs, nested: the brief address with its NAT addresses (none in the data set).
+_VM_IP = """json_build_object('id', {a}.id, 'url', %(api)s || 'ipam/ip-addresses/' || {a}.id || '/',
+    'display', {a}.address::text, 'family', json_build_object('value', family({a}.address), 'label', 'IPv'
+    || family({a}.address)), 'address', {a}.address::text, 'nat_inside', NULL, 'nat_outside', '[]'::json,
+    'dns_name', {a}.dns_name, 'description', {a}.description)"""
+
+_VM_ROWS = f"""
+SELECT json_agg(row_to_json(o) ORDER BY pg.ord_a, pg.id) FROM page pg
+JOIN virtualization_virtualmachine v ON v.id = pg.id
+LEFT JOIN virtualization_virtualmachinetype vt ON vt.id = v.virtual_machine_type_id
+LEFT JOIN dcim_devicerole rl ON rl.id = v.role_id
+LEFT JOIN dcim_site st ON st.id = v.site_id
+LEFT JOIN virtualization_cluster cl ON cl.id = v.cluster_id
+LEFT JOIN dcim_device dv ON dv.id = v.device_id
+LEFT JOIN dcim_platform pf ON pf.id = v.platform_id
+LEFT JOIN ipam_ipaddress ip4 ON ip4.id = v.primary_ip4_id
+LEFT JOIN ipam_ipaddress ip6 ON ip6.id = v.primary_ip6_id
+LEFT JOIN tenancy_tenant tn ON tn.id = v.tenant_id
+LEFT JOIN users_owner ow ON ow.id = v.owner_id
+CROSS JOIN LATERAL (SELECT
+    v.id, %(api)s || 'virtualization/virtual-machines/' || v.id || '/' AS url,
+    %(ui)s || 'virtualization/virtual-machines/' || v.id || '/' AS display_url, v.name AS display, v.name,
+    {_nested('vt', 'virtualization/virtual-machine-types', 'name', 'slug', 'description')} AS virtual_machine_type,
+    {_nested('rl', 'dcim/device-roles', *_TREE)} AS role, {_choice('v.status', 'status')} AS status,
+    {_choice('v.start_on_boot', 'start_on_boot')} AS start_on_boot,
+    {_nested('st', 'dcim/sites', 'name', 'slug', 'description')} AS site,
+    {_nested('cl', 'virtualization/clusters', 'name', 'description')} AS cluster,
+    {_nested('dv', 'dcim/devices', 'name', 'description')} AS device,
+    {_nested('pf', 'dcim/platforms', *_TREE)} AS platform,
+    CASE WHEN ip6.id IS NOT NULL AND NOT %(prefer_ipv4)s THEN {_VM_IP.format(a='ip6')}
+         WHEN ip4.id IS NOT NULL THEN {_VM_IP.format(a='ip4')}
+         WHEN ip6.id IS NOT NULL THEN {_VM_IP.format(a='ip6')} END AS primary_ip,
+    CASE WHEN ip4.id IS NOT NULL THEN {_VM_IP.format(a='ip4')} END AS primary_ip4,
+    CASE WHEN ip6.id IS NOT NULL THEN {_VM_IP.format(a='ip6')} END AS primary_ip6,
+    v.vcpus, v.memory, v.disk, v.description, v.serial,
+    {_nested('tn', 'tenancy/tenants', 'name', 'slug', 'description')} AS tenant,
+    {_nested('ow', 'users/owners', 'name', 'description')} AS owner, v.comments, {_tags('v', 'vm_ct')} AS tags,
+    v.local_context_data, NULL AS config_template, v.custom_field_data AS custom_fields, v.created, v.last_updated,
+    (SELECT count(*) FROM virtualization_vminterface x WHERE x.virtual_machine_id = v.id) AS interface_count,
+    (SELECT count(*) FROM virtualization_virtualdisk x WHERE x.virtual_machine_id = v.id) AS virtual_disk_count,
+    COALESCE(v.local_context_data, '{{}}'::jsonb) AS config_context
+) o
+"""
+
+VIRTUAL_MACHINES = _page('SELECT v.id, v.name AS ord_a FROM virtualization_virtualmachine v', 'TRUE', 'v.name, v.id',
+                         _VM_ROWS, 'virtualization_virtualmachine v')
+
 
 def floor_params(limit, path, model, q=None, brief=False):
     """The parameters of a floor query: URLs, content types, the choice labels of `model`."""
@@ -273,17 +329,20 @@ def floor_params(limit, path, model, q=None, brief=False):
 
     from dcim.models import Interface, Location, Region, Site, SiteGroup
     from ipam.models import IPAddress, Prefix
+    from virtualization.models import VirtualMachine, VMInterface
 
     labels = {f.name: {str(value): str(label) for value, label in f.flatchoices}
               for f in model._meta.concrete_fields if f.choices}
+    from netbox.dynamic_config import get_config
+
     params = {'limit': limit, 'api': f'{BASE}api/', 'ui': BASE, 'labels': json.dumps(labels),
-              'q': None}
+              'q': None, 'prefer_ipv4': bool(get_config().PREFER_IPV4)}
     # The next page's link as the API writes it (its parameters sorted).
     query = {'limit': limit, 'offset': limit, **({'brief': 1} if brief else {}), **({'q': q} if q else {})}
     params['next'] = f'{BASE}api/{path}?{urlencode(sorted(query.items()))}'
     for name, cls in (('interface_ct', Interface), ('prefix_ct', Prefix), ('ipaddress_ct', IPAddress),
                       ('site_ct', Site), ('location_ct', Location), ('region_ct', Region),
-                      ('sitegroup_ct', SiteGroup)):
+                      ('sitegroup_ct', SiteGroup), ('vminterface_ct', VMInterface), ('vm_ct', VirtualMachine)):
         params[name] = ContentType.objects.get_for_model(cls).pk
     if q is not None:
         params['q'] = f'%{q}%'
@@ -591,6 +650,7 @@ def measure(scale, runs, seconds, with_server):
     from core.models import ObjectChange
     from dcim.models import Device, DeviceType, Interface, Site
     from ipam.models import IPAddress, Prefix
+    from virtualization.models import VirtualMachine
 
     client, token = setup_user()
     rows = []
@@ -610,6 +670,11 @@ def measure(scale, runs, seconds, with_server):
     times, queries, floor, n = bench_get(client, '/api/ipam/ip-addresses/', {'limit': 1000}, runs, IP_ADDRESSES,
                                          floor_params(1000, 'ipam/ip-addresses/', IPAddress))
     rows.append(Row('ip_addresses', f'GET {n} IP addresses', times, queries, floor, ('ratio', LIST_TARGET_RATIO)))
+    times, queries, floor, n = bench_get(client, '/api/virtualization/virtual-machines/', {'limit': 1000}, runs,
+                                         VIRTUAL_MACHINES, floor_params(1000, 'virtualization/virtual-machines/',
+                                                                        VirtualMachine))
+    rows.append(Row('virtual_machines', f'GET {n} virtual machines', times, queries, floor,
+                    ('ratio', LIST_TARGET_RATIO)))
     times, queries, _, n = bench_get(client, '/api/dcim/devices/', {'limit': 50}, runs)
     rows.append(Row('devices', f'GET {n} devices', times, queries, None, ('max', 30)))
     search = f'uplink to {dataset.device_name(1)}'

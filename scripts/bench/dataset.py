@@ -6,7 +6,9 @@ Build a realistic benchmark data set, fast (PostgreSQL COPY for the bulk rows).
 
 Per unit of scale: 10 sites, 100 racks, 1,000 devices with 48 interfaces each (48,000), 24,000 interface-to-interface
 cables (every interface cabled) with their terminations and cable paths, 1,110 prefixes in three levels and 20,000 IP
-addresses, VLAN groups and VLANs, tenants, tags and custom field values. Fractions work (`--scale 0.01`: 10 devices).
+addresses, VLAN groups and VLANs, tenants, tags and custom field values; a KVM cluster per site running 1,000 virtual
+machines, each with two interfaces (the first with a MAC address, its VLAN and an IP address, the VM's primary IPv4),
+a virtual disk and a tag. Fractions work (`--scale 0.01`: 10 devices).
 
 Small reference data (regions, roles, types, custom fields...) is created through the ORM; the bulk rows are written
 the way our own code leaves them (cable paths as dcim.cabling builds them, the prefix hierarchy recomputed by
@@ -35,6 +37,9 @@ RACKS_PER_SITE = 10
 IPS_PER_DEVICE = 20
 VLANS_PER_SITE = 20
 TAGGED_PER_UPLINK = 5
+VMS_PER_UNIT = 1000
+VM_INTERFACES = 2    # eth0 (MAC, untagged VLAN, one IP address: the VM's primary IPv4) and eth1
+VM_IPV4_BASE = (100 << 24) | (64 << 16)  # 100.64.0.0/10, apart from the devices' 10/8
 MARKER = 'netbox-bench dataset'
 TEMPLATE_DB = 'netbox_bench_template'
 
@@ -262,11 +267,14 @@ class Plan:
         self.ip_addresses = self.devices * IPS_PER_DEVICE
         self.prefixes = self.sites + self.racks + self.devices
         self.vlans = self.sites * VLANS_PER_SITE
+        self.vms = max(1, round(VMS_PER_UNIT * scale))
+        self.vm_interfaces = self.vms * VM_INTERFACES
+        self.vm_ip_addresses = self.vms  # besides ip_addresses (the devices')
 
     def summary(self):
         return (f'{self.sites:,} sites, {self.racks:,} racks, {self.devices:,} devices, {self.interfaces:,} '
                 f'interfaces, {self.cables:,} cables, {self.prefixes:,} prefixes, {self.ip_addresses:,} IP addresses, '
-                f'{self.vlans:,} VLANs')
+                f'{self.vlans:,} VLANs, {self.vms:,} VMs with {self.vm_interfaces:,} interfaces')
 
 
 DEVICE_TYPES = (
@@ -322,9 +330,10 @@ def _bulk_models():
     from dcim.models import Cable, CablePath, CableTermination, Device, Interface, Location, MACAddress, Rack, Site
     from extras.models import TaggedItem
     from ipam.models import VLAN, IPAddress, Prefix
+    from virtualization.models import VirtualDisk, VirtualMachine, VMInterface
 
     return (Site, Location, Rack, VLAN, Device, Interface, MACAddress, Interface.tagged_vlans.through, Cable,
-            CableTermination, CablePath, Prefix, IPAddress, TaggedItem)
+            CableTermination, CablePath, Prefix, IPAddress, TaggedItem, VirtualMachine, VMInterface, VirtualDisk)
 
 
 @contextlib.contextmanager
@@ -422,6 +431,10 @@ def _reference_data(plan):
             ('monitored', 'boolean', interface_ct, {}), ('circuit_ref', 'text', interface_ct, {})):
         field = CustomField.objects.create(name=name, type=kind, **extra)
         field.object_types.set([content_type])
+    from virtualization.models import ClusterType
+
+    ref.cluster_type = ClusterType.objects.create(name='KVM', slug='kvm')
+    ref.vm_role = DeviceRole.objects.create(name='Server', slug='server', color='9c27b0')
     return ref
 
 
@@ -639,6 +652,53 @@ def _bulk_data(plan, ref, progress, log):
     tagged_total = plan.devices * (2 + 1 + UPLINKS) + math.ceil(plan.devices / 10) * (per - UPLINKS - ROUTED) + \
         plan.prefixes + math.ceil(plan.ip_addresses / 5)
     copy(TaggedItem, ['content_type_id', 'object_id', 'tag_id'], tag_rows(), tagged_total, 'tagged items')
+    _virtual_machines(plan, ref, site_ids, vlan_of, sites, copy)
+
+
+def _virtual_machines(plan, ref, site_ids, vlan_of, sites, copy):
+    """A cluster per site (ORM: its scope cache is computed on save), its VMs spread over the sites, their
+    interfaces, MAC addresses, IP addresses (the VM's primary IPv4), disks and tags."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from dcim.models import MACAddress, Platform
+    from extras.models import TaggedItem
+    from ipam.models import IPAddress
+    from virtualization.models import Cluster, VirtualDisk, VirtualMachine, VMInterface
+
+    clusters = [Cluster.objects.create(name=f'kvm-{s + 1:03d}', type=ref.cluster_type, scope=sites[site_ids[s]]).pk
+                for s in range(plan.sites)]
+    platform = Platform.objects.order_by('pk').values_list('pk', flat=True).first()
+    vm_start = reserve_ids(VirtualMachine, plan.vms)
+    interface_start = reserve_ids(VMInterface, plan.vm_interfaces)
+    ip_start = reserve_ids(IPAddress, plan.vm_ip_addresses)
+    mac_start = reserve_ids(MACAddress, plan.vms)
+    tenants = [t.pk for t in ref.tenants]
+    site_of = lambda v: v % plan.sites  # noqa: E731
+    interface_ct = ContentType.objects.get_for_model(VMInterface).pk
+    copy(VirtualMachine, ['id', 'name', 'cluster_id', 'site_id', 'role_id', 'platform_id', 'tenant_id', 'status',
+                          'vcpus', 'memory', 'disk', 'primary_ip4_id', 'description', 'custom_field_data'],
+         ((vm_start + v, f'vm-{v + 1:05d}', clusters[site_of(v)], site_ids[site_of(v)], ref.vm_role.pk, platform,
+           tenants[v % len(tenants)] if v % 3 else None, 'active', 2 + 2 * (v % 4), 4096 * (1 + v % 4), 40960,
+           ip_start + v, f'VM {v + 1}', {}) for v in range(plan.vms)), plan.vms, 'virtual machines')
+    copy(VMInterface, ['id', 'virtual_machine_id', 'name', 'enabled', 'mtu', 'mode', 'untagged_vlan_id',
+                       'primary_mac_address_id', 'description', 'custom_field_data'],
+         ((interface_start + v * VM_INTERFACES + j, vm_start + v, f'eth{j}', True, 1500, 'access' if j == 0 else '',
+           vlan_of(site_of(v), 10) if j == 0 else None, mac_start + v if j == 0 else None, '', {})
+          for v in range(plan.vms) for j in range(VM_INTERFACES)), plan.vm_interfaces, 'VM interfaces')
+    copy(MACAddress, ['id', 'mac_address', 'assigned_object_type_id', 'assigned_object_id', 'custom_field_data'],
+         ((mac_start + v, _mac(0xF00000 + v, 0), interface_ct, interface_start + v * VM_INTERFACES, {})
+          for v in range(plan.vms)), plan.vms, 'VM MAC addresses')
+    copy(IPAddress, ['id', 'address', 'status', 'tenant_id', 'assigned_object_type_id', 'assigned_object_id',
+                     'dns_name', 'custom_field_data'],
+         ((ip_start + v, ip_text(VM_IPV4_BASE + v * 4 + 1, 30), 'active', None, interface_ct,
+           interface_start + v * VM_INTERFACES, f'vm-{v + 1:05d}.example.net', {}) for v in range(plan.vms)),
+         plan.vm_ip_addresses, 'VM IP addresses')
+    copy(VirtualDisk, ['virtual_machine_id', 'name', 'size', 'custom_field_data'],
+         ((vm_start + v, 'root', 40960, {}) for v in range(plan.vms)), plan.vms, 'virtual disks')
+    vm_ct = ContentType.objects.get_for_model(VirtualMachine).pk
+    production = ref.tags['production'].pk
+    copy(TaggedItem, ['content_type_id', 'object_id', 'tag_id'],
+         ((vm_ct, vm_start + v, production) for v in range(plan.vms)), plan.vms, 'VM tags')
 
 
 def _mac(n, j):

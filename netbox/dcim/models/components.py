@@ -208,7 +208,54 @@ class PowerOutlet(PathEndpointMixin, CabledComponentMixin, ModularComponentModel
             raise ValidationError({'power_port': f'Power port {self.power_port} belongs to another device.'})
 
 
-class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
+class InterfaceVLANRules:
+    """The VLAN rules of device and VM interfaces: the mode decides which VLANs may be set, and each must be
+    available where the interface's device (or virtual machine, `vlan_host_field`) is."""
+
+    vlan_host_field = 'device'
+
+    def vlan_host_label(self):
+        host = getattr(self, self.vlan_host_field)
+        kind = 'device' if self.vlan_host_field == 'device' else 'virtual machine'
+        return f'{kind} {host}'
+
+    def unavailable_vlans(self, vlans):
+        """Those of `vlans` (VLAN objects) that this interface's device (or VM) cannot carry (ipam.vlan_filters)."""
+        from ipam.vlan_filters import vlans_available_on
+
+        ids = {vlan.pk for vlan in vlans if vlan is not None}
+        host = getattr(self, self.vlan_host_field) if getattr(self, f'{self.vlan_host_field}_id') else None
+        if not ids or host is None:
+            return []
+        available = set(vlans_available_on(host).filter(pk__in=ids).values_list('pk', flat=True))
+        return [vlan for vlan in vlans if vlan is not None and vlan.pk not in available]
+
+    def vlan_errors(self, tagged_vlans=None):
+        """{field: message} for the interface's VLANs; `tagged_vlans` are the ones about to be set, if any."""
+        errors = {}
+        if self.untagged_vlan_id and self.unavailable_vlans([self.untagged_vlan]):
+            errors['untagged_vlan'] = (f'VLAN {self.untagged_vlan} is not available on {self.vlan_host_label()}: it '
+                                       'must be global, at its site or in a VLAN group covering it.')
+        if self.qinq_svlan_id:
+            if self.mode != 'q-in-q':
+                errors['qinq_svlan'] = 'Only an interface in Q-in-Q mode can have a service VLAN.'
+            elif self.qinq_svlan.qinq_role != 'svlan':
+                errors['qinq_svlan'] = f'{self.qinq_svlan} is not a service VLAN (Q-in-Q role svlan).'
+            elif self.unavailable_vlans([self.qinq_svlan]):
+                errors['qinq_svlan'] = f'VLAN {self.qinq_svlan} is not available on {self.vlan_host_label()}.'
+        if tagged_vlans:
+            if self.mode != 'tagged':
+                errors['tagged_vlans'] = (f'Tagged VLANs need the interface in tagged mode (mode is '
+                                          f'"{self.mode or "none"}").')
+            else:
+                unavailable = self.unavailable_vlans(list(tagged_vlans))
+                if unavailable:
+                    names = ', '.join(str(vlan) for vlan in unavailable)
+                    errors['tagged_vlans'] = f'Not available on {self.vlan_host_label()}: {names}.'
+        return errors
+
+
+class Interface(InterfaceVLANRules, PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A network interface: physical, virtual, LAG or wireless."""
 
     vdcs = models.ManyToManyField('dcim.VirtualDeviceContext', related_name='interfaces', blank=True)
@@ -287,40 +334,6 @@ class Interface(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     @property
     def mac_address(self):
         return self.primary_mac_address.mac_address if self.primary_mac_address_id else None
-
-    def unavailable_vlans(self, vlans):
-        """Those of `vlans` (VLAN objects) that this interface's device cannot carry (see ipam.vlan_filters)."""
-        from ipam.vlan_filters import vlans_available_on
-
-        ids = {vlan.pk for vlan in vlans if vlan is not None}
-        if not ids or not self.device_id:
-            return []
-        available = set(vlans_available_on(self.device).filter(pk__in=ids).values_list('pk', flat=True))
-        return [vlan for vlan in vlans if vlan is not None and vlan.pk not in available]
-
-    def vlan_errors(self, tagged_vlans=None):
-        """{field: message} for the interface's VLANs; `tagged_vlans` are the ones about to be set, if any."""
-        errors = {}
-        if self.untagged_vlan_id and self.unavailable_vlans([self.untagged_vlan]):
-            errors['untagged_vlan'] = (f'VLAN {self.untagged_vlan} is not available on device {self.device}: it '
-                                       'must be global, at its site or in a VLAN group covering it.')
-        if self.qinq_svlan_id:
-            if self.mode != 'q-in-q':
-                errors['qinq_svlan'] = 'Only an interface in Q-in-Q mode can have a service VLAN.'
-            elif self.qinq_svlan.qinq_role != 'svlan':
-                errors['qinq_svlan'] = f'{self.qinq_svlan} is not a service VLAN (Q-in-Q role svlan).'
-            elif self.unavailable_vlans([self.qinq_svlan]):
-                errors['qinq_svlan'] = f'VLAN {self.qinq_svlan} is not available on device {self.device}.'
-        if tagged_vlans:
-            if self.mode != 'tagged':
-                errors['tagged_vlans'] = (f'Tagged VLANs need the interface in tagged mode (mode is '
-                                          f'"{self.mode or "none"}").')
-            else:
-                unavailable = self.unavailable_vlans(list(tagged_vlans))
-                if unavailable:
-                    names = ', '.join(str(vlan) for vlan in unavailable)
-                    errors['tagged_vlans'] = f'Not available on device {self.device}: {names}.'
-        return errors
 
     def clean(self):
         super().clean()

@@ -67,6 +67,8 @@ class Device(ContactsMixin, PrimaryModel):
     vc_position = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     vc_priority = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     local_context_data = models.JSONField(blank=True, null=True)
+    cluster = models.ForeignKey('virtualization.Cluster', on_delete=models.SET_NULL, related_name='devices',
+                                blank=True, null=True)
     primary_ip4 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
                                        null=True, verbose_name='primary IPv4')
     primary_ip6 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
@@ -331,9 +333,12 @@ class MACAddress(PrimaryModel):
         cached = getattr(self, '_is_primary', None)
         if cached is not None:
             return cached
+        from virtualization.models import VMInterface
+
         from .components import Interface
 
-        return bool(self.pk) and Interface.objects.filter(primary_mac_address=self.pk).exists()
+        return bool(self.pk) and (Interface.objects.filter(primary_mac_address=self.pk).exists() or
+                                  VMInterface.objects.filter(primary_mac_address=self.pk).exists())
 
     def clean(self):
         super().clean()

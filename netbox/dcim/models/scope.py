@@ -28,17 +28,20 @@ class CachedScopeMixin(models.Model):
     _location = models.ForeignKey('dcim.Location', on_delete=models.CASCADE, related_name='_%(class)ss',
                                   blank=True, null=True)
 
-    # The kinds of object this model can be scoped to (VLAN groups add racks and rack groups).
+    # The kinds of object this model can be scoped to (VLAN groups add racks and rack groups), and kinds of other
+    # apps as 'app_label.model' (VLAN groups: clusters and cluster groups).
     scope_models = SCOPE_MODELS
+    other_scope_models = ()
 
     class Meta:
         abstract = True
 
     def clean(self):
         super().clean()
-        if self.scope_type_id and (self.scope_type.app_label != 'dcim' or
-                                   self.scope_type.model not in self.scope_models):
-            kinds = ', '.join(f'dcim.{name}' for name in self.scope_models)
+        label = f'{self.scope_type.app_label}.{self.scope_type.model}' if self.scope_type_id else None
+        if self.scope_type_id and label not in self.other_scope_models and (
+                self.scope_type.app_label != 'dcim' or self.scope_type.model not in self.scope_models):
+            kinds = ', '.join([f'dcim.{name}' for name in self.scope_models] + list(self.other_scope_models))
             raise ValidationError({'scope_type': f'A scope is one of: {kinds}.'})
         if self.scope_type_id and self.scope_id is None:
             raise ValidationError({'scope_id': 'Give the scope object with its type.'})
@@ -58,8 +61,12 @@ class CachedScopeMixin(models.Model):
             self._region = scope
         elif kind == 'sitegroup':
             self._site_group = scope
-        elif kind == 'rackgroup':
+        elif kind in ('rackgroup', 'clustergroup'):
             return
+        elif kind == 'cluster':
+            # A cluster lies where its own scope is.
+            self._region_id, self._site_group_id = scope._region_id, scope._site_group_id
+            self._site_id, self._location_id = scope._site_id, scope._location_id
         elif kind == 'rack':
             self._site_id, self._location_id = scope.site_id, scope.location_id
             self._region_id, self._site_group_id = scope.site.region_id, scope.site.group_id

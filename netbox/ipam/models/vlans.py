@@ -140,10 +140,12 @@ class VLANGroup(CachedScopeMixin, PrimaryModel):
     total_vlan_ids = models.PositiveBigIntegerField(default=VLAN_VID_MAX, editable=False)
 
     scope_models = SCOPE_MODELS + ('rack', 'rackgroup')
-    # VLAN groups may also be scoped to a rack or a rack group.
+    other_scope_models = ('virtualization.cluster', 'virtualization.clustergroup')
+    # VLAN groups may also be scoped to a rack or a rack group, a cluster or a cluster group.
     scope_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+',
                                    blank=True, null=True,
-                                   limit_choices_to={'app_label': 'dcim', 'model__in': scope_models})
+                                   limit_choices_to=models.Q(app_label='dcim', model__in=scope_models) | models.Q(
+                                       app_label='virtualization', model__in=('cluster', 'clustergroup')))
 
     class Meta:
         ordering = ('name', 'pk')

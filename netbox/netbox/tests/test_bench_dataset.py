@@ -44,7 +44,12 @@ def test_generates_the_planned_rows(plan):
     assert CableTermination.objects.count() == 2 * plan.cables
     assert CablePath.objects.count() == plan.interfaces
     assert Prefix.objects.count() == plan.prefixes
-    assert IPAddress.objects.count() == plan.ip_addresses
+    assert IPAddress.objects.count() == plan.ip_addresses + plan.vm_ip_addresses
+    from virtualization.models import VirtualMachine, VMInterface
+
+    assert VirtualMachine.objects.count() == plan.vms == 4
+    assert VMInterface.objects.count() == plan.vm_interfaces
+    assert VirtualMachine.objects.filter(primary_ip4__isnull=False, disk=40960).count() == plan.vms
     assert VLAN.objects.count() == plan.vlans
     assert TaggedItem.objects.count() > plan.devices
 
@@ -124,8 +129,10 @@ def test_rows_pass_model_validation(plan):
     device, primary IPs on the device's interfaces, addresses inside their prefixes...)."""
     from dcim.models import Cable, Device, Interface, Location, MACAddress, Rack, Site
     from ipam.models import VLAN, IPAddress, Prefix
+    from virtualization.models import Cluster, VirtualDisk, VirtualMachine, VMInterface
 
-    for model in (Site, Location, Rack, Device, Interface, MACAddress, Cable, Prefix, IPAddress, VLAN):
+    for model in (Site, Location, Rack, Device, Interface, MACAddress, Cable, Prefix, IPAddress, VLAN, Cluster,
+                  VirtualMachine, VMInterface, VirtualDisk):
         for obj in model.objects.all()[:50]:  # a device's 48 interfaces cover every kind
             obj.full_clean()
 
@@ -144,7 +151,7 @@ def test_api_serves_counts_custom_fields_and_addresses(api, plan):
     site = api.get('/api/dcim/sites/').json()['results'][0]
     assert (site['device_count'], site['rack_count'], site['vlan_count']) == (plan.devices, plan.racks, 0)
     addresses = api.get('/api/ipam/ip-addresses/', {'limit': 1000}).json()['results']
-    assert len(addresses) == plan.ip_addresses
+    assert len(addresses) == plan.ip_addresses + plan.vm_ip_addresses
     primaries = {device['primary_ip4']['id']: device['id'] for device in devices}
     for address in addresses:
         if address['id'] in primaries:
@@ -160,6 +167,7 @@ def test_api_serves_counts_custom_fields_and_addresses(api, plan):
     ('/api/dcim/interfaces/', {'limit': 50, 'q': 'uplink to sw-00002'}, 'INTERFACES_SEARCH'),
     ('/api/ipam/prefixes/', {'limit': 1000}, 'PREFIXES'),
     ('/api/ipam/ip-addresses/', {'limit': 1000}, 'IP_ADDRESSES'),
+    ('/api/virtualization/virtual-machines/', {'limit': 1000}, 'VIRTUAL_MACHINES'),
 ])
 def test_bench_floors_build_the_same_json_as_the_api(api, plan, bench_api, path, params, floor):
     """The floors of scripts/bench/api.py (PostgreSQL building the page as JSON) must stay the API's answer: when
@@ -168,8 +176,10 @@ def test_bench_floors_build_the_same_json_as_the_api(api, plan, bench_api, path,
 
     from dcim.models import Interface
     from ipam.models import IPAddress, Prefix
+    from virtualization.models import VirtualMachine
 
-    model = {'dcim/interfaces/': Interface, 'ipam/prefixes/': Prefix, 'ipam/ip-addresses/': IPAddress}[path[5:]]
+    model = {'dcim/interfaces/': Interface, 'ipam/prefixes/': Prefix, 'ipam/ip-addresses/': IPAddress,
+             'virtualization/virtual-machines/': VirtualMachine}[path[5:]]
     served = api.get(path, params).json()
     assert served['count'] > 0
     _, text = bench_api.run_floor(getattr(bench_api, floor),
