@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from extras.api import RENDER_RENDERERS, render_config_response, request_context
 from netbox.api.fields import NestedRelatedField
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA
 from netbox.registry import Counter
@@ -14,22 +15,41 @@ from .models import Device
 
 class RenderConfigView(APIView):
     """
-    POST devices/<id>/render-config/: render the device's configuration template. Configuration templates arrive
-    with a later feature, so no device has one yet and the answer is a 400 saying so.
+    POST devices/<id>/render-config/: the device's configuration template (its own, else its role's, else its
+    platform's) rendered with the device's configuration context, the request body and the device as `device`.
     """
 
     permission_model = Device
     permission_action = 'view'
 
+    renderer_classes = RENDER_RENDERERS
+
     def get_view_name(self):
         return 'Device Render Config'
 
-    @extend_schema(request={'application/json': {'type': 'object', 'properties': {
-        'config_template_id': {'type': 'integer'}}}}, responses={400: ERROR_RESPONSE_SCHEMA})
+    @extend_schema(request={'application/json': {'type': 'object', 'additionalProperties': True}},
+                   responses={200: {'type': 'object', 'properties': {'configtemplate': {'type': 'object'},
+                                                                     'content': {'type': 'string'}}},
+                              400: ERROR_RESPONSE_SCHEMA})
     def post(self, request, pk):
-        device = get_object_or_404(Device.objects.restrict(request.user, 'view'), pk=pk)
-        return Response({'detail': f'{device} has no configuration template to render: configuration templates '
-                                   'are not available in this version.'}, status=status.HTTP_400_BAD_REQUEST)
+        device = get_object_or_404(Device.objects.restrict(request.user, 'view').select_related(
+            'config_template', 'role__config_template', 'platform__config_template'), pk=pk)
+        config_template = device.get_config_template()
+        if config_template is None:
+            return Response({'detail': f'{device} has no configuration template: assign one to the device, its '
+                                       f'role or its platform.'}, status=status.HTTP_400_BAD_REQUEST)
+        context = device_config_context(device)
+        context.update(request_context(request))
+        context['device'] = device
+        return render_config_response(request, config_template, context)
+
+
+def device_config_context(device):
+    """A device's configuration context as the API serves it (its local context data for now)."""
+    import copy
+
+    local = device.local_context_data
+    return copy.deepcopy(local) if isinstance(local, dict) else {}
 
 
 def primary_ip_field():

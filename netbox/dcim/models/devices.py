@@ -21,6 +21,8 @@ class DeviceRole(NestedGroupModel):
     slug = models.SlugField(max_length=100, unique=True)
     color = models.CharField(max_length=6, default='9e9e9e', validators=[color_validator])
     vm_role = models.BooleanField(default=True, help_text='Virtual machines may take this role')
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='device_roles',
+                                        blank=True, null=True)
 
     class Meta:
         ordering = ('tree_id', 'lft')
@@ -34,6 +36,8 @@ class Platform(NestedGroupModel):
     parent = TreeForeignKey('self', on_delete=models.CASCADE, related_name='children', blank=True, null=True)
     manufacturer = models.ForeignKey('dcim.Manufacturer', on_delete=models.PROTECT, related_name='platforms',
                                      blank=True, null=True)
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='platforms',
+                                        blank=True, null=True)
 
     class Meta:
         ordering = ('tree_id', 'lft')
@@ -67,6 +71,8 @@ class Device(ContactsMixin, PrimaryModel):
     vc_position = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     vc_priority = models.PositiveSmallIntegerField(blank=True, null=True, validators=[MaxValueValidator(255)])
     local_context_data = models.JSONField(blank=True, null=True)
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='devices',
+                                        blank=True, null=True)
     primary_ip4 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
                                        null=True, verbose_name='primary IPv4')
     primary_ip6 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
@@ -106,6 +112,16 @@ class Device(ContactsMixin, PrimaryModel):
         from ..addressing import preferred_primary_ip
 
         return preferred_primary_ip(self)
+
+    def get_config_template(self):
+        """The configuration template that renders this device: its own, else its role's, else its platform's."""
+        if self.config_template_id:
+            return self.config_template
+        if self.role_id and self.role.config_template_id:
+            return self.role.config_template
+        if self.platform_id and self.platform.config_template_id:
+            return self.platform.config_template
+        return None
 
     def clean(self):
         super().clean()
