@@ -112,7 +112,7 @@ def assign_connectors(cable):
     rows = list(CableTermination.objects.filter(cable=cable).order_by('pk'))
     for end in ('A', 'B'):
         side = [row for row in rows if row.cable_end == end]
-        for row, (connector, positions) in zip(side, connector_slots(cable.profile, end, len(side))):
+        for row, (connector, positions) in zip(side, connector_slots(cable.profile, end, len(side)), strict=True):
             if row.connector != connector or row.positions != positions:
                 CableTermination.objects.filter(pk=row.pk).update(connector=connector, positions=positions)
 
@@ -155,7 +155,7 @@ def set_terminations(cable, a_terminations, b_terminations):
     existing = {(row.termination_type_id, row.termination_id, row.cable_end): row for row in old}
     for end, terminations in (('A', a_terminations), ('B', b_terminations)):
         slots = connector_slots(cable.profile, end, len(terminations))
-        for termination, (connector, positions) in zip(terminations, slots):
+        for termination, (connector, positions) in zip(terminations, slots, strict=True):
             content_type = ContentType.objects.get_for_model(termination)
             row = existing.get((content_type.pk, termination.pk, end))
             if row is None:

@@ -46,7 +46,6 @@ from .filters import (
     module_bay_type_filters,
     module_bay_types_filters,
     module_filters,
-    pending_filters,
     platform_filters,
     power_feed_filters,
     rack_filters,
