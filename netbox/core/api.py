@@ -21,12 +21,15 @@ class DataSourceSyncView(APIView):
 
     @extend_schema(request=None, responses={400: ERROR_RESPONSE_SCHEMA})
     def post(self, request, pk):
+        from netbox.api.viewsets import optimized_queryset
         from netbox.registry import registry
 
         source = get_object_or_404(DataSource.objects.restrict(request.user, 'sync'), pk=pk)
         if not source.enabled:
             return Response({'detail': f'Data source {source} is disabled; enable it to sync.'}, status=400)
         source.sync()
-        source = DataSource.objects.get(pk=source.pk)
-        serializer = registry.get(DataSource).serializer()(source, context={'request': request})
+        declaration = registry.get(DataSource)
+        # Read again with the counters (file_count) the response shows.
+        source = optimized_queryset(declaration, declaration.rest_fields()).get(pk=source.pk)
+        serializer = declaration.serializer()(source, context={'request': request})
         return Response(serializer.data)
