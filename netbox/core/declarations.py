@@ -80,6 +80,8 @@ class DataSourceDeclaration(Declaration):
               'ignore_rules', 'owner', 'comments', 'last_synced', 'file_count')
     brief = ('name', 'description')
     counts = {'file_count': Counter('core.DataFile', 'source')}
+    bare_choices = ('sync_interval',)
+    filter_exclude = ('ignore_rules',)
     filter_by_name = True
     api_routes = (('<int:pk>/sync/', DataSourceSyncView.as_view(), 'sync'),)
     search = ('name', 'source_url', 'description', 'comments')
