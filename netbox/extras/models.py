@@ -343,6 +343,13 @@ class ConfigTemplate(ChangeLoggedModel):
                                                                  f'allowed: {", ".join(sorted(ENVIRONMENT_PARAMS))}.'})
                 if not isinstance(value, kind) and not (kind is str and value is None):
                     raise ValidationError({'environment_params': f'"{key}" must be a {kind.__name__}.'})
+            from .rendering import environment_for
+
+            try:
+                environment_for(params)
+            except (TypeError, ValueError, AssertionError) as error:
+                raise ValidationError({'environment_params': f'Jinja2 refuses these options: '
+                                                             f'{error or "conflicting delimiters or newline sequence"}.'})
         if self.data_file_id and self.data_source_id and self.data_file.source_id != self.data_source_id:
             raise ValidationError({'data_file': 'The file must belong to the data source chosen.'})
         if self.data_file_id and not self.data_source_id:

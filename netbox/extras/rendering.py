@@ -22,6 +22,12 @@ class RenderError(Exception):
         self.line = line
 
 
+def environment_for(params):
+    """The sandboxed environment with the template's options (ValueError, TypeError or AssertionError when Jinja2
+    refuses them)."""
+    return _environment(params)
+
+
 def _environment(params):
     environment = SandboxedEnvironment(undefined=Undefined, **(params or {}))
     environment.filters['tojson'] = lambda value, indent=None: json.dumps(value, indent=indent, default=str)
@@ -32,12 +38,14 @@ def render_template(config_template, context):
     """The rendered text of `config_template` given `context` (a dict)."""
     try:
         environment = _environment(config_template.environment_params)
-    except TypeError as error:
-        raise RenderError(f'Invalid environment options: {error}')
+    except (TypeError, ValueError, AssertionError) as error:
+        raise RenderError(f'Invalid environment options: {error or "conflicting delimiters or newline sequence"}')
     try:
         template = environment.from_string(config_template.template_code)
     except TemplateSyntaxError as error:
         raise RenderError(f'Template syntax error: {error.message}', error.lineno)
+    except TemplateError as error:
+        raise RenderError(f'Template error: {error.message or error}')
     try:
         with transaction.atomic():
             try:

@@ -137,3 +137,10 @@ def test_config_template_list_query_count_is_constant(api):
     few = queries()
     add(200, 10)
     assert queries() == few
+
+
+@pytest.mark.parametrize('params', [{'newline_sequence': 'x'}, {'block_start_string': '{{'}, {'trim_blocks': 'yes'}])
+def test_environment_options_jinja_refuses_are_a_400(api, params):
+    response = api.post('/api/extras/config-templates/', {'name': 't', 'template_code': 'x',
+                                                          'environment_params': params}, format='json')
+    assert response.status_code == 400 and 'environment_params' in response.data
