@@ -348,8 +348,8 @@ class ConfigTemplate(ChangeLoggedModel):
             try:
                 environment_for(params)
             except (TypeError, ValueError, AssertionError) as error:
-                raise ValidationError({'environment_params': f'Jinja2 refuses these options: '
-                                                             f'{error or "conflicting delimiters or newline sequence"}.'})
+                reason = error or 'conflicting delimiters or newline sequence'
+                raise ValidationError({'environment_params': f'Jinja2 refuses these options: {reason}.'})
         if self.data_file_id and self.data_source_id and self.data_file.source_id != self.data_source_id:
             raise ValidationError({'data_file': 'The file must belong to the data source chosen.'})
         if self.data_file_id and not self.data_source_id:
