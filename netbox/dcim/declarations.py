@@ -57,6 +57,7 @@ from .filters import (
     virtual_device_context_filters,
 )
 from .views_cables import CableConnectView, cable_cell, component_ui_routes, connection_routes
+from .views_devices import DeviceRenderConfigView
 from .views_types import components_ui_routes, library_ui_routes
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -344,6 +345,7 @@ def component_counts():
 class DeviceDeclaration(Declaration):
     model = m.Device
     api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
+    ui_routes = (('<int:pk>/render-config/', DeviceRenderConfigView.as_view(), 'render-config'),)
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True

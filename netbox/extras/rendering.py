@@ -28,8 +28,16 @@ def environment_for(params):
     return _environment(params)
 
 
+class StrictSandbox(SandboxedEnvironment):
+    """The sandbox, refusing unsafe attribute access at once: Jinja2's own gives an undefined value that prints as
+    nothing, which would hide the refusal from the template's author."""
+
+    def unsafe_undefined(self, obj, attribute):
+        raise SecurityError(f'access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.')
+
+
 def _environment(params):
-    environment = SandboxedEnvironment(undefined=Undefined, **(params or {}))
+    environment = StrictSandbox(undefined=Undefined, **(params or {}))
     environment.filters['tojson'] = lambda value, indent=None: json.dumps(value, indent=indent, default=str)
     return environment
 

@@ -144,3 +144,27 @@ def test_environment_options_jinja_refuses_are_a_400(api, params):
     response = api.post('/api/extras/config-templates/', {'name': 't', 'template_code': 'x',
                                                           'environment_params': params}, format='json')
     assert response.status_code == 400 and 'environment_params' in response.data
+
+
+def test_device_page_has_a_render_config_tab(admin_client):
+    device = make(Device, name='edge3', local_context_data={'motd': 'hello <world>'})
+    device.config_template = template('banner {{ motd }}')
+    device.save()
+    page = admin_client.get(f'/dcim/devices/{device.pk}/render-config/')
+    assert page.status_code == 200
+    assert 'banner hello &lt;world&gt;' in page.content.decode()
+    detail = admin_client.get(f'/dcim/devices/{device.pk}/').content.decode()
+    assert f'/dcim/devices/{device.pk}/render-config/' in detail
+
+
+def test_render_config_tab_shows_errors(admin_client):
+    device = make(Device, name='edge4')
+    device.config_template = template('{{ device.__class__ }}')
+    device.save()
+    page = admin_client.get(f'/dcim/devices/{device.pk}/render-config/')
+    assert page.status_code == 200 and 'sandbox' in page.content.decode()
+
+
+def test_private_attribute_alone_is_refused_not_blank(api):
+    response = render(api, template('{{ "x".__class__ }}'))
+    assert response.status_code == 400 and 'sandbox' in response.data['detail']
