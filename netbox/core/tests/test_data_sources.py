@@ -90,3 +90,13 @@ def test_list_query_count_is_constant(api, tmp_path, path):
     add(100, 5)
     add(1, 200)
     assert queries() == few
+
+
+def test_source_a_template_follows_cannot_be_deleted(api):
+    from extras.models import ConfigTemplate
+
+    source = DataSource.objects.create(name='used', type='local', source_url='/tmp')
+    ConfigTemplate.objects.create(name='t', template_code='x', data_source=source)
+    response = api.delete(f'/api/core/data-sources/{source.pk}/')
+    assert response.status_code in (400, 409), response.content
+    assert DataSource.objects.filter(pk=source.pk).exists()
