@@ -1,10 +1,17 @@
-"""How the change log, configuration revisions and jobs are exposed."""
+"""How the change log, configuration revisions, jobs, data sources and data files are exposed."""
 import django_filters
 
-from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
-from netbox.registry import Declaration, declare
+from netbox.filtersets import (
+    MultiValueCharFilter,
+    MultiValueNumberFilter,
+    NoMatchFilter,
+    RequestIdFilter,
+    lookup_filters,
+)
+from netbox.registry import Counter, Declaration, declare
 
-from .models import ConfigRevision, Job, ObjectChange
+from .api import DataSourceSyncView
+from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange
 
 
 @declare
@@ -64,3 +71,41 @@ class JobDeclaration(Declaration):
     }
     search = ('name', 'job_id')
     menu = ('Admin', 'System')
+
+
+@declare
+class DataSourceDeclaration(Declaration):
+    model = DataSource
+    fields = ('name', 'type', 'source_url', 'enabled', 'status', 'description', 'sync_interval', 'parameters',
+              'ignore_rules', 'owner', 'comments', 'last_synced', 'file_count')
+    brief = ('name', 'description')
+    counts = {'file_count': Counter('core.DataFile', 'source')}
+    bare_choices = ('sync_interval',)
+    filter_exclude = ('ignore_rules',)
+    filter_by_name = True
+    api_routes = (('<int:pk>/sync/', DataSourceSyncView.as_view(), 'sync'),)
+    search = ('name', 'source_url', 'description', 'comments')
+    table = ('name', 'type', 'status', 'enabled', 'source_url', 'last_synced', 'file_count')
+    menu = ('Operations', 'Data sources')
+    related = ('core.DataFile.source',)
+
+
+@declare
+class DataFileDeclaration(Declaration):
+    model = DataFile
+    fields = ('source', 'path', 'last_updated', 'size', 'hash')
+    read_only = fields
+    api_methods = ('GET',)
+    brief = ('path',)
+    filters = ('source', 'path', 'last_updated', 'size', 'hash')
+    extra_filters = {
+        # Files record no creation time (a sync writes them), so a creation time matches none; the request
+        # filters read the change log, where syncs write nothing either, as NetBox offers them.
+        **lookup_filters('created', NoMatchFilter, 'num'),
+        'created_by_request': RequestIdFilter(actions=('create',)),
+        'updated_by_request': RequestIdFilter(actions=('update',)),
+        'modified_by_request': RequestIdFilter(actions=('create', 'update', 'delete')),
+    }
+    search = ('path',)
+    table = ('path', 'source', 'size', 'last_updated', 'hash')
+    menu = ('Operations', 'Data sources')

@@ -1,12 +1,13 @@
-"""Configuration revisions, the change log and background job records."""
+"""Configuration revisions, the change log, background job records, and data sources with their files."""
 import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from netbox.models import AbsoluteURLMixin, FastLoadMixin, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, FastLoadMixin, PrimaryModel, RestrictedQuerySet
 
 
 class ConfigRevision(AbsoluteURLMixin, models.Model):
@@ -130,3 +131,68 @@ class Job(AbsoluteURLMixin, models.Model):
         self.execution_time = self.completed - self.started if self.started and self.completed else None
         super().save(*args, **kwargs)
 
+
+
+class DataSource(PrimaryModel):
+    """A place files are synced from (a local directory; git and S3 are named but not supported yet)."""
+
+    TYPE_CHOICES = (('local', 'Local'), ('git', 'Git'), ('amazon-s3', 'Amazon S3'))
+    STATUS_CHOICES = (('new', 'New'), ('queued', 'Queued'), ('syncing', 'Syncing'), ('completed', 'Completed'),
+                      ('failed', 'Failed'))
+    SYNC_INTERVAL_CHOICES = ((1, 'Minutely'), (60, 'Hourly'), (720, '12 hours'), (1440, 'Daily'),
+                             (10080, 'Weekly'), (43200, '30 days'))
+
+    name = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=50, choices=TYPE_CHOICES)
+    source_url = models.CharField(max_length=200, verbose_name='URL')
+    status = models.CharField(max_length=50, choices=STATUS_CHOICES, default='new', editable=False)
+    enabled = models.BooleanField(default=True)
+    sync_interval = models.PositiveSmallIntegerField(choices=SYNC_INTERVAL_CHOICES, blank=True, null=True)
+    ignore_rules = models.TextField(blank=True, help_text='Patterns (one per line) of files to skip when syncing')
+    parameters = models.JSONField(blank=True, null=True)
+    last_synced = models.DateTimeField(blank=True, null=True, editable=False)
+
+    class Meta:
+        ordering = ('name',)
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.parameters is not None and not isinstance(self.parameters, dict):
+            raise ValidationError({'parameters': 'Give the parameters as a JSON object.'})
+
+    def sync(self):
+        """Read the source's files into DataFile rows; raise ValidationError when the source cannot be read."""
+        from .datasync import sync_data_source
+
+        sync_data_source(self)
+
+
+class DataFile(AbsoluteURLMixin, models.Model):
+    """A file read from a data source at its last sync: its path in the source, content and hash."""
+
+    source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name='datafiles', editable=False)
+    path = models.CharField(max_length=1000, editable=False)
+    last_updated = models.DateTimeField(editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+    data = models.BinaryField()
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('source', 'path')
+        constraints = [models.UniqueConstraint(fields=('source', 'path'), name='core_datafile_unique_source_path')]
+
+    def __str__(self):
+        return self.path
+
+    @property
+    def data_as_string(self):
+        """The content as text (UTF-8), or None when it is not text."""
+        try:
+            return bytes(self.data).decode('utf-8')
+        except UnicodeDecodeError:
+            return None

@@ -5,6 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from extras.api import RENDER_RENDERERS, render_config_response, request_context
 from netbox.api.fields import NestedRelatedField
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA
 from netbox.registry import Counter
@@ -14,22 +15,48 @@ from .models import Device
 
 class RenderConfigView(APIView):
     """
-    POST devices/<id>/render-config/: render the device's configuration template. Configuration templates arrive
-    with a later feature, so no device has one yet and the answer is a 400 saying so.
+    POST devices/<id>/render-config/ (virtual-machines/<id>/... likewise): the object's configuration template (its
+    own, else its role's, else its platform's) rendered with its configuration context, the request body and the
+    object itself as `device` (`virtualmachine`).
     """
 
-    permission_model = Device
+    model = Device
+    object_name = 'device'
     permission_action = 'view'
 
-    def get_view_name(self):
-        return 'Device Render Config'
+    renderer_classes = RENDER_RENDERERS
 
-    @extend_schema(request={'application/json': {'type': 'object', 'properties': {
-        'config_template_id': {'type': 'integer'}}}}, responses={400: ERROR_RESPONSE_SCHEMA})
+    @property
+    def permission_model(self):
+        return self.model
+
+    def get_view_name(self):
+        return f'{self.model._meta.verbose_name.title()} Render Config'
+
+    @extend_schema(request={'application/json': {'type': 'object', 'additionalProperties': True}},
+                   responses={200: {'type': 'object', 'properties': {'configtemplate': {'type': 'object'},
+                                                                     'content': {'type': 'string'}}},
+                              400: ERROR_RESPONSE_SCHEMA})
     def post(self, request, pk):
-        device = get_object_or_404(Device.objects.restrict(request.user, 'view'), pk=pk)
-        return Response({'detail': f'{device} has no configuration template to render: configuration templates '
-                                   'are not available in this version.'}, status=status.HTTP_400_BAD_REQUEST)
+        obj = get_object_or_404(self.model.objects.restrict(request.user, 'view').select_related(
+            'config_template', 'role__config_template', 'platform__config_template'), pk=pk)
+        config_template = obj.get_config_template()
+        if config_template is None:
+            return Response({'detail': f'{obj} has no configuration template: assign one to the '
+                                       f'{self.model._meta.verbose_name}, its role or its platform.'},
+                            status=status.HTTP_400_BAD_REQUEST)
+        context = device_config_context(obj)
+        context.update(request_context(request))
+        context[self.object_name] = obj
+        return render_config_response(request, config_template, context)
+
+
+def device_config_context(obj):
+    """A device's (or VM's) configuration context as the API serves it (its local context data for now)."""
+    import copy
+
+    local = obj.local_context_data
+    return copy.deepcopy(local) if isinstance(local, dict) else {}
 
 
 def primary_ip_field():

@@ -6,6 +6,7 @@ mappings change — never when they are read — by walking from each endpoint (
 outlet, feed) across cables and through patch panels (front port position -> rear port position -> ... -> front
 port) to the far endpoint. A path records its hops as lists of 'content_type_id:object_id' references.
 """
+import re
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
@@ -67,9 +68,59 @@ def validate_side(terminations, end, cable=None):
             raise ValidationError({key: f'{termination} is already connected to cable {termination.cable}.'})
 
 
+def profile_connectors(profile):
+    """{'A': [positions of connector 1, ...], 'B': [...]} for a cable profile, None without one.
+
+    A profile's name gives each end as <connectors>c<positions>p: 'trunk-2c4p' is two 4-position connectors at
+    both ends, 'breakout-1c4p-4c1p' one 4-position connector at A and four single-position connectors at B.
+    """
+    if not profile:
+        return None
+    ends = re.findall(r'(\d+)c(\d+)p', profile)
+    if not ends:
+        return None
+    a_end, b_end = ends[0], ends[1] if len(ends) > 1 else ends[0]
+    return {end: [int(positions)] * int(count) for end, (count, positions) in (('A', a_end), ('B', b_end))}
+
+
+def validate_profile(cable, a_terminations, b_terminations):
+    """A cable with a profile takes at most one termination per connector at each end."""
+    connectors = profile_connectors(getattr(cable, 'profile', None))
+    if connectors is None:
+        return
+    for end, terminations in (('A', a_terminations), ('B', b_terminations)):
+        if len(terminations) > len(connectors[end]):
+            raise ValidationError({f'{end.lower()}_terminations': (
+                f'Profile {cable.profile} has {len(connectors[end])} connector(s) at end {end}; '
+                f'got {len(terminations)} terminations.')})
+
+
+def connector_slots(profile, end, count):
+    """(connector, positions) for the 1st..count-th termination of an end, (None, None) without a profile."""
+    connectors = profile_connectors(profile)
+    if connectors is None:
+        return [(None, None)] * count
+    slots = [(index + 1, list(range(1, positions + 1))) for index, positions in enumerate(connectors[end])]
+    return [slots[index] if index < len(slots) else (None, None) for index in range(count)]
+
+
+def assign_connectors(cable):
+    """Store on the cable's termination rows the connector and positions its profile gives them (after a profile
+    change), in the order the terminations were attached."""
+    from .models import CableTermination
+
+    rows = list(CableTermination.objects.filter(cable=cable).order_by('pk'))
+    for end in ('A', 'B'):
+        side = [row for row in rows if row.cable_end == end]
+        for row, (connector, positions) in zip(side, connector_slots(cable.profile, end, len(side)), strict=True):
+            if row.connector != connector or row.positions != positions:
+                CableTermination.objects.filter(pk=row.pk).update(connector=connector, positions=positions)
+
+
 def validate_terminations(a_terminations, b_terminations, cable=None):
     validate_side(a_terminations, 'A', cable)
     validate_side(b_terminations, 'B', cable)
+    validate_profile(cable, a_terminations, b_terminations)
     a_kind, b_kind = model_name(a_terminations[0]), model_name(b_terminations[0])
     if b_kind not in COMPATIBLE[a_kind]:
         raise ValidationError({'b_terminations': f'Incompatible termination types: '
@@ -101,13 +152,18 @@ def set_terminations(cable, a_terminations, b_terminations):
         if (row.termination_type_id, row.termination_id, row.cable_end) not in new_keys:
             _detach(row.termination)
             row.delete()
-    existing = {(row.termination_type_id, row.termination_id, row.cable_end) for row in old}
+    existing = {(row.termination_type_id, row.termination_id, row.cable_end): row for row in old}
     for end, terminations in (('A', a_terminations), ('B', b_terminations)):
-        for termination in terminations:
+        slots = connector_slots(cable.profile, end, len(terminations))
+        for termination, (connector, positions) in zip(terminations, slots, strict=True):
             content_type = ContentType.objects.get_for_model(termination)
-            if (content_type.pk, termination.pk, end) not in existing:
+            row = existing.get((content_type.pk, termination.pk, end))
+            if row is None:
                 CableTermination.objects.create(cable=cable, cable_end=end, termination_type=content_type,
-                                                termination_id=termination.pk)
+                                                termination_id=termination.pk, connector=connector,
+                                                positions=positions)
+            elif row.connector != connector or row.positions != positions:
+                CableTermination.objects.filter(pk=row.pk).update(connector=connector, positions=positions)
             type(termination).objects.filter(pk=termination.pk).update(cable=cable, cable_end=end)
             termination.cable, termination.cable_end = cable, end
     rebuild_paths(affected, extra_origins=[cable])

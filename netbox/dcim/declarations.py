@@ -46,7 +46,6 @@ from .filters import (
     module_bay_type_filters,
     module_bay_types_filters,
     module_filters,
-    pending_filters,
     platform_filters,
     power_feed_filters,
     rack_filters,
@@ -58,6 +57,7 @@ from .filters import (
     virtual_device_context_filters,
 )
 from .views_cables import CableConnectView, cable_cell, component_ui_routes, connection_routes
+from .views_devices import DeviceRenderConfigView
 from .views_types import components_ui_routes, library_ui_routes
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -315,10 +315,8 @@ class ModuleBayTypeDeclaration(Declaration):
 class DeviceRoleDeclaration(Declaration):
     model = m.DeviceRole
     brief = ORG_BRIEF + ('device_count', 'virtualmachine_count')
-    pending = {'config_template': None}
     counts = {'device_count': Counter('dcim.Device', 'role'),
               'virtualmachine_count': Counter('virtualization.VirtualMachine', 'role')}
-    extra_filters = pending_filters('config_template_id')
     search = SEARCH
     menu = ('Devices', 'Devices')
 
@@ -327,7 +325,6 @@ class DeviceRoleDeclaration(Declaration):
 class PlatformDeclaration(Declaration):
     model = m.Platform
     brief = ORG_BRIEF + ('device_count', 'virtualmachine_count')
-    pending = {'config_template': None}
     counts = {'device_count': Counter('dcim.Device', 'platform'),
               'virtualmachine_count': Counter('virtualization.VirtualMachine', 'platform')}
     extra_filters = platform_filters()
@@ -348,10 +345,10 @@ def component_counts():
 class DeviceDeclaration(Declaration):
     model = m.Device
     api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
+    ui_routes = (('<int:pk>/render-config/', DeviceRenderConfigView.as_view(), 'render-config'),)
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True
-    pending = {'config_template': None}
     serializer_fields = {
         'parent_device': NestedRelatedField(related_model=m.Device, read_only=True, source='parent_bay.device'),
         'primary_ip': primary_ip_field(),
@@ -483,8 +480,9 @@ _component(m.ConsoleServerPort)
 _component(m.PowerPort)
 _component(m.PowerOutlet)
 _component(m.Interface, fields=None, pending={
-    'wireless_link': None, 'wireless_lans': [], 'l2vpn_termination': None, 'mac_addresses': [],
+    'wireless_link': None, 'wireless_lans': [], 'l2vpn_termination': None,
 }, counts=INTERFACE_COUNTS, serializer_base=InterfaceSerializerBase, serializer_fields={
+    'mac_addresses': NestedRelatedField(related_model=m.MACAddress, many=True, read_only=True),
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
     # Related interfaces are shown nested, with their device (named after its chassis when unnamed) and cable.
@@ -587,10 +585,22 @@ class CoolingFeedDeclaration(Declaration):
 # Cables
 
 @declare
+class CableBundleDeclaration(Declaration):
+    model = m.CableBundle
+    brief = ('name', 'description')
+    counts = {'cable_count': Counter('dcim.Cable', 'bundle')}
+    filter_by_name = True
+    search = ('name', 'description', 'comments')
+    table = ('name', 'description', 'cable_count', 'tags')
+    menu = ('Connections', 'Cables')
+    related = ('dcim.Cable.bundle',)
+
+
+@declare
 class CableDeclaration(Declaration):
     model = m.Cable
-    fields = ('type', 'a_terminations', 'b_terminations', 'status', 'profile', 'tenant', 'label', 'color', 'length',
-              'length_unit', 'description', 'owner', 'comments')
+    fields = ('type', 'a_terminations', 'b_terminations', 'status', 'profile', 'tenant', 'bundle', 'label', 'color',
+              'length', 'length_unit', 'description', 'owner', 'comments')
     serializer_fields = {
         'a_terminations': TerminationsField(), 'b_terminations': TerminationsField(),
         # NetBox serves a cable's type as its bare value (or null), unlike other choices.
@@ -599,7 +609,6 @@ class CableDeclaration(Declaration):
     }
     prefetch_related = (Prefetch('terminations', queryset=m.CableTermination.objects.prefetch_related(
         termination_prefetch())),)
-    pending = {'bundle': None}
     extra_filters = cable_object_filters()
     brief = ('label', 'description')
     search = ('label', 'description', 'comments')
@@ -612,13 +621,13 @@ class CableDeclaration(Declaration):
 @declare
 class CableTerminationDeclaration(Declaration):
     model = m.CableTermination
-    fields = ('cable', 'cable_end', 'termination_type', 'termination_id', 'termination', 'created', 'last_updated')
+    fields = ('cable', 'cable_end', 'termination_type', 'termination_id', 'termination', 'connector', 'positions',
+              'created', 'last_updated')
     filter_exclude = ('termination_type_id',)
     exclude = ('display_url',)
     serializer_fields = {'cable': serializers.IntegerField(source='cable_id', read_only=True),
                          'cable_end': _cable_end_field()}
     prefetch_related = (termination_prefetch(),)
-    pending = {'connector': None, 'positions': None}
     api_methods = ('GET',)
     brief = ('cable', 'cable_end', 'termination_type', 'termination_id')
     filters = ('cable', 'cable_end', 'termination_type', 'termination_id')

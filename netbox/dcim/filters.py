@@ -148,9 +148,41 @@ def cable_filters(connected=True):
     if connected:
         out['connected'] = ConditionFilter(condition=Q(mark_connected=True) | Q(_path__is_active=True,
                                                                                   _path__is_complete=True))
-    # Cable connectors (which connector of a multi-connector cable) arrive with cable profiles' connector data.
-    out.update(pending_filters('cable_connector', lookups='num'))
+    out['cable_connector'] = CableConnectorFilter(lookup_expr='exact')
+    out['cable_connector__n'] = CableConnectorFilter(lookup_expr='exact', exclude=True)
+    for suffix in ('lt', 'lte', 'gt', 'gte'):
+        out[f'cable_connector__{suffix}'] = CableConnectorFilter(lookup_expr=suffix)
+    out['cable_connector__empty'] = CableConnectorEmptyFilter()
     return out
+
+
+def _connector_rows(qs):
+    """The cable termination rows of a component queryset's rows (matched by type and key)."""
+    return m.CableTermination.objects.filter(termination_type=ContentType.objects.get_for_model(qs.model),
+                                             termination_id=OuterRef('pk'))
+
+
+class CableConnectorFilter(MultiValueNumberFilter):
+    """`cable_connector=2`: components attached to connector 2 of their cable's end (set by the cable's profile)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        condition = Q()
+        for item in value:
+            condition |= Q(**{f'connector__{self.lookup_expr}': item})
+        matched = Exists(_connector_rows(qs).filter(condition))
+        return qs.exclude(matched) if self.exclude else qs.filter(matched)
+
+
+class CableConnectorEmptyFilter(django_filters.BooleanFilter):
+    """`cable_connector__empty=true`: components on no connector (uncabled, or on a cable without a profile)."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        placed = Exists(_connector_rows(qs).filter(connector__isnull=False))
+        return qs.exclude(placed) if value else qs.filter(placed)
 
 
 # Filters on data of apps not built yet
@@ -411,7 +443,6 @@ def device_filters():
     from virtualization.models import Cluster
 
     out.update(relation_filters('cluster_group', Cluster, 'group', 'cluster__group'))
-    out.update(pending_filters('config_template_id'))
     out.update(primary_ip_filters(oob=True))
     return out
 
@@ -550,7 +581,6 @@ class AvailableForDeviceTypeFilter(MultiValueNumberFilter):
 
 def platform_filters():
     out = {'available_for_device_type': AvailableForDeviceTypeFilter()}
-    out.update(pending_filters('config_template_id'))
     return out
 
 
@@ -827,7 +857,6 @@ def cable_object_filters():
         out[place] = CableByPlaceFilter(place=place, by='name')
     out['unterminated'] = UnterminatedFilter()
     out.update(tenant_group_filters())
-    out.update(pending_filters('bundle', 'bundle_id'))
     return out
 
 

@@ -1,12 +1,18 @@
-"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set."""
+"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, and rendering and
+syncing configuration templates."""
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from netbox.api.schema import paginated
+from netbox.api.renderers import FastJSONRenderer, FormlessBrowsableAPIRenderer, PlainTextRenderer
+from netbox.api.schema import ERROR_RESPONSE_SCHEMA, paginated
 
-from .models import CustomFieldChoiceSet
+from .models import ConfigTemplate, CustomFieldChoiceSet
 
 
 class ChoiceSetChoicesView(APIView):
@@ -29,3 +35,85 @@ class ChoiceSetChoicesView(APIView):
         paginator = api_settings.DEFAULT_PAGINATION_CLASS()
         page = paginator.paginate_queryset(pairs, request, view=self)
         return paginator.get_paginated_response(page)
+
+
+def render_config_response(request, config_template, context):
+    """The answer to a render request: the text alone for clients that accept text/plain (as a file download when
+    the template says so), else JSON with the template (nested) and the rendered `content`. A template that fails
+    is a 400 saying why."""
+    from netbox.api.fields import nested_representation
+
+    from .rendering import RenderError
+
+    try:
+        output = config_template.render(context)
+    except RenderError as error:
+        body = {'detail': error.message}
+        if config_template.debug and error.line is not None:
+            body['line'] = error.line
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if getattr(request.accepted_renderer, 'format', None) == 'txt':
+        response = Response(output, content_type=config_template.mime_type or 'text/plain')
+        if config_template.as_attachment:
+            name = config_template.file_name or config_template.name
+            if config_template.file_extension:
+                name = f'{name}.{config_template.file_extension}'
+            response['Content-Disposition'] = f'attachment; filename="{name}"'
+        return response
+    return Response({'configtemplate': nested_representation(config_template, {'request': request}), 'content': output})
+
+
+def request_context(request):
+    """The request body as template context: a JSON object (an empty body is no data)."""
+    data = request.data
+    if data in (None, '') or (hasattr(data, 'dict') and not data):
+        return {}
+    if hasattr(data, 'dict'):
+        data = data.dict()
+    if not isinstance(data, dict):
+        raise ValidationError({'detail': 'Give the context data as a JSON object.'})
+    return dict(data)
+
+
+RENDER_RENDERERS = (FastJSONRenderer, PlainTextRenderer, FormlessBrowsableAPIRenderer)
+RENDER_SCHEMA = {'request': {'application/json': {'type': 'object', 'additionalProperties': True}},
+                 'responses': {200: {'type': 'object', 'properties': {'configtemplate': {'type': 'object'},
+                                                                      'content': {'type': 'string'}}},
+                               400: ERROR_RESPONSE_SCHEMA}}
+
+
+class ConfigTemplateRenderView(APIView):
+    """POST config-templates/<id>/render/: the template rendered with the request body as its context."""
+
+    permission_model = ConfigTemplate
+    permission_action = 'view'
+    renderer_classes = RENDER_RENDERERS
+
+    def get_view_name(self):
+        return 'Config Template Render'
+
+    @extend_schema(**RENDER_SCHEMA)
+    def post(self, request, pk):
+        config_template = get_object_or_404(ConfigTemplate.objects.restrict(request.user, 'view'), pk=pk)
+        return render_config_response(request, config_template, request_context(request))
+
+
+class ConfigTemplateSyncView(APIView):
+    """POST config-templates/<id>/sync/: take the content of the data file the template follows."""
+
+    permission_model = ConfigTemplate
+    permission_action = 'change'
+
+    def get_view_name(self):
+        return 'Config Template Sync'
+
+    @extend_schema(request=None, responses={400: ERROR_RESPONSE_SCHEMA})
+    def post(self, request, pk):
+        from netbox.registry import registry
+
+        config_template = get_object_or_404(ConfigTemplate.objects.restrict(request.user, 'change'), pk=pk)
+        with transaction.atomic():
+            config_template.sync_data()
+            config_template.save()
+        serializer = registry.get(ConfigTemplate).serializer()(config_template, context={'request': request})
+        return Response(serializer.data)

@@ -186,6 +186,8 @@ def sample_value(model, field):
         return [1] if isinstance(base, (models.IntegerField, models.DecimalField, models.FloatField)) else [unique()]
     if isinstance(field, models.JSONField):
         return {}
+    if isinstance(field, models.BinaryField):
+        return b'sample'
     if isinstance(field, models.UUIDField):
         import uuid
 

@@ -2,13 +2,9 @@
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework import serializers
 
-from netbox.api.schema import ERROR_RESPONSE_SCHEMA
+from dcim.api_devices import RenderConfigView
 
 from .models import VirtualMachine
 
@@ -39,18 +35,8 @@ def allocation_fields():
     }
 
 
-class VMRenderConfigView(APIView):
-    """POST virtual-machines/<id>/render-config/: configuration templates are not available yet, so a 400."""
+class VMRenderConfigView(RenderConfigView):
+    """POST virtual-machines/<id>/render-config/: as for devices, the VM given to the template as `virtualmachine`."""
 
-    permission_model = VirtualMachine
-    permission_action = 'view'
-
-    def get_view_name(self):
-        return 'Virtual Machine Render Config'
-
-    @extend_schema(request={'application/json': {'type': 'object', 'properties': {
-        'config_template_id': {'type': 'integer'}}}}, responses={400: ERROR_RESPONSE_SCHEMA})
-    def post(self, request, pk):
-        vm = get_object_or_404(VirtualMachine.objects.restrict(request.user, 'view'), pk=pk)
-        return Response({'detail': f'{vm} has no configuration template to render: configuration templates are not '
-                                   'available in this version.'}, status=status.HTTP_400_BAD_REQUEST)
+    model = VirtualMachine
+    object_name = 'virtualmachine'

@@ -3,8 +3,9 @@ from rest_framework import serializers
 
 from dcim.api_devices import ip_prefetch_related, ip_select_related, primary_ip_field
 from dcim.api_types import InterfaceSerializerBase
+from dcim.models import MACAddress
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
-from netbox.api.fields import ConfigContextField
+from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
@@ -87,7 +88,6 @@ class VirtualMachineDeclaration(Declaration):
               'platform', 'primary_ip', 'primary_ip4', 'primary_ip6', 'vcpus', 'memory', 'disk', 'description',
               'serial', 'tenant', 'owner', 'comments', 'tags', 'local_context_data', 'config_template',
               'custom_fields', 'created', 'last_updated', 'interface_count', 'virtual_disk_count', 'config_context')
-    pending = {'config_template': None}
     serializer_fields = {'primary_ip': primary_ip_field(), 'config_context': ConfigContextField()}
     select_related = ip_select_related('primary_ip4', 'primary_ip6')
     prepare_fields = ()
@@ -114,11 +114,12 @@ class VMInterfaceDeclaration(Declaration):
               'mac_addresses', 'description', 'mode', 'untagged_vlan', 'tagged_vlans', 'qinq_svlan',
               'vlan_translation_policy', 'vrf', 'l2vpn_termination', 'owner', 'tags', 'custom_fields', 'created',
               'last_updated', 'count_ipaddresses', 'count_fhrp_groups')
-    # MAC address lists (as on device interfaces) and L2VPN terminations arrive with later features.
-    pending = {'l2vpn_termination': None, 'mac_addresses': []}
+    # L2VPN terminations arrive with the VPN app.
+    pending = {'l2vpn_termination': None}
     serializer_base = InterfaceSerializerBase
     serializer_fields = {
         'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
+        'mac_addresses': NestedRelatedField(related_model=MACAddress, many=True, read_only=True),
     }
     counts = VM_INTERFACE_COUNTS
     select_related = ('virtual_machine', 'primary_mac_address', 'parent__virtual_machine',

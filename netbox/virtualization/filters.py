@@ -34,7 +34,6 @@ def virtual_machine_filters():
     out['local_context_data'] = ConditionFilter(condition=Q(local_context_data__isnull=False))
     out.update(mac_address_filters(on_device=True, vm=True))
     out.update(primary_ip_filters())
-    out.update(pending_filters('config_template_id'))
     return out
 
 

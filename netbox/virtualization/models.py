@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 
 from dcim.choices import INTERFACE_MODE, choices
 from dcim.models.components import InterfaceVLANRules
+from dcim.models.devices import RendersConfigMixin
 from dcim.models.scope import CachedScopeMixin
 from netbox.models import NetBoxModel, OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
@@ -112,7 +113,7 @@ class VirtualMachineType(PrimaryModel):
         return self.name
 
 
-class VirtualMachine(ContactsMixin, PrimaryModel):
+class VirtualMachine(RendersConfigMixin, ContactsMixin, PrimaryModel):
     """A virtual compute instance, in a cluster and/or at a site, optionally pinned to a host device."""
 
     name = models.CharField(max_length=64)
@@ -143,6 +144,8 @@ class VirtualMachine(ContactsMixin, PrimaryModel):
                                                                         'any')
     serial = models.CharField(max_length=50, blank=True, verbose_name='serial number')
     local_context_data = models.JSONField(blank=True, null=True)
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT,
+                                        related_name='virtual_machines', blank=True, null=True)
 
     class Meta:
         ordering = ('name', 'pk')
@@ -259,6 +262,9 @@ class VMInterface(InterfaceVLANRules, NetBoxModel):
                                null=True)
     mtu = models.PositiveIntegerField(blank=True, null=True, validators=[MinValueValidator(1),
                                                                         MaxValueValidator(65536)])
+    # The MAC addresses assigned to the interface (one of them may be its primary one).
+    mac_addresses = GenericRelation('dcim.MACAddress', content_type_field='assigned_object_type',
+                                    object_id_field='assigned_object_id', related_query_name='vminterface')
     primary_mac_address = models.OneToOneField('dcim.MACAddress', on_delete=models.SET_NULL, related_name='+',
                                                blank=True, null=True)
     mode = models.CharField(max_length=50, choices=INTERFACE_MODE, blank=True)

@@ -166,7 +166,10 @@ CROSS JOIN LATERAL (SELECT
      FROM dcim_interface x JOIN dcim_device xd ON xd.id = x.device_id LEFT JOIN dcim_cable xc ON xc.id = x.cable_id
      WHERE x.bridge_id = i.id) AS bridge_interfaces,
     mac.mac_address, NULL AS wireless_link, '[]'::json AS wireless_lans, NULL AS l2vpn_termination,
-    '[]'::json AS mac_addresses, {_tags('i', 'interface_ct')} AS tags, i.custom_field_data AS custom_fields,
+    (SELECT COALESCE(json_agg({_nested('x', 'dcim/mac-addresses', 'mac_address', 'description',
+                                       display='mac_address')} ORDER BY x.mac_address, x.id), '[]')
+     FROM dcim_macaddress x WHERE x.assigned_object_type_id = %(interface_ct)s AND x.assigned_object_id = i.id)
+    AS mac_addresses, {_tags('i', 'interface_ct')} AS tags, i.custom_field_data AS custom_fields,
     i.created, i.last_updated,
     (SELECT count(*) FROM ipam_ipaddress a WHERE a.assigned_object_type_id = %(interface_ct)s
      AND a.assigned_object_id = i.id) AS count_ipaddresses,

@@ -1,5 +1,5 @@
 """DCIM models, split by topic; import them from `dcim.models` as usual."""
-from .cables import Cable, CablePath, CableTermination, resolve_references
+from .cables import Cable, CableBundle, CablePath, CableTermination, resolve_references
 from .components import (
     ConsolePort,
     ConsoleServerPort,
@@ -41,7 +41,7 @@ from .racks import Rack, RackGroup, RackReservation, RackRole, RackType
 from .sites import Location, Region, Site, SiteGroup
 
 __all__ = (
-    'Cable', 'CablePath', 'CableTermination', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort',
+    'Cable', 'CableBundle', 'CablePath', 'CableTermination', 'ConsolePort', 'ConsolePortTemplate', 'ConsoleServerPort',
     'ConsoleServerPortTemplate', 'CoolingFeed', 'CoolingIntake', 'CoolingIntakeTemplate', 'CoolingOutflow',
     'CoolingOutflowTemplate', 'CoolingSource', 'Device', 'DeviceBay', 'DeviceBayTemplate', 'DeviceRole', 'DeviceType',
     'FrontPort', 'FrontPortTemplate', 'Interface', 'InterfaceTemplate', 'InventoryItem', 'InventoryItemRole',

@@ -1,11 +1,24 @@
 """Cables, their terminations, and the precomputed paths signals take through them."""
 from django.contrib.contenttypes.fields import GenericForeignKey
-from django.core.validators import MinValueValidator
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from netbox.models import FastLoadMixin, PrimaryModel, RestrictedQuerySet, color_validator
 
 from ..choices import CABLE_LENGTH_UNIT, CABLE_PROFILE, CABLE_STATUS, CABLE_TYPE
+
+
+class CableBundle(PrimaryModel):
+    """A named group of cables run together (a trunk, a harness, a conduit's contents)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ('name', 'pk')
+
+    def __str__(self):
+        return self.name
 
 
 class Cable(PrimaryModel):
@@ -16,6 +29,7 @@ class Cable(PrimaryModel):
     profile = models.CharField(max_length=50, choices=CABLE_PROFILE, blank=True, null=True)
     tenant = models.ForeignKey('tenancy.Tenant', on_delete=models.PROTECT, related_name='cables', blank=True,
                                null=True)
+    bundle = models.ForeignKey(CableBundle, on_delete=models.SET_NULL, related_name='cables', blank=True, null=True)
     label = models.CharField(max_length=100, blank=True)
     color = models.CharField(max_length=6, blank=True, validators=[color_validator])
     length = models.DecimalField(max_digits=8, decimal_places=2, blank=True, null=True,
@@ -68,6 +82,10 @@ class Cable(PrimaryModel):
             validate_terminations(self._pending_terminations['A'], self._pending_terminations['B'], self)
         elif not self.pk:
             raise ValidationError({'a_terminations': 'A new cable needs A and B terminations.'})
+        elif self.profile:
+            from ..cabling import validate_profile
+
+            validate_profile(self, self._side('A'), self._side('B'))
 
     def save(self, *args, **kwargs):
         from django.db import transaction
@@ -80,9 +98,11 @@ class Cable(PrimaryModel):
                 pending, self._pending_terminations = self._pending_terminations, None
                 set_terminations(self, pending['A'], pending['B'])
             elif self.pk:
-                # A status change alters whether paths through this cable are active.
-                from ..cabling import affected_paths, rebuild_paths
+                # A status change alters whether paths through this cable are active; a profile change moves its
+                # terminations' connectors.
+                from ..cabling import affected_paths, assign_connectors, rebuild_paths
 
+                assign_connectors(self)
                 rebuild_paths(affected_paths([self]))
 
 
@@ -94,6 +114,13 @@ class CableTermination(FastLoadMixin, models.Model):
     termination_type = models.ForeignKey('contenttypes.ContentType', on_delete=models.PROTECT, related_name='+')
     termination_id = models.PositiveBigIntegerField()
     termination = GenericForeignKey(ct_field='termination_type', fk_field='termination_id')
+    # Where the cable's profile places this termination: which connector of its end, and which of that
+    # connector's positions (lanes) it carries. Null on cables without a profile.
+    connector = models.PositiveSmallIntegerField(blank=True, null=True, editable=False,
+                                                 validators=[MinValueValidator(1), MaxValueValidator(256)])
+    positions = ArrayField(models.PositiveSmallIntegerField(validators=[MinValueValidator(1),
+                                                                        MaxValueValidator(1024)]),
+                           blank=True, null=True, editable=False)
     created = models.DateTimeField(auto_now_add=True, blank=True, null=True)
     last_updated = models.DateTimeField(auto_now=True, blank=True, null=True)
 

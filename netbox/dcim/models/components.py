@@ -298,6 +298,9 @@ class Interface(InterfaceVLANRules, PathEndpointMixin, CabledComponentMixin, Mod
                             verbose_name='VRF')
     ip_addresses = GenericRelation('ipam.IPAddress', content_type_field='assigned_object_type',
                                    object_id_field='assigned_object_id', related_query_name='interface')
+    # The MAC addresses assigned to the interface (one of them may be its primary one).
+    mac_addresses = GenericRelation('dcim.MACAddress', content_type_field='assigned_object_type',
+                                    object_id_field='assigned_object_id', related_query_name='interface')
     fhrp_group_assignments = GenericRelation('ipam.FHRPGroupAssignment', content_type_field='interface_type',
                                              object_id_field='interface_id', related_query_name='+')
 

@@ -21,6 +21,8 @@ class DeviceRole(NestedGroupModel):
     slug = models.SlugField(max_length=100, unique=True)
     color = models.CharField(max_length=6, default='9e9e9e', validators=[color_validator])
     vm_role = models.BooleanField(default=True, help_text='Virtual machines may take this role')
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='device_roles',
+                                        blank=True, null=True)
 
     class Meta:
         ordering = ('tree_id', 'lft')
@@ -34,12 +36,28 @@ class Platform(NestedGroupModel):
     parent = TreeForeignKey('self', on_delete=models.CASCADE, related_name='children', blank=True, null=True)
     manufacturer = models.ForeignKey('dcim.Manufacturer', on_delete=models.PROTECT, related_name='platforms',
                                      blank=True, null=True)
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='platforms',
+                                        blank=True, null=True)
 
     class Meta:
         ordering = ('tree_id', 'lft')
 
 
-class Device(ContactsMixin, PrimaryModel):
+class RendersConfigMixin:
+    """An object rendered by a configuration template (devices, virtual machines)."""
+
+    def get_config_template(self):
+        """The configuration template that renders this object: its own, else its role's, else its platform's."""
+        if self.config_template_id:
+            return self.config_template
+        if self.role_id and self.role.config_template_id:
+            return self.role.config_template
+        if self.platform_id and self.platform.config_template_id:
+            return self.platform.config_template
+        return None
+
+
+class Device(RendersConfigMixin, ContactsMixin, PrimaryModel):
     """A piece of hardware: where it is installed and what it is."""
 
     name = models.CharField(max_length=64, blank=True, null=True)
@@ -69,6 +87,8 @@ class Device(ContactsMixin, PrimaryModel):
     local_context_data = models.JSONField(blank=True, null=True)
     cluster = models.ForeignKey('virtualization.Cluster', on_delete=models.SET_NULL, related_name='devices',
                                 blank=True, null=True)
+    config_template = models.ForeignKey('extras.ConfigTemplate', on_delete=models.PROTECT, related_name='devices',
+                                        blank=True, null=True)
     primary_ip4 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,
                                        null=True, verbose_name='primary IPv4')
     primary_ip6 = models.OneToOneField('ipam.IPAddress', on_delete=models.SET_NULL, related_name='+', blank=True,

@@ -367,7 +367,7 @@ def test_has_primary_ip_answers_as_if_no_device_had_one(api):
 
 
 @pytest.mark.django_db
-def test_pending_numeric_lookups_match_nothing(api):
+def test_uncabled_port_is_on_no_cable_connector(api):
     make(ConsolePort)
     assert ids(api, ConsolePort, cable_connector__gte=1) == set()
     assert len(ids(api, ConsolePort, cable_connector__empty='true')) == 1

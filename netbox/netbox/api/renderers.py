@@ -1,7 +1,7 @@
 """Renderers: JSON through orjson, and the browsable API without its HTML forms (rendering them would load every
 related table)."""
 import orjson
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.utils import encoders
 
 
@@ -39,3 +39,16 @@ class FastJSONRenderer(JSONRenderer):
 
 
 _encode_other = encoders.JSONEncoder().default
+
+
+class PlainTextRenderer(BaseRenderer):
+    """Text as it is (a rendered configuration), for clients that ask for text/plain; anything else as JSON."""
+
+    media_type = 'text/plain'
+    format = 'txt'
+    charset = 'utf-8'
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode(self.charset)
+        return FastJSONRenderer().render(data, accepted_media_type, renderer_context)

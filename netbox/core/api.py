@@ -1,0 +1,35 @@
+"""The core app's API pieces beyond the derived ones: syncing a data source."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from netbox.api.schema import ERROR_RESPONSE_SCHEMA
+
+from .models import DataSource
+
+
+class DataSourceSyncView(APIView):
+    """POST data-sources/<id>/sync/: read the source's files now; answers with the source as it is after the sync.
+    A source that cannot be read (or of a type not supported yet) is a 400 saying why."""
+
+    permission_model = DataSource
+    permission_action = 'sync'
+
+    def get_view_name(self):
+        return 'Data Source Sync'
+
+    @extend_schema(request=None, responses={400: ERROR_RESPONSE_SCHEMA})
+    def post(self, request, pk):
+        from netbox.api.viewsets import optimized_queryset
+        from netbox.registry import registry
+
+        source = get_object_or_404(DataSource.objects.restrict(request.user, 'sync'), pk=pk)
+        if not source.enabled:
+            return Response({'detail': f'Data source {source} is disabled; enable it to sync.'}, status=400)
+        source.sync()
+        declaration = registry.get(DataSource)
+        # Read again with the counters (file_count) the response shows.
+        source = optimized_queryset(declaration, declaration.rest_fields()).get(pk=source.pk)
+        serializer = declaration.serializer()(source, context={'request': request})
+        return Response(serializer.data)
