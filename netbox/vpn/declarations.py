@@ -1,11 +1,21 @@
 """How the VPN models are exposed (REST, filters, UI, search)."""
+from ipam.filters import tenancy_filters
 from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
 from netbox.registry import Counter, Declaration, declare
-from ipam.filters import tenancy_filters
 
 from . import filters as vf
-from .models import (IKEPolicy, IKEProposal, IPSecPolicy, IPSecProfile, IPSecProposal, L2VPN, L2VPNTermination,
-                     Tunnel, TunnelGroup, TunnelTermination)
+from .models import (
+    L2VPN,
+    IKEPolicy,
+    IKEProposal,
+    IPSecPolicy,
+    IPSecProfile,
+    IPSecProposal,
+    L2VPNTermination,
+    Tunnel,
+    TunnelGroup,
+    TunnelTermination,
+)
 
 PRIMARY_TAIL = ('description', 'owner', 'comments')
 SEARCH = ('name', 'description', 'comments')

@@ -3,7 +3,6 @@ import functools
 import operator
 
 import django_filters
-
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q

@@ -3,12 +3,24 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from netbox.models import ChangeLoggedModel, NetBoxModel, OrganizationalModel, PrimaryModel
+from netbox.models import NetBoxModel, OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
 
-from .choices import (AUTHENTICATION_ALGORITHM, AUTHENTICATION_METHOD, DH_GROUP, ENCRYPTION_ALGORITHM, IKE_MODE,
-                      IKE_VERSION, IPSEC_MODE, L2VPN_P2P_TYPES, L2VPN_STATUS, L2VPN_TYPE, TUNNEL_ENCAPSULATION,
-                      TUNNEL_STATUS, TUNNEL_TERMINATION_ROLE)
+from .choices import (
+    AUTHENTICATION_ALGORITHM,
+    AUTHENTICATION_METHOD,
+    DH_GROUP,
+    ENCRYPTION_ALGORITHM,
+    IKE_MODE,
+    IKE_VERSION,
+    IPSEC_MODE,
+    L2VPN_P2P_TYPES,
+    L2VPN_STATUS,
+    L2VPN_TYPE,
+    TUNNEL_ENCAPSULATION,
+    TUNNEL_STATUS,
+    TUNNEL_TERMINATION_ROLE,
+)
 
 # A tunnel ends on a device or VM interface (virtualization.vminterface joins when that app is merged).
 TUNNEL_TERMINATION_MODELS = models.Q(app_label='dcim', model='interface') | models.Q(
