@@ -203,7 +203,9 @@ def vlan_filters():
     # Virtual machines and L2VPNs arrive with later features.
     out['available_on_virtualmachine'] = PendingFilter(lookup_expr='exact')
     out['vminterface_id'] = PendingFilter(lookup_expr='exact')
-    out.update(pending_filters('l2vpn', 'l2vpn_id'))
+    from dcim.filters import l2vpn_filters
+
+    out.update(l2vpn_filters('vlan'))
     return out
 
 
