@@ -55,4 +55,4 @@ class WirelessLinkDeclaration(Declaration):
     filter_exclude = ('interface_a', 'interface_b', '_interface_a_device', '_interface_a_device_id',
                       '_interface_b_device', '_interface_b_device_id')
     table = ('ssid', 'interface_a', 'interface_b', 'status', 'tenant', 'distance', 'distance_unit', 'description')
-    menu = ('Wireless', 'Wireless links', 30)
+    menu = ('Wireless', 'Links', 30)
