@@ -369,6 +369,13 @@ def rebuild_all(progress=None):
             count += 1
             if progress is not None:
                 progress(1)
+    # Interfaces joined by a wireless link rather than a cable.
+    for interface in apps.get_model('dcim', 'interface').objects.filter(cable__isnull=True,
+                                                                         wireless_link__isnull=False):
+        build_path([interface])
+        count += 1
+        if progress is not None:
+            progress(1)
     return count
 
 

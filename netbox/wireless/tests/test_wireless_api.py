@@ -122,3 +122,12 @@ def test_wireless_lan_list_runs_the_same_queries_for_10_and_500(api):
     few = _count_queries(api, '/api/wireless/wireless-lans/')
     _lans(10, 500, group, site)
     assert _count_queries(api, '/api/wireless/wireless-lans/') == few
+
+
+def test_recomputing_every_path_keeps_wireless_links(api):
+    from dcim.cabling import rebuild_all
+
+    a, b = _radio(), _radio()
+    assert _link(api, a, b).status_code == 201
+    rebuild_all()
+    assert [end['id'] for end in _interface(api, a)['connected_endpoints']] == [b.pk]
