@@ -147,3 +147,25 @@ def test_tunnel_and_l2vpn_lists_run_the_same_queries_for_10_and_500(api):
     _tunnels_and_l2vpns(10, 500, tenant, target)
     many = (_count_queries(api, '/api/vpn/tunnels/'), _count_queries(api, '/api/vpn/l2vpns/'))
     assert few == many
+
+
+def _terminations(count):
+    from django.contrib.contenttypes.models import ContentType
+
+    from vpn.models import L2VPNTermination, TunnelTermination
+
+    tunnel, l2vpn = make(Tunnel, encapsulation='gre'), make(L2VPN, type='vxlan')
+    interface_type, vlan_type = (ContentType.objects.get_for_model(Interface),
+                                 ContentType.objects.get_for_model(VLAN))
+    for _ in range(count):
+        TunnelTermination.objects.create(tunnel=tunnel, termination_type=interface_type,
+                                         termination_id=make(Interface).pk)
+        L2VPNTermination.objects.create(l2vpn=l2vpn, assigned_object_type=vlan_type, assigned_object_id=make(VLAN).pk)
+
+
+def test_termination_lists_run_the_same_queries_for_few_and_many(api):
+    paths = ('/api/vpn/tunnel-terminations/', '/api/vpn/l2vpn-terminations/')
+    _terminations(3)
+    few = [_count_queries(api, path) for path in paths]
+    _terminations(30)
+    assert [_count_queries(api, path) for path in paths] == few
