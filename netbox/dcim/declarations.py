@@ -485,7 +485,7 @@ _component(m.PowerPort)
 _component(m.PowerOutlet)
 _component(m.Interface, fields=None, pending={
     'mac_addresses': [],
-}, counts=INTERFACE_COUNTS, serializer_base=InterfaceSerializerBase, serializer_fields={
+}, read_only=('wireless_link',), counts=INTERFACE_COUNTS, serializer_base=InterfaceSerializerBase, serializer_fields={
     'l2vpn_termination': l2vpn_termination_field(),
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),

@@ -46,6 +46,8 @@ class WirelessLANDeclaration(Declaration):
 class WirelessLinkDeclaration(Declaration):
     model = WirelessLink
     brief = ('ssid', 'description')
+    # As nested in an interface (NetBox's NestedWirelessLink).
+    nested = ('id', 'url', 'display', 'ssid')
     fields = ('interface_a', 'interface_b', 'ssid', 'status', 'tenant', 'auth_type', 'auth_cipher', 'auth_psk',
               'distance', 'distance_unit', 'description', 'owner', 'comments')
     select_related = ('interface_a__device__virtual_chassis', 'interface_a__cable',

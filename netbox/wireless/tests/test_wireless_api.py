@@ -131,3 +131,12 @@ def test_recomputing_every_path_keeps_wireless_links(api):
     assert _link(api, a, b).status_code == 201
     rebuild_all()
     assert [end['id'] for end in _interface(api, a)['connected_endpoints']] == [b.pk]
+
+
+def test_an_interface_wireless_link_is_read_only_and_nested_by_ssid(api):
+    a, b, c = _radio(), _radio(), _radio()
+    link = _link(api, a, b).json()
+    assert _interface(api, a)['wireless_link'] == {'id': link['id'], 'url': link['url'], 'display': link['display'],
+                                                   'ssid': 'bridge'}
+    assert api.patch(f'/api/dcim/interfaces/{c.pk}/', {'wireless_link': link['id']}, format='json').status_code == 200
+    assert _interface(api, c)['wireless_link'] is None
