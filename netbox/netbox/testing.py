@@ -389,5 +389,5 @@ SAMPLE_BUILDERS['vpn.tunneltermination'] = _tunnel_termination_sample
 SAMPLE_BUILDERS['vpn.l2vpntermination'] = _l2vpn_termination_sample
 SAMPLE_BUILDERS['wireless.wirelesslink'] = _wireless_link_sample
 SAMPLE_OVERRIDES['vpn.ipsecproposal'] = {'encryption_algorithm': lambda: 'aes-128-cbc'}
-SAMPLE_OVERRIDES['vpn.ikepolicy'] = {'version': lambda: 2, 'mode': lambda: None}
+SAMPLE_OVERRIDES['vpn.ikepolicy'] = {'version': lambda: 1, 'mode': lambda: 'main'}
 SAMPLE_OVERRIDES['wireless.wirelesslink'] = {'distance': lambda: None, 'distance_unit': lambda: None}

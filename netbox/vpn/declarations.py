@@ -91,7 +91,7 @@ class IKEPolicyDeclaration(Declaration):
     brief = ('name', 'description')
     fields = ('name', 'description', 'version', 'mode', 'proposals', 'preshared_key', 'owner', 'comments')
     search = SEARCH
-    filter_exclude = ('proposal',)
+    filter_exclude = ('proposal', 'proposal_id')
     extra_filters = _m2m_filters('ike_proposal', 'proposals')
     form_include = ('proposals',)
     table = ('name', 'version', 'mode', 'proposals', 'description')
@@ -119,7 +119,7 @@ class IPSecPolicyDeclaration(Declaration):
     brief = ('name', 'description')
     fields = ('name', 'description', 'proposals', 'pfs_group', 'owner', 'comments')
     search = SEARCH
-    filter_exclude = ('proposal',)
+    filter_exclude = ('proposal', 'proposal_id')
     extra_filters = _m2m_filters('ipsec_proposal', 'proposals')
     form_include = ('proposals',)
     table = ('name', 'proposals', 'pfs_group', 'description')

@@ -140,11 +140,9 @@ class IKEPolicy(PrimaryModel):
 
     def clean(self):
         super().clean()
-        # IKEv1 needs a mode; IKEv2 has none.
+        # IKEv1 negotiates in main or aggressive mode: one must be given.
         if self.version == 1 and not self.mode:
             raise ValidationError({'mode': 'Mode is required for IKEv1.'})
-        if self.version == 2 and self.mode:
-            raise ValidationError({'mode': 'Mode is not used by IKEv2.'})
 
 
 class IPSecProposal(PrimaryModel):
