@@ -130,17 +130,6 @@ class WirelessLink(WirelessAuthenticationMixin, PrimaryModel):
             Interface.objects.filter(pk__in=ends).update(wireless_link=self)
             rebuild_link_paths(ends + released)
 
-    def delete(self, *args, **kwargs):
-        from dcim.models import Interface
-
-        ends = [self.interface_a_id, self.interface_b_id]
-        with transaction.atomic():
-            Interface.objects.filter(pk__in=ends).update(wireless_link=None)
-            result = super().delete(*args, **kwargs)
-            rebuild_link_paths(ends)
-        return result
-
-
 def rebuild_link_paths(interface_ids):
     """Recompute the paths of the given interfaces (and of paths through them) after a link changed."""
     from dcim.cabling import affected_paths, rebuild_paths

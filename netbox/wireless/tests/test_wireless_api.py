@@ -140,3 +140,12 @@ def test_an_interface_wireless_link_is_read_only_and_nested_by_ssid(api):
                                                    'ssid': 'bridge'}
     assert api.patch(f'/api/dcim/interfaces/{c.pk}/', {'wireless_link': link['id']}, format='json').status_code == 200
     assert _interface(api, c)['wireless_link'] is None
+
+
+def test_a_bulk_delete_of_links_disconnects_their_interfaces(api):
+    pairs = [(_radio(), _radio()) for _ in range(2)]
+    ids = [_link(api, a, b).json()['id'] for a, b in pairs]
+    assert api.delete('/api/wireless/wireless-links/', [{'id': pk} for pk in ids], format='json').status_code == 204
+    for a, b in pairs:
+        assert _interface(api, a)['connected_endpoints'] is None
+        assert _interface(api, b)['link_peers'] == []
