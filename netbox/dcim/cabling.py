@@ -247,7 +247,10 @@ def build_path(origins):
     if is_channel(origins[0]):
         return None  # a channel's path is built along with its parent interface's
     for origin in origins:
-        origin.refresh_from_db(fields=['cable', 'cable_end'])
+        wireless = ['wireless_link'] if hasattr(origin, 'wireless_link_id') else []
+        origin.refresh_from_db(fields=['cable', 'cable_end'] + wireless)
+    if not origins[0].cable_id and getattr(origins[0], 'wireless_link_id', None) is not None:
+        return build_wireless_path(origins[0])
     if not origins[0].cable_id:
         for origin in origins:
             type(origin).objects.filter(pk=origin.pk).update(_path=None)
@@ -308,6 +311,22 @@ def build_path(origins):
         type(origin).objects.filter(pk=origin.pk).update(_path=path)
         origin._path = path
     build_channel_paths(origins, path)
+    return path
+
+
+def build_wireless_path(origin):
+    """A wireless interface's path: across its wireless link to the interface at the other end (a link is
+    point-to-point, so the path ends there). Active while the link is connected."""
+    from wireless.models import WirelessLink
+
+    from .models import CablePath
+
+    link = WirelessLink.objects.select_related('interface_a', 'interface_b').get(pk=origin.wireless_link_id)
+    peer = link.interface_b if link.interface_a_id == origin.pk else link.interface_a
+    path = CablePath.objects.create(path=[[reference(origin)], [reference(link)], [reference(peer)]],
+                                    is_active=link.status == 'connected', is_complete=True, is_split=False)
+    type(origin).objects.filter(pk=origin.pk).update(_path=path)
+    origin._path = path
     return path
 
 
@@ -419,6 +438,13 @@ def rebuild_all(progress=None):
             count += 1
             if progress is not None:
                 progress(1)
+    # Interfaces joined by a wireless link rather than a cable.
+    for interface in apps.get_model('dcim', 'interface').objects.filter(cable__isnull=True,
+                                                                         wireless_link__isnull=False):
+        build_path([interface])
+        count += 1
+        if progress is not None:
+            progress(1)
     return count
 
 
@@ -461,6 +487,7 @@ def attach_cable_data(instances):
             termination = termination_of(row)
             if termination is not None:
                 peers[(row.cable_id, row.cable_end)].append(termination)
+    wireless = _wireless_peers(obj for obj in instances if not getattr(obj, 'cable_id', None))
     destinations = {}
     refs = []
     for obj in instances:
@@ -471,7 +498,7 @@ def attach_cable_data(instances):
     for obj in instances:
         cable_id = getattr(obj, 'cable_id', None)
         far_end = 'B' if getattr(obj, 'cable_end', None) == 'A' else 'A'
-        obj._link_peers = peers.get((cable_id, far_end), []) if cable_id else []
+        obj._link_peers = peers.get((cable_id, far_end), []) if cable_id else wireless.get(obj.pk, [])
         path = getattr(obj, '_path', None) if getattr(obj, '_path_id', None) else None
         if path is not None and path.is_complete and path.path:
             destinations[obj.pk] = [resolved[r] for r in path.path[-1] if r in resolved]
@@ -481,3 +508,25 @@ def attach_cable_data(instances):
             obj._connected_endpoints = None
             obj._connected_reachable = False
     return instances
+
+
+def _wireless_peers(instances):
+    """{interface pk: [the interface at the other end of its wireless link]} with one query."""
+    from .models import Interface
+
+    by_link = {obj.wireless_link_id: obj.pk for obj in instances
+               if isinstance(obj, Interface) and getattr(obj, 'wireless_link_id', None)}
+    if not by_link:
+        return {}
+    from wireless.models import WirelessLink
+
+    out = {}
+    far = {'interface_a': 'interface_b', 'interface_b': 'interface_a'}
+    links = WirelessLink.objects.filter(pk__in=by_link).select_related(
+        'interface_a__device__virtual_chassis', 'interface_a__cable', 'interface_b__device__virtual_chassis',
+        'interface_b__cable')
+    for link in links:
+        pk = by_link[link.pk]
+        near = 'interface_a' if link.interface_a_id == pk else 'interface_b'
+        out[pk] = [getattr(link, far[near])]
+    return out

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
+from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
@@ -479,15 +480,15 @@ _component(m.ConsolePort)
 _component(m.ConsoleServerPort)
 _component(m.PowerPort)
 _component(m.PowerOutlet)
-_component(m.Interface, fields=None, pending={
-    'wireless_link': None, 'wireless_lans': [], 'l2vpn_termination': None,
-}, counts=INTERFACE_COUNTS, serializer_base=InterfaceSerializerBase, serializer_fields={
+_component(m.Interface, fields=None, read_only=('wireless_link',), counts=INTERFACE_COUNTS,
+           serializer_base=InterfaceSerializerBase, serializer_fields={
     'mac_addresses': NestedRelatedField(related_model=m.MACAddress, many=True, read_only=True),
+    'l2vpn_termination': l2vpn_termination_field(),
     'bridge_interfaces': NestedRelatedField(related_model=m.Interface, many=True, read_only=True),
     'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
     # Related interfaces are shown nested, with their device (named after its chassis when unnamed) and cable.
 }, prefetch_related=(Prefetch('bridge_interfaces', queryset=m.Interface.objects.select_related(
-    'device__virtual_chassis', 'cable')), 'tagged_vlans'),
+    'device__virtual_chassis', 'cable')), 'tagged_vlans', 'wireless_lans', l2vpn_termination_prefetch()),
     select_related=('primary_mac_address', 'parent__device__virtual_chassis', 'lag__device__virtual_chassis',
                     'bridge__device__virtual_chassis', 'untagged_vlan', 'qinq_svlan', 'vlan_translation_policy',
                     'vrf'),

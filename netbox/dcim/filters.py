@@ -393,8 +393,8 @@ def interface_filters():
                                                    distinct=True)
     out['vdc_identifier__n'] = MultiValueNumberFilter(field_name='vdcs__identifier', lookup_expr='exact',
                                                       exclude=True)
-    out.update(pending_filters('l2vpn', 'l2vpn_id', 'virtual_circuit_id', 'virtual_circuit_termination_id',
-                               'wireless_lan_id', 'wireless_link_id'))
+    out.update(pending_filters('virtual_circuit_id', 'virtual_circuit_termination_id'))
+    out.update(l2vpn_filters('interface'))
     from ipam.vlan_filters import interface_vlan_filters
 
     # vlan (a VID) / vlan_id: interfaces carrying the VLAN tagged or untagged; a VRF is named by its RD.
@@ -406,7 +406,18 @@ def interface_filters():
 
 # Which model fields of interfaces NetBox doesn't filter on (it has `vlan`/`vlan_id` for all three).
 INTERFACE_FILTER_EXCLUDE = ('untagged_vlan', 'untagged_vlan_id', 'tagged_vlan', 'tagged_vlan_id', 'qinq_svlan',
-                            'qinq_svlan_id')
+                            'qinq_svlan_id', 'wireless_lan', 'wireless_link')
+
+
+def l2vpn_filters(query_name):
+    """`l2vpn` (slug) and `l2vpn_id`: objects (interfaces, VLANs) terminated on the given L2VPNs."""
+    path = 'l2vpn_terminations__l2vpn'
+    return {
+        'l2vpn_id': MultiValueNumberFilter(field_name=f'{path}__id', lookup_expr='exact', distinct=True),
+        'l2vpn_id__n': MultiValueNumberFilter(field_name=f'{path}__id', lookup_expr='exact', exclude=True),
+        'l2vpn': MultiValueCharFilter(field_name=f'{path}__slug', lookup_expr='exact', distinct=True),
+        'l2vpn__n': MultiValueCharFilter(field_name=f'{path}__slug', lookup_expr='exact', exclude=True),
+    }
 
 
 # Devices

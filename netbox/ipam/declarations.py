@@ -6,6 +6,7 @@ from rest_framework import serializers
 from dcim.models import Interface, Site
 from netbox.api.fields import NestedRelatedField
 from netbox.registry import Counter, Declaration, ExpressionCounter, declare
+from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
 from . import filters as ipf
 from . import models as m
@@ -179,7 +180,8 @@ class VLANDeclaration(Declaration):
     brief = ('vid', 'name', 'description')
     fields = ('site', 'group', 'vid', 'name', 'tenant', 'status', 'role', 'description', 'qinq_role', 'qinq_svlan',
               'owner', 'comments')
-    pending = {'l2vpn_termination': None}
+    serializer_fields = {'l2vpn_termination': l2vpn_termination_field()}
+    prefetch_related = (l2vpn_termination_prefetch(),)
     counts = {'prefix_count': Counter('ipam.Prefix', 'vlan')}
     extra_filters = vlan_filters()
     search = ('name', 'description', 'comments')

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from dcim.filters import pending_filters, site_filters, tenant_group_filters
+from dcim.filters import site_filters, tenant_group_filters
 from netbox.filtersets import NUMBER_LOOKUPS, MultiValueNumberFilter
 
 from .models import VLAN, VLANGroup
@@ -245,7 +245,9 @@ def vlan_filters():
     # Virtual machines and L2VPNs arrive with later features.
     out['available_on_virtualmachine'] = AvailableOnVMFilter()
     out['vminterface_id'] = VMInterfaceVLANsFilter()
-    out.update(pending_filters('l2vpn', 'l2vpn_id'))
+    from dcim.filters import l2vpn_filters
+
+    out.update(l2vpn_filters('vlan'))
     return out
 
 

@@ -372,3 +372,34 @@ def grant(user, model, actions, constraints=None, name=None):
     if hasattr(user, '_object_perm_cache'):
         del user._object_perm_cache
     return permission
+
+
+# VPN and wireless: terminations on real interfaces/VLANs; links between two wireless interfaces.
+def _tunnel_termination_sample():
+    from dcim.models import Interface
+    from vpn.models import Tunnel
+
+    return {'tunnel': make(Tunnel), 'termination_type': ContentType.objects.get_for_model(Interface),
+            'termination_id': make(Interface).pk}
+
+
+def _l2vpn_termination_sample():
+    from ipam.models import VLAN
+    from vpn.models import L2VPN
+
+    return {'l2vpn': make(L2VPN, type='vxlan'), 'assigned_object_type': ContentType.objects.get_for_model(VLAN),
+            'assigned_object_id': make(VLAN).pk}
+
+
+def _wireless_link_sample():
+    from dcim.models import Interface
+
+    return {'interface_a': make(Interface, type='ieee802.11ac'), 'interface_b': make(Interface, type='ieee802.11ac')}
+
+
+SAMPLE_BUILDERS['vpn.tunneltermination'] = _tunnel_termination_sample
+SAMPLE_BUILDERS['vpn.l2vpntermination'] = _l2vpn_termination_sample
+SAMPLE_BUILDERS['wireless.wirelesslink'] = _wireless_link_sample
+SAMPLE_OVERRIDES['vpn.ipsecproposal'] = {'encryption_algorithm': lambda: 'aes-128-cbc'}
+SAMPLE_OVERRIDES['vpn.ikepolicy'] = {'version': lambda: 1, 'mode': lambda: 'main'}
+SAMPLE_OVERRIDES['wireless.wirelesslink'] = {'distance': lambda: None, 'distance_unit': lambda: None}

@@ -7,6 +7,7 @@ from dcim.models import MACAddress
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
+from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
 from . import models as m
 from .api import ALLOCATED_FIELDS, VMRenderConfigView, allocation_fields, attach_allocations
@@ -114,17 +115,16 @@ class VMInterfaceDeclaration(Declaration):
               'mac_addresses', 'description', 'mode', 'untagged_vlan', 'tagged_vlans', 'qinq_svlan',
               'vlan_translation_policy', 'vrf', 'l2vpn_termination', 'owner', 'tags', 'custom_fields', 'created',
               'last_updated', 'count_ipaddresses', 'count_fhrp_groups')
-    # L2VPN terminations arrive with the VPN app.
-    pending = {'l2vpn_termination': None}
     serializer_base = InterfaceSerializerBase
     serializer_fields = {
         'mac_address': serializers.CharField(required=False, allow_null=True, allow_blank=True),
         'mac_addresses': NestedRelatedField(related_model=MACAddress, many=True, read_only=True),
+        'l2vpn_termination': l2vpn_termination_field(),
     }
     counts = VM_INTERFACE_COUNTS
     select_related = ('virtual_machine', 'primary_mac_address', 'parent__virtual_machine',
                       'bridge__virtual_machine', 'untagged_vlan', 'qinq_svlan', 'vlan_translation_policy', 'vrf')
-    prefetch_related = ('tagged_vlans',)
+    prefetch_related = ('tagged_vlans', l2vpn_termination_prefetch())
     extra_filters = vm_interface_filters()
     filter_exclude = ('untagged_vlan', 'untagged_vlan_id', 'tagged_vlan', 'tagged_vlan_id', 'qinq_svlan',
                       'qinq_svlan_id', 'parent', 'bridge')

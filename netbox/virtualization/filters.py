@@ -3,8 +3,8 @@ from django.db.models import Q
 
 from dcim.filters import (
     ConditionFilter,
+    l2vpn_filters,
     mac_address_filters,
-    pending_filters,
     primary_ip_filters,
     relation_filters,
     site_filters,
@@ -55,6 +55,6 @@ def vm_interface_filters():
     out.update(mac_address_filters(vm=True))
     out.update(interface_vlan_filters())
     # L2VPN terminations arrive with the VPN app.
-    out.update(pending_filters('l2vpn', 'l2vpn_id'))
+    out.update(l2vpn_filters('vminterface'))
     return out
 

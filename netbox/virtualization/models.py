@@ -265,6 +265,8 @@ class VMInterface(InterfaceVLANRules, NetBoxModel):
     # The MAC addresses assigned to the interface (one of them may be its primary one).
     mac_addresses = GenericRelation('dcim.MACAddress', content_type_field='assigned_object_type',
                                     object_id_field='assigned_object_id', related_query_name='vminterface')
+    l2vpn_terminations = GenericRelation('vpn.L2VPNTermination', content_type_field='assigned_object_type',
+                                         object_id_field='assigned_object_id', related_query_name='vminterface')
     primary_mac_address = models.OneToOneField('dcim.MACAddress', on_delete=models.SET_NULL, related_name='+',
                                                blank=True, null=True)
     mode = models.CharField(max_length=50, choices=INTERFACE_MODE, blank=True)

@@ -142,6 +142,9 @@ class PathEndpointMixin(models.Model):
     @property
     def link_peers(self):
         if not self.cable_id:
+            link = getattr(self, 'wireless_link', None) if getattr(self, 'wireless_link_id', None) else None
+            if link is not None:  # a wireless interface's peer is the far end of its link
+                return [link.interface_b if link.interface_a_id == self.pk else link.interface_a]
             return []
         return self.cable.b_terminations if self.cable_end == 'A' else self.cable.a_terminations
 
@@ -285,6 +288,12 @@ class Interface(InterfaceVLANRules, PathEndpointMixin, CabledComponentMixin, Mod
     poe_mode = models.CharField(max_length=50, choices=POE_MODE, blank=True)
     poe_type = models.CharField(max_length=50, choices=POE_TYPE, blank=True)
     channels = channel_count_field()
+    wireless_link = models.ForeignKey('wireless.WirelessLink', on_delete=models.SET_NULL, related_name='+',
+                                      blank=True, null=True)
+    wireless_lans = models.ManyToManyField('wireless.WirelessLAN', related_name='interfaces', blank=True,
+                                           verbose_name='wireless LANs')
+    l2vpn_terminations = GenericRelation('vpn.L2VPNTermination', content_type_field='assigned_object_type',
+                                         object_id_field='assigned_object_id', related_query_name='interface')
     channel_id = channel_id_field()
     untagged_vlan = models.ForeignKey('ipam.VLAN', on_delete=models.SET_NULL, related_name='interfaces_as_untagged',
                                       blank=True, null=True, verbose_name='untagged VLAN')

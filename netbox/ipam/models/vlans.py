@@ -2,6 +2,7 @@
 import itertools
 
 from django import forms
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.fields import ArrayField, IntegerRangeField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -209,6 +210,8 @@ class VLAN(ContactsMixin, PrimaryModel):
     role = models.ForeignKey('ipam.Role', on_delete=models.SET_NULL, related_name='vlans', blank=True, null=True)
     qinq_role = models.CharField(max_length=50, choices=VLAN_QINQ_ROLE, blank=True, null=True,
                                  verbose_name='Q-in-Q role')
+    l2vpn_terminations = GenericRelation('vpn.L2VPNTermination', content_type_field='assigned_object_type',
+                                         object_id_field='assigned_object_id', related_query_name='vlan')
     qinq_svlan = models.ForeignKey('self', on_delete=models.PROTECT, related_name='qinq_cvlans', blank=True,
                                    null=True, verbose_name='Q-in-Q SVLAN')
 

@@ -1,0 +1,32 @@
+"""REST fields other apps show for VPN data (an interface's or VLAN's L2VPN termination)."""
+from django.db.models import Prefetch
+
+from netbox.api.fields import NestedRelatedField
+
+
+class L2VPNTerminationField(NestedRelatedField):
+    """The object's L2VPN termination (at most one), nested; null when it has none."""
+
+    def __init__(self, **kwargs):
+        from .models import L2VPNTermination
+
+        kwargs.update(read_only=True, allow_null=True, source='*')
+        super().__init__(related_model=L2VPNTermination, **kwargs)
+
+    def get_attribute(self, instance):
+        terminations = list(instance.l2vpn_terminations.all())
+        return terminations[0] if terminations else None
+
+    def to_representation(self, value):
+        return None if value is None else super().to_representation(value)
+
+
+def l2vpn_termination_field():
+    return L2VPNTerminationField()
+
+
+def l2vpn_termination_prefetch():
+    """What the field reads, for a page of objects: one query for the terminations with their L2VPNs."""
+    from .models import L2VPNTermination
+
+    return Prefetch('l2vpn_terminations', queryset=L2VPNTermination.objects.select_related('l2vpn'))
