@@ -1,10 +1,10 @@
 """How the DCIM models are exposed (REST, filters, UI, search)."""
-from django.db.models import Prefetch
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from rest_framework import serializers
 
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
-from netbox.registry import Counter, Declaration, declare
+from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 
 from . import models as m
 from .api_cables import TerminationsField, cable_path_fields, paths_route, trace_route
@@ -92,13 +92,22 @@ class SiteGroupDeclaration(Declaration):
     related = ('dcim.Site.group',)
 
 
+def _site_circuit_count():
+    """Circuits with a termination at the site (a circuit with both ends there counts once)."""
+    from circuits.models import CircuitTermination
+
+    ends = CircuitTermination.objects.filter(_site=OuterRef('pk')).order_by()
+    return Subquery(ends.annotate(_count=Func(F('circuit_id'), function='COUNT', template='COUNT(DISTINCT %(expressions)s)'))
+                    .values('_count'))
+
+
 @declare
 class SiteDeclaration(Declaration):
     model = m.Site
     brief = ORG_BRIEF
     serializer_fields = {'asns': asns_field()}
     counts = {
-        'circuit_count': Counter('circuits.Circuit', 'termination__site'),
+        'circuit_count': ExpressionCounter('circuits.Circuit', _site_circuit_count),
         'device_count': Counter('dcim.Device', 'site'),
         'prefix_count': Counter('ipam.Prefix', '_site'),
         'rack_count': Counter('dcim.Rack', 'site'),

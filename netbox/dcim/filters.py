@@ -347,8 +347,11 @@ def interface_filters():
                                                    distinct=True)
     out['vdc_identifier__n'] = MultiValueNumberFilter(field_name='vdcs__identifier', lookup_expr='exact',
                                                       exclude=True)
-    out.update(pending_filters('l2vpn', 'l2vpn_id', 'virtual_circuit_id', 'virtual_circuit_termination_id',
-                               'wireless_lan_id', 'wireless_link_id'))
+    out.update(pending_filters('l2vpn', 'l2vpn_id', 'wireless_lan_id', 'wireless_link_id'))
+    for name, path in (('virtual_circuit_id', 'virtual_circuit_termination__virtual_circuit'),
+                       ('virtual_circuit_termination_id', 'virtual_circuit_termination')):
+        out[name] = MultiValueNumberFilter(field_name=path, lookup_expr='exact')
+        out[f'{name}__n'] = MultiValueNumberFilter(field_name=path, lookup_expr='exact', exclude=True)
     from ipam.vlan_filters import interface_vlan_filters
 
     # vlan (a VID) / vlan_id: interfaces carrying the VLAN tagged or untagged; a VRF is named by its RD.

@@ -29,11 +29,13 @@ def _ids_only(values):
 # ASNs and ranges
 
 def asn_filters():
-    """site_group / site_group_id through the ASN's sites (trees), tenant groups, and providers (circuits is not
-    built: a provider filter accepts values and matches nothing)."""
+    """site_group / site_group_id through the ASN's sites (trees), tenant groups, and providers (by slug or ID)."""
     out = relation_filters('site_group', Site, 'group', 'sites__group')
     out.update(tenant_group_filters())
-    out.update(pending_filters('provider', 'provider_id'))
+    for name, path, kind in (('provider', 'providers__slug', MultiValueCharFilter),
+                             ('provider_id', 'providers', MultiValueNumberFilter)):
+        out[name] = kind(field_name=path, lookup_expr='exact', distinct=True)
+        out[f'{name}__n'] = kind(field_name=path, lookup_expr='exact', exclude=True)
     return out
 
 
