@@ -7,6 +7,7 @@ from dcim.cabling import attach_cable_data
 from dcim.filters import cable_filters, tenant_group_filters
 from dcim.views_cables import cable_cell, component_ui_routes
 from netbox.api.fields import NestedRelatedField
+from netbox.filtersets import MultiValueNumberFilter
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
@@ -17,6 +18,7 @@ from .filters import (
     provider_filters,
     provider_network_filters,
     provider_place_filters,
+    value_filters,
 )
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -36,7 +38,9 @@ class ProviderDeclaration(Declaration):
     form_include = ('asns',)
     search = SEARCH
     contacts = True
-    extra_filters = provider_place_filters()
+    extra_filters = {**provider_place_filters(),
+                     **value_filters('asn', 'asns__asn', MultiValueNumberFilter, distinct=True),
+                     **id_filters('asn_id', 'asns', distinct=True)}
     table = ('name', 'description', 'circuit_count', 'tags')
     menu = ('Circuits', 'Providers')
     related = ('circuits.ProviderAccount.provider', 'circuits.ProviderNetwork.provider', 'circuits.Circuit.provider')
@@ -91,7 +95,8 @@ class CircuitDeclaration(Declaration):
                         Prefetch('assignments', queryset=m.CircuitGroupAssignment.objects.select_related('group')))
     search = ('cid', 'description', 'comments')
     contacts = True
-    extra_filters = {**circuit_filters(), **tenant_group_filters()}
+    extra_filters = {**circuit_filters(), **tenant_group_filters(),
+                     **value_filters('provider_account', 'provider_account__account')}
     table = ('cid', 'provider', 'type', 'status', 'tenant', 'termination_a', 'termination_z', 'commit_rate',
              'description')
     menu = ('Circuits', 'Circuits')
@@ -147,6 +152,8 @@ class CircuitGroupAssignmentDeclaration(Declaration):
     extra_filters = {
         **id_filters('circuit_id', 'circuit'),
         **id_filters('virtual_circuit_id', 'virtual_circuit'),
+        **value_filters('circuit', 'circuit__cid'),
+        **value_filters('virtual_circuit', 'virtual_circuit__cid'),
         **provider_filters('circuit__provider'),
     }
     table = ('group', 'member_type', 'member', 'priority')
@@ -168,7 +175,8 @@ class VirtualCircuitDeclaration(Declaration):
     brief = ('cid', 'provider_network', 'description')
     select_related = ('provider_network',)
     search = ('cid', 'description', 'comments')
-    extra_filters = {**tenant_group_filters(), **provider_filters('provider_network__provider')}
+    extra_filters = {**tenant_group_filters(), **provider_filters('provider_network__provider'),
+                     **value_filters('provider_account', 'provider_account__account')}
     table = ('cid', 'provider_network', 'type', 'status', 'tenant', 'description')
     menu = ('Circuits', 'Virtual circuits')
     related = ('circuits.VirtualCircuitTermination.virtual_circuit',)
@@ -185,6 +193,7 @@ class VirtualCircuitTerminationDeclaration(Declaration):
         **provider_filters('virtual_circuit__provider_network__provider'),
         **provider_network_filters('virtual_circuit__provider_network'),
         **id_filters('provider_account_id', 'virtual_circuit__provider_account'),
+        **value_filters('provider_account', 'virtual_circuit__provider_account__account'),
     }
     table = ('virtual_circuit', 'role', 'interface', 'description')
     menu = ('Circuits', 'Virtual circuits')

@@ -1,7 +1,7 @@
 """Filters of the circuits models that the derivation cannot guess (places through the cached termination)."""
 from dcim import models as dcim
 from dcim.filters import relation_filters
-from netbox.filtersets import MultiValueNumberFilter
+from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
 
 from .models import ProviderNetwork
 
@@ -52,3 +52,9 @@ def provider_place_filters():
     out = place_filters('circuits__terminations__', location=None)
     return {k: v for k, v in out.items() if not k.startswith('location')}
 
+
+
+def value_filters(name, path, kind=MultiValueCharFilter, distinct=False):
+    """`name` and `name__n` matching `path` (a related object's identifying value: an account, a cid, an ASN)."""
+    return {name: kind(field_name=path, lookup_expr='exact', distinct=distinct),
+            f'{name}__n': kind(field_name=path, lookup_expr='exact', exclude=True)}

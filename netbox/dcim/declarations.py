@@ -97,8 +97,8 @@ def _site_circuit_count():
     from circuits.models import CircuitTermination
 
     ends = CircuitTermination.objects.filter(_site=OuterRef('pk')).order_by()
-    return Subquery(ends.annotate(_count=Func(F('circuit_id'), function='COUNT', template='COUNT(DISTINCT %(expressions)s)'))
-                    .values('_count'))
+    count = Func(F('circuit_id'), function='COUNT', template='COUNT(DISTINCT %(expressions)s)')
+    return Subquery(ends.annotate(_count=count).values('_count'))
 
 
 @declare
