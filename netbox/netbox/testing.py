@@ -360,3 +360,21 @@ def grant(user, model, actions, constraints=None, name=None):
     if hasattr(user, '_object_perm_cache'):
         del user._object_perm_cache
     return permission
+
+
+# Circuits: a group member is a real circuit; a virtual circuit ends on a virtual interface.
+def _circuit_group_assignment_sample():
+    from circuits.models import Circuit, CircuitGroup
+
+    return {'group': make(CircuitGroup), 'member_type': ContentType.objects.get_for_model(Circuit),
+            'member_id': make(Circuit).pk}
+
+
+def _virtual_interface():
+    from dcim.models import Interface
+
+    return make(Interface, type='virtual')
+
+
+SAMPLE_BUILDERS['circuits.circuitgroupassignment'] = _circuit_group_assignment_sample
+SAMPLE_OVERRIDES['circuits.virtualcircuittermination'] = {'interface': _virtual_interface}
