@@ -6,7 +6,7 @@ from dcim.api_cables import cable_path_fields, paths_route, trace_route
 from dcim.cabling import attach_cable_data
 from dcim.filters import cable_filters, tenant_group_filters
 from dcim.views_cables import cable_cell, component_ui_routes
-from netbox.api.fields import NestedRelatedField
+from netbox.api.fields import GenericObjectField, NestedRelatedField
 from netbox.filtersets import MultiValueNumberFilter
 from netbox.registry import Counter, Declaration, declare
 
@@ -112,6 +112,7 @@ class CircuitTerminationDeclaration(Declaration):
               'link_peers', 'link_peers_type', 'tags', 'custom_fields', 'created', 'last_updated', '_occupied')
     serializer_fields = {
         '_occupied': serializers.BooleanField(read_only=True),
+        'termination': GenericObjectField(allow_null=True),
         'cable_end': serializers.CharField(read_only=True, allow_null=True),
         **cable_path_fields(endpoint=False),
     }

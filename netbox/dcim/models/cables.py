@@ -161,9 +161,11 @@ def resolve_references(references):
     for ct_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(ct_id).model_class()
         # Join what the nested representation shows (a port's device), so resolving adds no per-row queries.
-        related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+        related = [f.name for f in model._meta.fields
+                   if f.name in ('device', 'power_panel', 'module', 'cable', 'circuit')]
         if 'device' in related:
             related.append('device__virtual_chassis')
-        for obj in model._default_manager.filter(pk__in=ids).select_related(*related):
+        queryset = model._default_manager.filter(pk__in=ids)
+        for obj in queryset.select_related(*related) if related else queryset:
             found[f'{ct_id}:{obj.pk}'] = obj
     return [found[ref] for ref in references if ref in found]
