@@ -2,7 +2,7 @@
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from dcim.api_cables import cable_path_fields, paths_route, trace_route
+from dcim.api_cables import cable_path_fields, paths_route
 from dcim.cabling import attach_cable_data
 from dcim.filters import cable_filters, tenant_group_filters
 from dcim.views_cables import cable_cell, component_ui_routes
@@ -120,7 +120,7 @@ class CircuitTerminationDeclaration(Declaration):
     prefetch_related = ('termination',)
     prepare_rows = staticmethod(attach_cable_data)
     prepare_fields = ('link_peers', 'link_peers_type')
-    api_routes = (trace_route(m.CircuitTermination), paths_route(m.CircuitTermination))
+    api_routes = (paths_route(m.CircuitTermination),)  # NetBox offers no /trace/ for circuit terminations
     ui_routes = component_ui_routes(m.CircuitTermination)
     detail_templates = ('dcim/component_cable.html',)
     ui_renderers = {'cable': cable_cell}
