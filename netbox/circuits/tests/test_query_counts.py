@@ -28,7 +28,7 @@ def build(count):
                             _site=site) for c in circuits] +
         [CircuitTermination(circuit=c, term_side='Z', termination_type=network_type, termination_id=network.pk,
                             _provider_network=network) for c in circuits])
-    for circuit, a, z in zip(circuits, ends[:count], ends[count:]):
+    for circuit, a, z in zip(circuits, ends[:count], ends[count:], strict=True):
         circuit.termination_a, circuit.termination_z = a, z
     Circuit.objects.bulk_update(circuits, ['termination_a', 'termination_z'])
     device_iface = interface(name=f'x{start}')
