@@ -116,3 +116,27 @@ def test_term_side_is_unique_per_circuit(api):
     response = api.post('/api/circuits/circuit-terminations/', {'circuit': circuit.pk, 'term_side': 'A'},
                         format='json')
     assert response.status_code == 400
+
+
+def test_trace_page_draws_the_circuit(across, admin_client):
+    circuit, a, z, left, right = across
+    page = admin_client.get(f'/dcim/interfaces/{left.pk}/trace/').content.decode()
+    assert f'Circuit {circuit.cid}' in page and 'right' in page
+    page = admin_client.get(f'/circuits/circuit-terminations/{a.pk}/trace/')
+    assert page.status_code == 200
+
+
+def test_trace_page_ends_at_the_provider_network(admin_client):
+    circuit, network = make(Circuit), make(ProviderNetwork)
+    a = termination(circuit, 'A')
+    termination(circuit, 'Z', network)
+    left = interface(name='left')
+    connect(left, a)
+    page = admin_client.get(f'/dcim/interfaces/{left.pk}/trace/').content.decode()
+    assert network.name in page
+
+
+def test_circuit_page_lists_its_terminations(across, admin_client):
+    circuit, a, z, left, right = across
+    page = admin_client.get(f'/circuits/circuits/{circuit.pk}/').content.decode()
+    assert page.count('Termination') >= 2
