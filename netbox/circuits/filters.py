@@ -33,8 +33,15 @@ def provider_filters(path):
             **relation_filters('provider', ProviderNetwork, 'provider', path)}
 
 
+def _distinct(filters):
+    """Filters across a one-to-many relation (a circuit's two terminations): each object listed once."""
+    for flt in filters.values():
+        flt.distinct = True
+    return filters
+
+
 def circuit_filters():
-    out = place_filters('terminations__')
+    out = _distinct(place_filters('terminations__'))
     out.update(provider_network_filters('terminations___provider_network'))
     out.update(id_filters('termination_a_id', 'termination_a_id'))
     out.update(id_filters('termination_z_id', 'termination_z_id'))
@@ -49,7 +56,7 @@ def circuit_termination_filters():
 
 
 def provider_place_filters():
-    out = place_filters('circuits__terminations__', location=None)
+    out = _distinct(place_filters('circuits__terminations__', location=None))
     return {k: v for k, v in out.items() if not k.startswith('location')}
 
 
