@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from dcim.filters import pending_filters, relation_filters, tenant_group_filters
+from dcim.filters import IdFilter, pending_filters, relation_filters, tenant_group_filters
 from dcim.models import Device, Interface, Site
 from netbox.filtersets import NUMBER_LOOKUPS, MultiValueCharFilter, MultiValueNumberFilter
 
@@ -33,8 +33,8 @@ def asn_filters():
     out = relation_filters('site_group', Site, 'group', 'sites__group')
     out.update(tenant_group_filters())
     for name, path, kind in (('provider', 'providers__slug', MultiValueCharFilter),
-                             ('provider_id', 'providers', MultiValueNumberFilter)):
-        out[name] = kind(field_name=path, lookup_expr='exact', distinct=True)
+                             ('provider_id', 'providers', IdFilter)):
+        out[name] = kind(field_name=path, lookup_expr='exact', distinct=True, null_value='null')
         out[f'{name}__n'] = kind(field_name=path, lookup_expr='exact', exclude=True)
     return out
 
