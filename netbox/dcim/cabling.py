@@ -302,7 +302,27 @@ def build_path(origins):
         elif kind in ENDPOINT_MODELS:
             is_complete = True
             break
-        else:  # circuit terminations and anything else end the walk here
+        elif kind == 'circuittermination':
+            # Across the circuit to its other end; a provider network (or a place with no cable) ends the path.
+            if len(far) > 1:
+                is_split = True
+                break
+            peer = far[0].get_peer_termination()
+            if peer is None:
+                break
+            if peer._provider_network_id:
+                hops.append([reference(peer)])
+                hops.append([reference(peer._provider_network)])
+                is_complete = True
+                break
+            if not peer.cable_id:
+                hops.append([reference(peer)])
+                if peer.termination_type_id and peer.termination is not None:
+                    hops.append([reference(peer.termination)])
+                break
+            terminations = [peer]
+            hops.append([reference(peer)])
+        else:  # anything else ends the walk here
             is_complete = kind in ENDPOINT_MODELS
             break
     path = CablePath.objects.create(path=hops, is_active=is_active and is_complete, is_complete=is_complete,
@@ -388,7 +408,7 @@ def termination_prefetch(nested=False):
     querysets = []
     for name in COMPATIBLE:
         try:
-            model = apps.get_model('dcim', name)
+            model = apps.get_model('circuits' if name == 'circuittermination' else 'dcim', name)
         except LookupError:
             continue
         querysets.append(_endpoint_queryset(model, nested))
@@ -404,7 +424,7 @@ def _endpoint_queryset(model, nested):
         joins = nested_joins(model)
         if joins:
             return nested_queryset(model, joins)
-    related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable')]
+    related = [f.name for f in model._meta.fields if f.name in ('device', 'power_panel', 'module', 'cable', 'circuit')]
     if 'device' in related:
         related.append('device__virtual_chassis')  # unnamed stack members are shown by their chassis name
     return model._default_manager.select_related(*related)
@@ -463,6 +483,9 @@ def trace_segments(path):
     segments = []
     for index in range(0, len(hops), 3):
         cables = objects(index + 1)
+        if cables and model_name(cables[0]) != 'cable':  # a circuit ending on a provider network: no cable
+            segments.append((objects(index), None, cables))
+            continue
         segments.append((objects(index), cables[0] if cables else None, objects(index + 2)))
     return segments
 

@@ -1,10 +1,10 @@
 """How the DCIM models are exposed (REST, filters, UI, search)."""
-from django.db.models import Prefetch
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from rest_framework import serializers
 
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
-from netbox.registry import Counter, Declaration, declare
+from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
 from . import models as m
@@ -93,13 +93,22 @@ class SiteGroupDeclaration(Declaration):
     related = ('dcim.Site.group',)
 
 
+def _site_circuit_count():
+    """Circuits with a termination at the site (a circuit with both ends there counts once)."""
+    from circuits.models import CircuitTermination
+
+    ends = CircuitTermination.objects.filter(_site=OuterRef('pk')).order_by()
+    count = Func(F('circuit_id'), function='COUNT', template='COUNT(DISTINCT %(expressions)s)')
+    return Subquery(ends.annotate(_count=count).values('_count'))
+
+
 @declare
 class SiteDeclaration(Declaration):
     model = m.Site
     brief = ORG_BRIEF
     serializer_fields = {'asns': asns_field()}
     counts = {
-        'circuit_count': Counter('circuits.Circuit', 'termination__site'),
+        'circuit_count': ExpressionCounter('circuits.Circuit', _site_circuit_count),
         'device_count': Counter('dcim.Device', 'site'),
         'prefix_count': Counter('ipam.Prefix', '_site'),
         'rack_count': Counter('dcim.Rack', 'site'),
@@ -426,7 +435,6 @@ class MACAddressDeclaration(Declaration):
 # Components
 
 def _component(model_class, cabled=True, path=True, menu=True, **attrs):
-    pending = attrs.pop('pending', {})
     # The device is shown nested, and an unnamed virtual chassis member is shown by its chassis' name.
     attrs['select_related'] = ('device__virtual_chassis',) + tuple(attrs.get('select_related', ()))
     serializer_fields = {'_occupied': _occupied_field()}
@@ -452,7 +460,6 @@ def _component(model_class, cabled=True, path=True, menu=True, **attrs):
     declaration = type(f'{model_class.__name__}Declaration', (Declaration,), {
         'model': model_class,
         'brief': brief,
-        'pending': pending,
         'serializer_fields': serializer_fields,
         'api_routes': routes,
         'extra_filters': filters,

@@ -7,9 +7,7 @@ The derived filter sets (netbox.filtersets) cover a model's own fields. What DCI
 - counters (`interface_count__gte=48`), computed with the very Subquery the REST counters use;
 - "has any" booleans (`console_ports=true`) and other yes/no conditions (`cabled`, `occupied`, `connected`);
 - interface kinds, MAC addresses (primary or assigned), virtual chassis membership;
-- cable filters that look through terminations (a cable by the device or site at either end);
-- filters on data that belongs to apps not built yet (IPAM, virtualization, wireless, circuits...): they accept
-  any value and answer as if the pending field were null on every object.
+- cable filters that look through terminations (a cable by the device or site at either end).
 """
 import functools
 import operator
@@ -25,7 +23,6 @@ from netbox.filtersets import (
     STRING_LOOKUPS,
     MultiValueCharFilter,
     MultiValueNumberFilter,
-    NoMatchFilter,
     RequestIdFilter,
     _relation_filters,
     _string_filters,
@@ -185,57 +182,6 @@ class CableConnectorEmptyFilter(django_filters.BooleanFilter):
         return qs.exclude(placed) if value else qs.filter(placed)
 
 
-# Filters on data of apps not built yet
-
-class PendingFilter(NoMatchFilter):
-    """A filter on a field of an app this build does not have yet: every object has it null, so a value matches
-    nothing, `null` matches everything, and `__n` inverts that. Accepts any text (IDs, slugs, addresses)."""
-
-    inner_field = forms.CharField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        every_object_matches = self.lookup_expr == 'exact' and 'null' in value
-        return qs if every_object_matches != bool(self.exclude) else qs.none()
-
-
-class PendingEmptyFilter(django_filters.BooleanFilter):
-    """`<pending>__empty=true`: every object (the field is always empty); false: none."""
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        return qs if value else qs.none()
-
-
-class PendingPresenceFilter(django_filters.BooleanFilter):
-    """`has_primary_ip=true` and the like, on a pending field: nothing has one yet, so true matches nothing."""
-
-    def filter(self, qs, value):
-        if value is None:
-            return qs
-        return qs.none() if value else qs
-
-
-def pending_filters(*names, lookups='n'):
-    """Filters named `names` on pending data; lookups: '' (exact only), 'n' (exact, __n) or 'num' (numbers)."""
-    out = {}
-    for name in names:
-        out[name] = PendingFilter(lookup_expr='exact')
-        if lookups in ('n', 'num'):
-            out[f'{name}__n'] = PendingFilter(lookup_expr='exact', exclude=True)
-        if lookups == 'num':
-            for suffix in ('lt', 'lte', 'gt', 'gte'):
-                out[f'{name}__{suffix}'] = PendingFilter(lookup_expr=suffix)
-            out[f'{name}__empty'] = PendingEmptyFilter()
-    return out
-
-
-def pending_presence_filters(*names):
-    return {name: PendingPresenceFilter() for name in names}
-
-
 # Interfaces and MAC addresses
 
 def _interface_type_values(predicate):
@@ -393,7 +339,10 @@ def interface_filters():
                                                    distinct=True)
     out['vdc_identifier__n'] = MultiValueNumberFilter(field_name='vdcs__identifier', lookup_expr='exact',
                                                       exclude=True)
-    out.update(pending_filters('virtual_circuit_id', 'virtual_circuit_termination_id'))
+    for name, path in (('virtual_circuit_id', 'virtual_circuit_termination__virtual_circuit'),
+                       ('virtual_circuit_termination_id', 'virtual_circuit_termination')):
+        out[name] = MultiValueNumberFilter(field_name=path, lookup_expr='exact')
+        out[f'{name}__n'] = MultiValueNumberFilter(field_name=path, lookup_expr='exact', exclude=True)
     out.update(l2vpn_filters('interface'))
     from ipam.vlan_filters import interface_vlan_filters
 

@@ -29,7 +29,8 @@ def _box(x, y, objects, fill):
     names = ', '.join(str(o) for o in objects) or 'Not connected'
     parent = ''
     if objects:
-        holder = getattr(objects[0], 'device', None) or getattr(objects[0], 'power_panel', None)
+        holder = getattr(objects[0], 'device', None) or getattr(objects[0], 'power_panel', None) or \
+            getattr(objects[0], 'circuit', None)
         parent = str(holder) if holder is not None else ''
     href = objects[0].get_absolute_url() if objects else ''
     text = (f'<text x="{x + BOX_WIDTH / 2}" y="{y + 22}" text-anchor="middle" font-weight="bold">{escape(parent)}'
@@ -38,14 +39,24 @@ def _box(x, y, objects, fill):
     return f'<a href={quoteattr(href)}>{rect}{text}</a>' if href else rect + text
 
 
+def _link(x, y, label, colour, dash):
+    centre = x + BOX_WIDTH / 2
+    return (f'<line x1="{centre}" y1="{y}" x2="{centre}" y2="{y + CABLE_HEIGHT}" stroke="{colour}" stroke-width="4"'
+            f'{dash}/><text x="{centre + 12}" y="{y + CABLE_HEIGHT / 2 + 4}">{label}</text>')
+
+
 def trace_svg(segments):
     """The path drawn top to bottom: a box per set of terminations, a line per cable with its label."""
     x, y = MARGIN, MARGIN
     parts = []
-    for near, cable, far in segments:
+    for index, (near, cable, far) in enumerate(segments):
         parts.append(_box(x, y, near, '#e8f0fe'))
         y += BOX_HEIGHT
         if cable is None:
+            if far:  # a circuit ending on a provider network: no cable, the network is the far end
+                parts.append(_link(x, y, escape(str(far[0])), '#777', ' stroke-dasharray="2,4"'))
+                parts.append(_box(x, y + CABLE_HEIGHT, far, '#e6f4ea'))
+                y += CABLE_HEIGHT + BOX_HEIGHT
             break
         colour = f'#{cable.color}' if cable.color else '#333'
         dash = '' if cable.status == 'connected' else ' stroke-dasharray="6,4"'
@@ -56,7 +67,13 @@ def trace_svg(segments):
                      f'({escape(cable.get_status_display())})</text></a>')
         y += CABLE_HEIGHT
         parts.append(_box(x, y, far, '#fef7e0'))
-        y += BOX_HEIGHT + 16
+        y += BOX_HEIGHT
+        circuit = getattr(far[0], 'circuit', None) if far else None
+        if circuit is not None and index + 1 < len(segments):  # the path crosses the circuit to its other end
+            parts.append(_link(x, y, f'Circuit {escape(str(circuit))}', '#1a73e8', ' stroke-dasharray="10,4"'))
+            y += CABLE_HEIGHT
+        else:
+            y += 16
     height = y + MARGIN
     width = BOX_WIDTH + 2 * MARGIN + 200
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from dcim.filters import pending_filters, relation_filters, tenant_group_filters
+from dcim.filters import IdFilter, relation_filters, tenant_group_filters
 from dcim.models import Device, Interface, Site
 from netbox.filtersets import NUMBER_LOOKUPS, MultiValueCharFilter, MultiValueNumberFilter
 
@@ -29,11 +29,13 @@ def _ids_only(values):
 # ASNs and ranges
 
 def asn_filters():
-    """site_group / site_group_id through the ASN's sites (trees), tenant groups, and providers (circuits is not
-    built: a provider filter accepts values and matches nothing)."""
+    """site_group / site_group_id through the ASN's sites (trees), tenant groups, and providers (by slug or ID)."""
     out = relation_filters('site_group', Site, 'group', 'sites__group')
     out.update(tenant_group_filters())
-    out.update(pending_filters('provider', 'provider_id'))
+    for name, path, kind in (('provider', 'providers__slug', MultiValueCharFilter),
+                             ('provider_id', 'providers', IdFilter)):
+        out[name] = kind(field_name=path, lookup_expr='exact', distinct=True, null_value='null')
+        out[f'{name}__n'] = kind(field_name=path, lookup_expr='exact', exclude=True)
     return out
 
 

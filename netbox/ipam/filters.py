@@ -295,15 +295,6 @@ def ip_range_filters():
     return out
 
 
-class PendingFilter(MultiValueCharFilter):
-    """A filter on data of an app not built yet (virtual machines): a value matches nothing."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs if self.exclude else qs.none()
-
-
 def ip_address_filters():
     from dcim.filters import ConditionFilter
 
@@ -345,9 +336,14 @@ def route_target_filters():
                                                       exclude=True)
         out[name] = MultiValueCharFilter(field_name=f'{related}__rd', lookup_expr='exact', distinct=True)
         out[f'{name}__n'] = MultiValueCharFilter(field_name=f'{related}__rd', lookup_expr='exact', exclude=True)
-    for name in ('importing_l2vpn', 'importing_l2vpn_id', 'exporting_l2vpn', 'exporting_l2vpn_id'):
-        out[name] = PendingFilter()
-        out[f'{name}__n'] = PendingFilter(exclude=True)
+    for name, related in (('importing_l2vpn', 'importing_l2vpns'), ('exporting_l2vpn', 'exporting_l2vpns')):
+        out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{related}__id', lookup_expr='exact', distinct=True)
+        out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{related}__id', lookup_expr='exact',
+                                                      exclude=True)
+        # An L2VPN is named here by its identifier (a VNI, a VC ID), as NetBox does.
+        out[name] = MultiValueNumberFilter(field_name=f'{related}__identifier', lookup_expr='exact', distinct=True)
+        out[f'{name}__n'] = MultiValueNumberFilter(field_name=f'{related}__identifier', lookup_expr='exact',
+                                                   exclude=True)
     out.update(tenancy_filters())
     return out
 

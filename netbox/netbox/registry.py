@@ -132,8 +132,6 @@ class Declaration:
     ui_renderers = {}
     # Templates included on the detail page below the attributes, given `object` and `declaration`.
     detail_templates = ()
-    # Fields whose models arrive with a later feature (IPAM, wireless, cable paths...): {name: value served now}.
-    pending = {}
     # Choice fields NetBox serves as their bare value ("vrrp2") rather than {value, label}, also when nested.
     bare_choices = ()
     # Fields left out of a response, rather than served as null, when they have no value (a token's secret once it
@@ -192,7 +190,6 @@ class Declaration:
         head = ['id', 'url', 'display_url', 'display']
         body = list(cls.fields) if cls.fields is not None else cls.model_fields()
         body += [name for name in cls.serializer_fields if name not in body]
-        body += [name for name in cls.pending if name not in body]
         tail = []
         if cls.has_tags():
             tail.append('tags')

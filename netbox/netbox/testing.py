@@ -403,3 +403,21 @@ SAMPLE_BUILDERS['wireless.wirelesslink'] = _wireless_link_sample
 SAMPLE_OVERRIDES['vpn.ipsecproposal'] = {'encryption_algorithm': lambda: 'aes-128-cbc'}
 SAMPLE_OVERRIDES['vpn.ikepolicy'] = {'version': lambda: 1, 'mode': lambda: 'main'}
 SAMPLE_OVERRIDES['wireless.wirelesslink'] = {'distance': lambda: None, 'distance_unit': lambda: None}
+
+
+# Circuits: a group member is a real circuit; a virtual circuit ends on a virtual interface.
+def _circuit_group_assignment_sample():
+    from circuits.models import Circuit, CircuitGroup
+
+    return {'group': make(CircuitGroup), 'member_type': ContentType.objects.get_for_model(Circuit),
+            'member_id': make(Circuit).pk}
+
+
+def _virtual_interface():
+    from dcim.models import Interface
+
+    return make(Interface, type='virtual')
+
+
+SAMPLE_BUILDERS['circuits.circuitgroupassignment'] = _circuit_group_assignment_sample
+SAMPLE_OVERRIDES['circuits.virtualcircuittermination'] = {'interface': _virtual_interface}

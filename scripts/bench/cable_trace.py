@@ -6,8 +6,10 @@ Benchmark cable tracing against a throw-away database.
 
 Builds interface -> patch panel -> ... -> interface across 5 cables (4 patch panels in the middle), then measures
 (a) GET /api/dcim/interfaces/<id>/trace/ (median of --traces requests), (b) recomputing both paths when the middle
-cable is replaced (delete + create, median of 10), and (c) GET /api/dcim/interfaces/?limit=1000 with every
-interface cabled (connected endpoints included). Uses the database helpers of dcim_api.py (BENCH_DB_NAME).
+cable is replaced (delete + create, median of 10), (c) GET /api/dcim/interfaces/?limit=1000 with every
+interface cabled (connected endpoints included), and (d) a trace across a circuit (interface -> patch panel ->
+termination A == circuit == termination Z -> patch panel -> interface) with (e) its paths rebuilt when the Z
+termination is moved to another circuit and back. Uses the database helpers of dcim_api.py (BENCH_DB_NAME).
 """
 import argparse
 import sys
@@ -62,6 +64,53 @@ def bench_rebuild(cables, cable):
     return samples
 
 
+def build_circuit(cable):
+    """left -> front | rear -> term A == circuit == term Z -> rear | front -> right."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from circuits.models import Circuit, CircuitTermination
+    from dcim.models import Device, FrontPort, Interface, PortMapping, RearPort, Site
+    from netbox.testing import make
+
+    site = make(Site)
+    site_type = ContentType.objects.get_for_model(Site)
+    circuit = make(Circuit)
+    ends = [CircuitTermination.objects.create(circuit=circuit, term_side=side, termination_type=site_type,
+                                              termination_id=site.pk) for side in ('A', 'Z')]
+    left = Interface.objects.create(device=make(Device, name='circuit-left'), name='eth0', type='1000base-t')
+    right = Interface.objects.create(device=make(Device, name='circuit-right'), name='eth0', type='1000base-t')
+    ports = []
+    for n in range(2):
+        panel = make(Device, name=f'circuit-panel-{n}')
+        front = FrontPort.objects.create(device=panel, name='front', type='lc')
+        rear = RearPort.objects.create(device=panel, name='rear', type='lc')
+        PortMapping.objects.create(front_port=front, rear_port=rear)
+        ports.append((front, rear))
+    cable(left, ports[0][0])
+    cable(ports[0][1], ends[0])
+    cable(ends[1], ports[1][1])
+    cable(ports[1][0], right)
+    return left, right, circuit, ends[1]
+
+
+def bench_circuit_move(circuit, z):
+    import time
+
+    from circuits.models import Circuit
+    from netbox.testing import make
+
+    spare = make(Circuit, provider=circuit.provider)
+    samples = []
+    for _ in range(10):
+        started = time.perf_counter()
+        z.circuit = spare
+        z.save()
+        z.circuit = circuit
+        z.save()
+        samples.append((time.perf_counter() - started, 0))
+    return samples
+
+
 def cabled_interfaces(wanted):
     from dcim.models import Cable, Device, Interface
     from netbox.testing import make
@@ -94,12 +143,24 @@ def main():
                 raise SystemExit(f'trace failed ({response.status_code}): {response.content[:300]}')
             traces.append((elapsed, queries))
         rebuilds = bench_rebuild(cables, cable)
+        c_left, c_right, circuit, z_end = build_circuit(cable)
+        c_url = f'/api/dcim/interfaces/{c_left.pk}/trace/'
+        bench.timed(lambda: client.get(c_url))
+        circuit_traces = []
+        for _ in range(args.traces):
+            elapsed, queries, response = bench.timed(lambda: client.get(c_url))
+            if response.status_code != 200 or response.json()[-1][2][0]['id'] != c_right.pk:
+                raise SystemExit(f'circuit trace failed ({response.status_code}): {response.content[:300]}')
+            circuit_traces.append((elapsed, queries))
+        moves = bench_circuit_move(circuit, z_end)
         cabled_interfaces(bench.LIST_SIZE)
         lists, rows = bench.bench_lists(client, 10)
         print()
         bench.report(f'(a) GET trace across {CABLES} cables (n={args.traces})', traces)
         bench.report('(b) replace middle cable, paths rebuilt (n=10)', rebuilds)
         bench.report(f'(c) GET {rows} cabled interfaces (n=10)', lists)
+        bench.report(f'(d) GET trace across a circuit and 2 patch panels (n={args.traces})', circuit_traces)
+        bench.report('(e) move termination Z away and back, paths rebuilt twice (n=10)', moves)
 
 
 if __name__ == '__main__':

@@ -70,9 +70,10 @@ def test_asn_filters_by_site_site_group_tenant_group_and_pending_provider(api):
     assert ids(api.get(ASNS, {'site_group': parent.slug})) == [first.pk]
     assert ids(api.get(ASNS, {'tenant_group_id': group.pk})) == [first.pk]
     assert ids(api.get(ASNS, {'asn__gte': 65021})) == [second.pk, third.pk]
-    # Providers arrive with circuits: a value matches nothing, `null` everything.
+    # No ASN has a provider yet: an ID matches nothing, `null` everything.
     assert ids(api.get(ASNS, {'provider_id': 1})) == []
     assert api.get(ASNS, {'provider': 'null'}).json()['count'] == 3
+    assert api.get(ASNS, {'provider_id': 'null'}).json()['count'] == 3
 
 
 def test_range_end_below_start_is_a_400_naming_end(api):

@@ -597,7 +597,7 @@ def plan_fetches_list(declaration, name):
     if declared is not None:
         if not (type(declared) is ManyRelatedField and type(declared.child_relation) is NestedRelatedField):
             return False
-    elif name in declaration.pending or name in declaration.counts or name == 'tags':
+    elif name in declaration.counts or name == 'tags':
         return False
     try:
         field = declaration.model._meta.get_field(name)
@@ -734,8 +734,7 @@ def deferred_columns(declaration, joins, field_names):
     for path in sorted(joins):
         parts = path.split('__')
         declared = through.get(path)
-        if declared is None and (parts[0] not in shown or parts[0] in declaration.serializer_fields or
-                                 parts[0] in declaration.pending):
+        if declared is None and (parts[0] not in shown or parts[0] in declaration.serializer_fields):
             continue
         if declared is None and parts[0] in through:
             continue  # deeper than a declared field's object (its nested form's relations): keep whole

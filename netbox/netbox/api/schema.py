@@ -380,23 +380,6 @@ class CustomFieldsFieldExtension(OpenApiSerializerFieldExtension):
         return {'type': 'object', 'additionalProperties': {}, 'description': 'Custom field values by name.'}
 
 
-class PendingFieldExtension(OpenApiSerializerFieldExtension):
-    """A field served empty until its feature is built: typed by the value it serves."""
-
-    target_class = 'netbox.api.serializers.PendingField'
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        value = self.target.value
-        if isinstance(value, list):
-            return build_array_type(ANY_OBJECT)
-        if isinstance(value, dict):
-            return dict(ANY_OBJECT)
-        if value is None:
-            return {'nullable': True}
-        return _value_schema([value])
-
-
 class ReadOnlyFieldExtension(OpenApiSerializerFieldExtension):
     """A read-only attribute with no model field behind it: typed from the model field of that name if any."""
 

@@ -425,32 +425,11 @@ def _error_dict(exc):
     return {'non_field_errors': exc.messages}
 
 
-class PendingField(serializers.Field):
-    """A field whose data arrives with a later feature; it serves a fixed empty value until then."""
-
-    def __init__(self, value, **kwargs):
-        self.value = value
-        kwargs['read_only'] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        return self.value
-
-    def to_representation(self, value):
-        return copy.deepcopy(value)
-
-    def plan_reader(self):
-        value = self.value
-        return lambda obj, context: copy.deepcopy(value)
-
-
 def _field_for(declaration, name):
     """The serializer field for one declared name, or None to let ModelSerializer build it."""
     model = declaration.model
     if name in declaration.serializer_fields:
         return copy.deepcopy(declaration.serializer_fields[name])
-    if name in declaration.pending:
-        return PendingField(declaration.pending[name])
     if name in declaration.counts:
         return CounterField()
     if name == 'tags':

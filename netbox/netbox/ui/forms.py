@@ -27,7 +27,7 @@ def editable_field_names(declaration):
     names = []
     for name in list(declaration.rest_fields()) + list(declaration.write_only):
         if name in NOT_EDITABLE or name in declaration.read_only or name in declaration.counts or \
-                name in declaration.pending or name in declaration.form_exclude or name in names:
+                name in declaration.form_exclude or name in names:
             continue
         serializer_field = declaration.serializer_fields.get(name)
         if serializer_field is not None and serializer_field.read_only:

@@ -44,7 +44,7 @@ class FieldSpec:
     """One field as the UI sees it."""
 
     def __init__(self, name, label, kind, model_field=None, related_model=None, orderable=False, source=None,
-                 custom_field=None, pending=None):
+                 custom_field=None):
         self.name = name
         self.label = label
         self.kind = kind
@@ -53,7 +53,6 @@ class FieldSpec:
         self.orderable = orderable
         self.source = source
         self.custom_field = custom_field
-        self.pending = pending
 
     def __repr__(self):
         return f'<FieldSpec {self.name} {self.kind}>'
@@ -101,8 +100,6 @@ def _spec_for(declaration, name):
         return FieldSpec(name, 'Tags', 'tags')
     if name == '_depth':
         return FieldSpec(name, 'Depth', 'plain', source='level' if declaration.is_tree() else '_depth')
-    if name in declaration.pending:
-        return FieldSpec(name, _label(name), 'pending', pending=declaration.pending[name])
     serializer_field = declaration.serializer_fields.get(name)
     try:
         field = model._meta.get_field(name)
@@ -226,8 +223,6 @@ def raw_value(obj, spec):
         return value
     if kind == 'tags':
         return tags_of(obj)
-    if kind == 'pending':
-        return spec.pending
     if spec.custom_field is not None:
         return (obj.custom_field_data or {}).get(spec.custom_field.name)
     if kind == 'attribute':
