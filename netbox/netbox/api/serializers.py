@@ -465,7 +465,7 @@ def _field_for(declaration, name):
         if field.many_to_many or field.one_to_many:
             return NestedRelatedField(related_model=field.related_model, nested_fields=nested, many=True,
                                       required=False, read_only=read_only)
-        kwargs = {'read_only': True} if read_only else {
+        kwargs = {'read_only': True, 'allow_null': field.null} if read_only else {
             'allow_null': field.null, 'required': not (field.blank or field.null or field.has_default())
         }
         return NestedRelatedField(related_model=field.related_model, nested_fields=nested, **kwargs)
