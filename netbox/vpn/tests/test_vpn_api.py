@@ -169,3 +169,13 @@ def test_termination_lists_run_the_same_queries_for_few_and_many(api):
     few = [_count_queries(api, path) for path in paths]
     _terminations(30)
     assert [_count_queries(api, path) for path in paths] == few
+
+
+def test_deleting_an_interface_deletes_its_terminations(api):
+    from vpn.models import L2VPNTermination, TunnelTermination
+
+    interface = make(Interface)
+    assert _tunnel_termination(api, make(Tunnel, encapsulation='gre'), interface).status_code == 201
+    assert _l2vpn_termination(api, make(L2VPN, type='vxlan'), 'dcim.interface', interface).status_code == 201
+    assert api.delete(f'/api/dcim/interfaces/{interface.pk}/').status_code == 204
+    assert not TunnelTermination.objects.exists() and not L2VPNTermination.objects.exists()
