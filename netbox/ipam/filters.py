@@ -345,9 +345,12 @@ def route_target_filters():
                                                       exclude=True)
         out[name] = MultiValueCharFilter(field_name=f'{related}__rd', lookup_expr='exact', distinct=True)
         out[f'{name}__n'] = MultiValueCharFilter(field_name=f'{related}__rd', lookup_expr='exact', exclude=True)
-    for name in ('importing_l2vpn', 'importing_l2vpn_id', 'exporting_l2vpn', 'exporting_l2vpn_id'):
-        out[name] = PendingFilter()
-        out[f'{name}__n'] = PendingFilter(exclude=True)
+    for name, related in (('importing_l2vpn', 'importing_l2vpns'), ('exporting_l2vpn', 'exporting_l2vpns')):
+        out[f'{name}_id'] = MultiValueNumberFilter(field_name=f'{related}__id', lookup_expr='exact', distinct=True)
+        out[f'{name}_id__n'] = MultiValueNumberFilter(field_name=f'{related}__id', lookup_expr='exact',
+                                                      exclude=True)
+        out[name] = MultiValueCharFilter(field_name=f'{related}__slug', lookup_expr='exact', distinct=True)
+        out[f'{name}__n'] = MultiValueCharFilter(field_name=f'{related}__slug', lookup_expr='exact', exclude=True)
     out.update(tenancy_filters())
     return out
 

@@ -179,3 +179,14 @@ def test_deleting_an_interface_deletes_its_terminations(api):
     assert _l2vpn_termination(api, make(L2VPN, type='vxlan'), 'dcim.interface', interface).status_code == 201
     assert api.delete(f'/api/dcim/interfaces/{interface.pk}/').status_code == 204
     assert not TunnelTermination.objects.exists() and not L2VPNTermination.objects.exists()
+
+
+def test_route_targets_are_filtered_by_the_l2vpns_using_them(api):
+    target, other = make(RouteTarget, name='65000:7'), make(RouteTarget, name='65000:8')
+    l2vpn = make(L2VPN, type='vxlan')
+    l2vpn.import_targets.set([target])
+    rows = api.get('/api/ipam/route-targets/', {'importing_l2vpn': l2vpn.slug}).json()['results']
+    assert [row['id'] for row in rows] == [target.pk]
+    assert api.get('/api/ipam/route-targets/', {'exporting_l2vpn_id': l2vpn.pk}).json()['count'] == 0
+    assert other.pk in [row['id'] for row in api.get('/api/ipam/route-targets/',
+                                                     {'importing_l2vpn_id__n': l2vpn.pk}).json()['results']]
