@@ -294,6 +294,8 @@ class Interface(InterfaceVLANRules, PathEndpointMixin, CabledComponentMixin, Mod
                                            verbose_name='wireless LANs')
     l2vpn_terminations = GenericRelation('vpn.L2VPNTermination', content_type_field='assigned_object_type',
                                          object_id_field='assigned_object_id', related_query_name='interface')
+    tunnel_terminations = GenericRelation('vpn.TunnelTermination', content_type_field='termination_type',
+                                          object_id_field='termination_id', related_query_name='interface')
     channel_id = channel_id_field()
     untagged_vlan = models.ForeignKey('ipam.VLAN', on_delete=models.SET_NULL, related_name='interfaces_as_untagged',
                                       blank=True, null=True, verbose_name='untagged VLAN')

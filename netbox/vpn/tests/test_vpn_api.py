@@ -169,3 +169,25 @@ def test_termination_lists_run_the_same_queries_for_few_and_many(api):
     few = [_count_queries(api, path) for path in paths]
     _terminations(30)
     assert [_count_queries(api, path) for path in paths] == few
+
+
+def test_deleting_an_interface_deletes_its_terminations(api):
+    from vpn.models import L2VPNTermination, TunnelTermination
+
+    interface = make(Interface)
+    assert _tunnel_termination(api, make(Tunnel, encapsulation='gre'), interface).status_code == 201
+    assert _l2vpn_termination(api, make(L2VPN, type='vxlan'), 'dcim.interface', interface).status_code == 201
+    assert api.delete(f'/api/dcim/interfaces/{interface.pk}/').status_code == 204
+    assert not TunnelTermination.objects.exists() and not L2VPNTermination.objects.exists()
+
+
+def test_route_targets_are_filtered_by_the_l2vpns_using_them(api):
+    target, other = make(RouteTarget, name='65000:7'), make(RouteTarget, name='65000:8')
+    l2vpn = make(L2VPN, type='vxlan', identifier=10042)
+    l2vpn.import_targets.set([target])
+    # The L2VPN is named by its identifier (its VNI here), as NetBox does.
+    rows = api.get('/api/ipam/route-targets/', {'importing_l2vpn': 10042}).json()['results']
+    assert [row['id'] for row in rows] == [target.pk]
+    assert api.get('/api/ipam/route-targets/', {'exporting_l2vpn_id': l2vpn.pk}).json()['count'] == 0
+    assert other.pk in [row['id'] for row in api.get('/api/ipam/route-targets/',
+                                                     {'importing_l2vpn_id__n': l2vpn.pk}).json()['results']]
