@@ -267,6 +267,8 @@ class VMInterface(InterfaceVLANRules, NetBoxModel):
                                     object_id_field='assigned_object_id', related_query_name='vminterface')
     l2vpn_terminations = GenericRelation('vpn.L2VPNTermination', content_type_field='assigned_object_type',
                                          object_id_field='assigned_object_id', related_query_name='vminterface')
+    tunnel_terminations = GenericRelation('vpn.TunnelTermination', content_type_field='termination_type',
+                                          object_id_field='termination_id', related_query_name='vminterface')
     primary_mac_address = models.OneToOneField('dcim.MACAddress', on_delete=models.SET_NULL, related_name='+',
                                                blank=True, null=True)
     mode = models.CharField(max_length=50, choices=INTERFACE_MODE, blank=True)
