@@ -125,6 +125,11 @@ class CircuitTerminationDeclaration(Declaration):
     detail_templates = ('dcim/component_cable.html',)
     ui_renderers = {'cable': cable_cell}
     extra_filters = {**circuit_termination_filters(), **cable_filters(connected=False)}
+    # The cached place columns are filtered through site_id, region_id... as NetBox names them.
+    filter_exclude = ('_location', '_location_id', '_provider_network_id', '_region', '_region_id', '_site',
+                      '_site_group', '_site_group_id', '_site_id', 'termination_type_id')
+    # NetBox serves the side as its bare letter.
+    bare_choices = ('term_side',)
     search = ('xconnect_id', 'pp_info', 'description')
     table = ('circuit', 'term_side', 'termination', 'port_speed', 'xconnect_id', 'cable', 'description')
     menu = ('Circuits', 'Circuits')
@@ -150,13 +155,14 @@ class CircuitGroupAssignmentDeclaration(Declaration):
     select_related = ('member_type', 'group')
     prefetch_related = ('member',)
     search = ('group__name', 'priority')
-    extra_filters = {
+    # The member's circuit, virtual circuit and provider, without the `__n` forms NetBox doesn't offer here.
+    extra_filters = {name: value for name, value in {
         **id_filters('circuit_id', 'circuit'),
         **id_filters('virtual_circuit_id', 'virtual_circuit'),
         **value_filters('circuit', 'circuit__cid'),
         **value_filters('virtual_circuit', 'virtual_circuit__cid'),
         **provider_filters('circuit__provider'),
-    }
+    }.items() if not name.endswith('__n')}
     table = ('group', 'member_type', 'member', 'priority')
     menu = ('Circuits', 'Circuits')
 
