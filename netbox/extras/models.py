@@ -128,20 +128,22 @@ class CustomFieldQuerySet(RestrictedQuerySet):
         since (a version in the shared cache says so): a list's custom fields then cost no query."""
         if self.query.where or self._db:  # a narrowed or routed queryset reads for itself
             return self._read_for(content_type)
+        global _custom_fields_read
         version = custom_fields_version()
-        key = (content_type.pk, version)
-        found = _custom_fields_read.get(key)
+        read = _custom_fields_read
+        if read[0] != version:  # only the current version's reads are kept
+            read = _custom_fields_read = (version, {})
+        found = read[1].get(content_type.pk)
         if found is None:
-            if len(_custom_fields_read) > 1024:
-                _custom_fields_read.clear()
-            found = _custom_fields_read[key] = self._read_for(content_type)
+            found = read[1][content_type.pk] = self._read_for(content_type)
         return list(found)
 
     def _read_for(self, content_type):
         return list(self.filter(object_types=content_type).select_related('choice_set', 'related_object_type'))
 
 
-_custom_fields_read = {}
+# (version, {content type id: [custom fields]}) as this process last read them.
+_custom_fields_read = (None, {})
 CUSTOM_FIELDS_VERSION_KEY = 'custom_fields_version'
 
 
