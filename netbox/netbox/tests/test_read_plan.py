@@ -163,3 +163,20 @@ def test_page_wide_list_fetch_gives_each_row_its_own_items(admin_user):
     rows = client_for(admin_user).get('/api/dcim/interfaces/', {'device_id': device.pk}).json()['results']
     assert {row['name']: sorted(v['vid'] for v in row['tagged_vlans']) for row in rows} == {
         'eth1': [100, 101, 102], 'eth2': [102, 103]}
+
+
+@pytest.mark.django_db
+def test_an_error_in_a_key_read_is_reported_as_itself_and_leaves_no_settings():
+    """A failing query inside a key read raises its own error (not "transaction aborted" from resetting the
+    planner settings afterwards), and the rollback restores the settings."""
+    from django.db import DatabaseError, connection, transaction
+
+    from netbox.api.viewsets import joins_in_written_order
+
+    with transaction.atomic():
+        with pytest.raises(DatabaseError, match='no_such_table'):
+            with joins_in_written_order(), connection.cursor() as cursor:
+                cursor.execute('SELECT * FROM no_such_table')
+        with connection.cursor() as cursor:
+            cursor.execute('SHOW enable_hashjoin')
+            assert cursor.fetchone()[0] == 'on'
