@@ -29,4 +29,6 @@ def l2vpn_termination_prefetch():
     """What the field reads, for a page of objects: one query for the terminations with their L2VPNs."""
     from .models import L2VPNTermination
 
-    return Prefetch('l2vpn_terminations', queryset=L2VPNTermination.objects.select_related('l2vpn'))
+    prefetch = Prefetch('l2vpn_terminations', queryset=L2VPNTermination.objects.select_related('l2vpn'))
+    prefetch.serves = 'l2vpn_termination'  # only lists showing that field need it
+    return prefetch

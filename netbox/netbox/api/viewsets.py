@@ -83,7 +83,8 @@ def _optimized_queryset(declaration, field_names, plan):
     rest_fields, wanted = set(declaration.rest_fields()), set(field_names)
 
     def needed(lookup):
-        head = _head(lookup)
+        # A prefetch may name the REST field it serves (`serves`) when its relation is named otherwise.
+        head = getattr(lookup, 'serves', None) or _head(lookup)
         return display is None or head in wanted or head not in rest_fields or head in display
 
     select = {lookup for lookup in getattr(declaration, 'select_related', ()) if needed(lookup)}
