@@ -1,10 +1,9 @@
 """A VM interface's VLANs follow its mode as a device interface's do; a VM's disk is the total of its disks."""
-from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from dcim.signals import _clear_tagged_outside_mode, _drop_untagged_outside_mode
+from dcim.signals import _clear_tagged_outside_mode, _drop_untagged_outside_mode, refuse_unusable_tagged_vlans
 
 from .models import VirtualDisk, VirtualMachine, VMInterface
 
@@ -21,16 +20,9 @@ def clear_tagged_vlans_outside_mode(sender, instance, created=False, raw=False, 
         _clear_tagged_outside_mode([instance])
 
 
-@receiver(m2m_changed, sender=VMInterface.tagged_vlans.through)
-def refuse_unusable_tagged_vlans(sender, instance, action, pk_set, reverse=False, **kwargs):
-    """Whatever adds tagged VLANs to a VM interface, its rules hold."""
-    if action != 'pre_add' or reverse or not pk_set:
-        return
-    from ipam.models import VLAN
-
-    errors = instance.vlan_errors(tagged_vlans=list(VLAN.objects.filter(pk__in=pk_set)))
-    if 'tagged_vlans' in errors:
-        raise ValidationError({'tagged_vlans': errors['tagged_vlans']})
+# The device interface's receiver: its rules are the shared InterfaceVLANRules of both interface models.
+m2m_changed.connect(refuse_unusable_tagged_vlans, sender=VMInterface.tagged_vlans.through,
+                    dispatch_uid='vminterface_refuse_unusable_tagged_vlans')
 
 
 def refresh_disk(vm_id):
