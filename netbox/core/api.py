@@ -1,4 +1,6 @@
-"""The core app's API pieces beyond the derived ones: syncing a data source."""
+"""The core app's API pieces beyond the derived ones: syncing a data source, and an object that follows one of its
+files."""
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -32,4 +34,27 @@ class DataSourceSyncView(APIView):
         # Read again with the counters (file_count) the response shows.
         source = optimized_queryset(declaration, declaration.rest_fields()).get(pk=source.pk)
         serializer = declaration.serializer()(source, context={'request': request})
+        return Response(serializer.data)
+
+
+class SyncedDataSyncView(APIView):
+    """POST <objects>/<id>/sync/: the object takes the content of the data file it follows now. Routed per model
+    with `SyncedDataSyncView.as_view(permission_model=Model)`."""
+
+    permission_model = None
+    permission_action = 'change'
+
+    def get_view_name(self):
+        return f'{self.permission_model._meta.verbose_name.title()} Sync'
+
+    @extend_schema(request=None, responses={400: ERROR_RESPONSE_SCHEMA})
+    def post(self, request, pk):
+        from netbox.registry import registry
+
+        model = self.permission_model
+        instance = get_object_or_404(model.objects.restrict(request.user, 'change'), pk=pk)
+        with transaction.atomic():
+            instance.sync_data()
+            instance.save()
+        serializer = registry.get(model).serializer()(instance, context={'request': request})
         return Response(serializer.data)

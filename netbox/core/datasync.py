@@ -93,9 +93,10 @@ def sync_data_source(source):
 
 def sync_followers(source):
     """Objects set to follow a file of this source automatically take its new content."""
-    from extras.models import ConfigTemplate
+    from .models import synced_data_models
 
-    for template in ConfigTemplate.objects.filter(data_source=source, auto_sync_enabled=True,
-                                                  data_file__isnull=False).select_related('data_file'):
-        template.sync_data()
-        template.save()
+    for model in synced_data_models():
+        for follower in model.objects.filter(data_source=source, auto_sync_enabled=True,
+                                             data_file__isnull=False).select_related('data_file'):
+            follower.sync_data()
+            follower.save()

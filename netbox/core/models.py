@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from netbox.models import AbsoluteURLMixin, FastLoadMixin, PrimaryModel, RestrictedQuerySet
 
@@ -196,3 +197,55 @@ class DataFile(AbsoluteURLMixin, models.Model):
             return bytes(self.data).decode('utf-8')
         except UnicodeDecodeError:
             return None
+
+
+class SyncedDataMixin(models.Model):
+    """An object whose content may follow a file of a data source (config templates, config contexts, export
+    templates). A subclass says where the file's text goes in `apply_synced_content()`; `sync_data()` takes it and
+    the caller saves. With `auto_sync_enabled`, every sync of the source updates the object (`sync_followers`)."""
+
+    data_source = models.ForeignKey('core.DataSource', on_delete=models.PROTECT, related_name='+', blank=True,
+                                    null=True)
+    data_file = models.ForeignKey('core.DataFile', on_delete=models.SET_NULL, related_name='+', blank=True,
+                                  null=True)
+    data_path = models.CharField(max_length=1000, blank=True, editable=False)
+    auto_sync_enabled = models.BooleanField(default=False, help_text='Take the data file\'s content at each sync')
+    data_synced = models.DateTimeField(blank=True, null=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.data_file_id and self.data_source_id and self.data_file.source_id != self.data_source_id:
+            raise ValidationError({'data_file': 'The file must belong to the data source chosen.'})
+        if self.data_file_id and not self.data_source_id:
+            self.data_source_id = self.data_file.source_id
+
+    def save(self, *args, **kwargs):
+        self.data_path = self.data_file.path if self.data_file_id else ''
+        if self.data_file_id and not self.data_source_id:
+            self.data_source_id = self.data_file.source_id
+        super().save(*args, **kwargs)
+
+    def sync_data(self):
+        """Take the content of the data file the object follows (saved by the caller)."""
+        if not self.data_file_id:
+            raise ValidationError({'data_file': f'This {self._meta.verbose_name} follows no data file.'})
+        content = self.data_file.data_as_string
+        if content is None:
+            raise ValidationError({'data_file': f'{self.data_file.path} is not UTF-8 text.'})
+        self.apply_synced_content(content)
+        self.data_synced = timezone.now()
+
+    def apply_synced_content(self, content):
+        """Put the data file's text where the object keeps its content; raise ValidationError naming the field when
+        the text does not fit (JSON that does not parse, for instance)."""
+        raise NotImplementedError
+
+
+def synced_data_models():
+    """Every model whose objects may follow a data file."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, SyncedDataMixin)]

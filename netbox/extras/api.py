@@ -1,6 +1,5 @@
-"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, and rendering and
-syncing configuration templates."""
-from django.db import transaction
+"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, and rendering
+configuration templates."""
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -96,24 +95,3 @@ class ConfigTemplateRenderView(APIView):
     def post(self, request, pk):
         config_template = get_object_or_404(ConfigTemplate.objects.restrict(request.user, 'view'), pk=pk)
         return render_config_response(request, config_template, request_context(request))
-
-
-class ConfigTemplateSyncView(APIView):
-    """POST config-templates/<id>/sync/: take the content of the data file the template follows."""
-
-    permission_model = ConfigTemplate
-    permission_action = 'change'
-
-    def get_view_name(self):
-        return 'Config Template Sync'
-
-    @extend_schema(request=None, responses={400: ERROR_RESPONSE_SCHEMA})
-    def post(self, request, pk):
-        from netbox.registry import registry
-
-        config_template = get_object_or_404(ConfigTemplate.objects.restrict(request.user, 'change'), pk=pk)
-        with transaction.atomic():
-            config_template.sync_data()
-            config_template.save()
-        serializer = registry.get(ConfigTemplate).serializer()(config_template, context={'request': request})
-        return Response(serializer.data)

@@ -1,50 +1,15 @@
-"""Tags and custom fields (user-defined data attached to any primary model), and configuration templates."""
+"""Custom fields (user-defined data attached to any primary model) and their choice sets."""
 import datetime
 import decimal
 import re
 import uuid
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
-from django.utils import timezone
-from django.utils.text import slugify
-from taggit.managers import TaggableManager
-from taggit.models import GenericTaggedItemBase, TagBase
 
-from netbox.models import ChangeLoggedModel, RestrictedQuerySet, color_validator
-
-
-class Tag(ChangeLoggedModel, TagBase):
-    """A label (with a colour) that can be attached to objects of the allowed types."""
-
-    color = models.CharField(max_length=6, default='9e9e9e', validators=[color_validator])
-    description = models.CharField(max_length=200, blank=True)
-    weight = models.PositiveSmallIntegerField(default=1000)
-    object_types = models.ManyToManyField(ContentType, related_name='+', blank=True,
-                                          help_text='Object types the tag may be applied to (empty: any)')
-
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ('weight', 'name')
-
-
-    def slugify(self, tag, i=None):
-        slug = slugify(tag)[:100]
-        return f'{slug}_{i}' if i else slug
-
-
-class TaggedItem(GenericTaggedItemBase):
-    """The link between a tag and one tagged object."""
-
-    tag = models.ForeignKey(Tag, related_name='%(app_label)s_%(class)s_items', on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField(db_index=True)
-
-    class Meta:
-        indexes = [models.Index(fields=('content_type', 'object_id'))]
+from netbox.models import ChangeLoggedModel, RestrictedQuerySet
 
 
 class CustomFieldChoiceSet(ChangeLoggedModel):
@@ -327,95 +292,3 @@ class CustomField(ChangeLoggedModel):
     @property
     def form_label(self):
         return str(self)
-
-
-# Jinja2 environment options a configuration template may set: plain values only (no loaders, no extensions,
-# which would load code).
-ENVIRONMENT_PARAMS = {
-    'autoescape': bool, 'trim_blocks': bool, 'lstrip_blocks': bool, 'keep_trailing_newline': bool,
-    'optimized': bool, 'newline_sequence': str, 'block_start_string': str, 'block_end_string': str,
-    'variable_start_string': str, 'variable_end_string': str, 'comment_start_string': str,
-    'comment_end_string': str, 'line_statement_prefix': str, 'line_comment_prefix': str,
-}
-
-
-class ConfigTemplate(ChangeLoggedModel):
-    """A Jinja2 template rendering a device's configuration from the device and its configuration context; its
-    code may be written here or follow a file of a data source."""
-
-    name = models.CharField(max_length=100)
-    description = models.CharField(max_length=200, blank=True)
-    environment_params = models.JSONField(blank=True, null=True, default=dict,
-                                          help_text='Jinja2 environment options, e.g. {"trim_blocks": true}')
-    template_code = models.TextField(help_text='Jinja2 template code')
-    mime_type = models.CharField(max_length=50, blank=True, help_text='Defaults to text/plain')
-    file_name = models.CharField(max_length=200, blank=True)
-    file_extension = models.CharField(max_length=15, blank=True)
-    as_attachment = models.BooleanField(default=True, help_text='Download the rendered text as a file')
-    debug = models.BooleanField(default=False, help_text='Show the error location when rendering fails')
-    data_source = models.ForeignKey('core.DataSource', on_delete=models.PROTECT, related_name='+', blank=True,
-                                    null=True)
-    data_file = models.ForeignKey('core.DataFile', on_delete=models.SET_NULL, related_name='+', blank=True,
-                                  null=True)
-    data_path = models.CharField(max_length=1000, blank=True, editable=False)
-    auto_sync_enabled = models.BooleanField(default=False, help_text='Take the data file\'s content at each sync')
-    data_synced = models.DateTimeField(blank=True, null=True, editable=False)
-    owner = models.ForeignKey('users.Owner', on_delete=models.SET_NULL, blank=True, null=True, related_name='+')
-    tags = TaggableManager(through='extras.TaggedItem', blank=True, ordering=('weight', 'name'))
-    tagged_items = GenericRelation('extras.TaggedItem', content_type_field='content_type',
-                                   object_id_field='object_id')
-
-    objects = RestrictedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ('name', 'pk')
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        params = self.environment_params
-        if params is not None:
-            if not isinstance(params, dict):
-                raise ValidationError({'environment_params': 'Give the environment options as a JSON object.'})
-            for key, value in params.items():
-                kind = ENVIRONMENT_PARAMS.get(key)
-                if kind is None:
-                    raise ValidationError({'environment_params': f'Unknown or refused environment option "{key}"; '
-                                                                 f'allowed: {", ".join(sorted(ENVIRONMENT_PARAMS))}.'})
-                if not isinstance(value, kind) and not (kind is str and value is None):
-                    raise ValidationError({'environment_params': f'"{key}" must be a {kind.__name__}.'})
-            from .rendering import environment_for
-
-            try:
-                environment_for(params)
-            except (TypeError, ValueError, AssertionError) as error:
-                reason = error or 'conflicting delimiters or newline sequence'
-                raise ValidationError({'environment_params': f'Jinja2 refuses these options: {reason}.'})
-        if self.data_file_id and self.data_source_id and self.data_file.source_id != self.data_source_id:
-            raise ValidationError({'data_file': 'The file must belong to the data source chosen.'})
-        if self.data_file_id and not self.data_source_id:
-            self.data_source_id = self.data_file.source_id
-
-    def save(self, *args, **kwargs):
-        self.data_path = self.data_file.path if self.data_file_id else ''
-        if self.data_file_id and not self.data_source_id:
-            self.data_source_id = self.data_file.source_id
-        super().save(*args, **kwargs)
-
-    def sync_data(self):
-        """Take the code of the data file the template follows (saved by the caller)."""
-        if not self.data_file_id:
-            raise ValidationError({'data_file': 'This template follows no data file.'})
-        content = self.data_file.data_as_string
-        if content is None:
-            raise ValidationError({'data_file': f'{self.data_file.path} is not UTF-8 text.'})
-        self.template_code = content
-        self.data_synced = timezone.now()
-
-    def render(self, context):
-        """The template rendered with `context` in a sandbox; raises extras.rendering.RenderError."""
-        from .rendering import render_template
-
-        return render_template(self, context)

@@ -1,4 +1,4 @@
-"""How tags, custom fields, choice sets and configuration templates are exposed."""
+"""How tags, custom fields and custom field choice sets are exposed."""
 import django_filters
 from django.db.models import Q
 from rest_framework import serializers
@@ -6,8 +6,8 @@ from rest_framework import serializers
 from netbox.filtersets import ContentTypeFilter, MultiValueNumberFilter, NoMatchFilter
 from netbox.registry import Counter, Declaration, declare
 
-from .api import ChoiceSetChoicesView, ConfigTemplateRenderView, ConfigTemplateSyncView
-from .models import ConfigTemplate, CustomField, CustomFieldChoiceSet, Tag
+from ..api import ChoiceSetChoicesView
+from ..models import CustomField, CustomFieldChoiceSet, Tag
 
 
 def _choice_filter(queryset, name, value):
@@ -77,20 +77,3 @@ class CustomFieldDeclaration(Declaration):
     search = ('name', 'label', 'description', 'group_name')
     table = ('name', 'label', 'type', 'object_types', 'required', 'weight')
     menu = ('Customization', 'Custom fields')
-
-
-@declare
-class ConfigTemplateDeclaration(Declaration):
-    model = ConfigTemplate
-    fields = ('name', 'description', 'environment_params', 'template_code', 'mime_type', 'file_name',
-              'file_extension', 'as_attachment', 'debug', 'data_source', 'data_path', 'data_file',
-              'auto_sync_enabled', 'data_synced', 'owner', 'created', 'last_updated')
-    read_only = ('data_path', 'data_file', 'data_synced')
-    brief = ('name', 'description')
-    filter_exclude = ('data_source', 'data_file', 'environment_params', 'template_code', 'data_path')
-    api_routes = (('<int:pk>/render/', ConfigTemplateRenderView.as_view(), 'render'),
-                  ('<int:pk>/sync/', ConfigTemplateSyncView.as_view(), 'sync'))
-    search = ('name', 'description')
-    table = ('name', 'description', 'data_source', 'data_file', 'auto_sync_enabled', 'tags')
-    menu = ('Provisioning', 'Configurations')
-    related = ('dcim.Device.config_template', 'dcim.DeviceRole.config_template', 'dcim.Platform.config_template')
