@@ -27,6 +27,7 @@ class JournalEntryDeclaration(Declaration):
     form_exclude = ('created_by',)
     filters = ('assigned_object_type', 'assigned_object_id', 'kind', 'last_updated')
     filter_lookups = {'kind': 'str'}
+    filter_exclude = ('created',)
     extra_filters = {
         'created_after': django_filters.IsoDateTimeFilter(field_name='created', lookup_expr='gte'),
         'created_before': django_filters.IsoDateTimeFilter(field_name='created', lookup_expr='lte'),
