@@ -137,3 +137,17 @@ def test_entries_are_deleted_with_their_object(tenant):
     kept = entry_for(other)
     tenant.delete()
     assert list(JournalEntry.objects.all()) == [kept]
+
+
+def test_entry_page_renders_its_comments_as_sanitised_markdown(admin_client, tenant):
+    entry = entry_for(tenant, comments='# Title\n\n<script>alert(1)</script>*done*')
+    html = admin_client.get(f'/extras/journal-entries/{entry.pk}/').content.decode()
+    assert '<h1>Title</h1>' in html and '<em>done</em>' in html and '<script>alert' not in html
+
+
+def test_generic_add_form_records_the_author(admin_client, tenant):
+    response = admin_client.post('/extras/journal-entries/add/', {
+        'assigned_object_type': ContentType.objects.get_for_model(Tenant).pk, 'assigned_object_id': tenant.pk,
+        'kind': 'info', 'comments': 'from the form'})
+    assert response.status_code == 302, response.context['form'].errors
+    assert JournalEntry.objects.get().created_by.username == 'admin'
