@@ -112,7 +112,14 @@ class ImageAttachment(ChangeLoggedModel):
                 self.image_size = self.image.size
             except (OSError, ValueError):
                 pass  # the stored file is missing: keep the size known
+        replaced = None
+        if self.pk and self.image and not self.image._committed:
+            replaced = type(self).objects.filter(pk=self.pk).values_list('image', flat=True).first()
         super().save(*args, **kwargs)
+        if replaced and replaced != self.image.name:
+            # A new image replaces the file: the old one goes once the change is committed.
+            storage = self.image.storage
+            transaction.on_commit(lambda: storage.delete(replaced))
 
 
 @receiver(post_delete, sender=ImageAttachment, dispatch_uid='image_attachment_file_deleted')

@@ -135,3 +135,14 @@ def test_api_view_needs_permission(plain_user, tenant):
     grant(plain_user, ImageAttachment, ['view'])
     assert api.get(ATTACHMENTS).json()['count'] == 1
     assert upload(api, tenant, png()).status_code == 403
+
+
+def test_a_new_image_replaces_the_file(api, tenant, media_root, django_capture_on_commit_callbacks):
+    attachment = attach(tenant)
+    old = media_root / attachment.image.name
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(f'{ATTACHMENTS}{attachment.pk}/', {'image': png('big.png', 8, 8)}, format='multipart')
+    assert response.status_code == 200, response.content
+    assert response.json()['image_width'] == 8 and not old.exists()
+    attachment.refresh_from_db()
+    assert (media_root / attachment.image.name).is_file()
