@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA
 
+from .datasync import READERS, enqueue_sync
 from .models import DataSource
 
 
@@ -31,8 +32,6 @@ class DataSourceSyncView(APIView):
         source = get_object_or_404(DataSource.objects.restrict(request.user, 'sync'), pk=pk)
         if not source.enabled:
             return Response({'detail': f'Data source {source} is disabled; enable it to sync.'}, status=400)
-        from .datasync import READERS, enqueue_sync
-
         if source.type not in READERS:
             return Response({'type': [f'Syncing {source.get_type_display()} data sources is not supported yet; '
                                       f'local directories and git repositories are.']}, status=400)
