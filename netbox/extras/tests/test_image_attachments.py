@@ -146,3 +146,14 @@ def test_a_new_image_replaces_the_file(api, tenant, media_root, django_capture_o
     assert response.json()['image_width'] == 8 and not old.exists()
     attachment.refresh_from_db()
     assert (media_root / attachment.image.name).is_file()
+
+
+def test_generic_edit_form_renames_and_list_shows_it(admin_client, tenant):
+    attachment = attach(tenant)
+    response = admin_client.post(f'/extras/image-attachments/{attachment.pk}/edit/', {
+        'object_type': ContentType.objects.get_for_model(Tenant).pk, 'object_id': tenant.pk, 'name': 'Renamed',
+        'description': 'new'})
+    assert response.status_code == 302, response.context['form'].errors
+    attachment.refresh_from_db()
+    assert attachment.name == 'Renamed' and attachment.image_width == 6
+    assert 'Renamed' in admin_client.get('/extras/image-attachments/').content.decode()
