@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from extras.models import ImageAttachment
 from netbox.testing import client_for, grant, sample_png
+from netbox.tests.test_browser import browser, page  # noqa: F401  (the browser test's fixtures)
 from tenancy.models import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +158,30 @@ def test_generic_edit_form_renames_and_list_shows_it(admin_client, tenant):
     attachment.refresh_from_db()
     assert attachment.name == 'Renamed' and attachment.image_width == 6
     assert 'Renamed' in admin_client.get('/extras/image-attachments/').content.decode()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_browser_upload_shows_the_thumbnail_and_journal_entry(page, live_server, tmp_path, settings):
+    """In Chromium: an image uploaded on the Images tab shows as a loaded thumbnail (served from /media/ to the
+    logged-in user); a journal entry written on the Journal tab shows its Markdown, without the script."""
+    tenant = Tenant.objects.create(name='Acme', slug='acme')
+    base = f'{live_server.url}/tenancy/tenants/{tenant.pk}'
+    picture = tmp_path / 'front.png'
+    picture.write_bytes(sample_png(30, 20))
+    page.goto(f'{base}/images/')
+    page.set_input_files('#id_image', str(picture))
+    page.fill('#id_name', 'Front')
+    page.get_by_role('button', name='Upload').click()
+    page.wait_for_url(f'{base}/images/')
+    thumbnail = page.locator('.image-thumb img')
+    thumbnail.wait_for()
+    page.wait_for_function('img => img.complete && img.naturalWidth > 0', arg=thumbnail.element_handle())
+    assert thumbnail.evaluate('img => img.naturalWidth') == 30
+
+    page.goto(f'{base}/journal/')
+    page.fill('#id_comments', 'Rack **moved** <script>document.title = "pwned"</script>')
+    page.get_by_role('button', name='Save').click()
+    page.wait_for_url(f'{base}/journal/')
+    assert page.locator('.journal-entry .markdown strong').inner_text() == 'moved'
+    assert page.title() != 'pwned' and page.locator('.journal-entry script').count() == 0
