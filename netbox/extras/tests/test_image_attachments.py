@@ -162,7 +162,7 @@ def test_generic_edit_form_renames_and_list_shows_it(admin_client, tenant):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_browser_upload_shows_the_thumbnail_and_journal_entry(page, live_server, tmp_path, settings):
+def test_browser_upload_shows_the_thumbnail_and_journal_entry(page, live_server, tmp_path, settings):  # noqa: F811
     """In Chromium: an image uploaded on the Images tab shows as a loaded thumbnail (served from /media/ to the
     logged-in user); a journal entry written on the Journal tab shows its Markdown, without the script."""
     tenant = Tenant.objects.create(name='Acme', slug='acme')
