@@ -8,12 +8,15 @@ from rest_framework.views import APIView
 
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA
 
+from .datasync import READERS, enqueue_sync
 from .models import DataSource
 
 
 class DataSourceSyncView(APIView):
-    """POST data-sources/<id>/sync/: read the source's files now; answers with the source as it is after the sync.
-    A source that cannot be read (or of a type not supported yet) is a 400 saying why."""
+    """POST data-sources/<id>/sync/: queue a background job syncing the source (core.datasync.sync_job); answers
+    at once with the source, its status `queued`, as NetBox does. The job (core.Job, listed under
+    /api/core/jobs/?object_id=<id>) and the source's status tell how the sync went. A disabled source, or one of
+    a type that cannot be synced, is a 400 saying why."""
 
     permission_model = DataSource
     permission_action = 'sync'
@@ -29,7 +32,11 @@ class DataSourceSyncView(APIView):
         source = get_object_or_404(DataSource.objects.restrict(request.user, 'sync'), pk=pk)
         if not source.enabled:
             return Response({'detail': f'Data source {source} is disabled; enable it to sync.'}, status=400)
-        source.sync()
+        if source.type not in READERS:
+            return Response({'type': [f'Syncing {source.get_type_display()} data sources is not supported yet; '
+                                      f'local directories and git repositories are.']}, status=400)
+        with transaction.atomic():
+            enqueue_sync(source, request.user)
         declaration = registry.get(DataSource)
         # Read again with the counters (file_count) the response shows.
         source = optimized_queryset(declaration, declaration.rest_fields()).get(pk=source.pk)

@@ -12,6 +12,7 @@ from netbox.registry import Counter, Declaration, declare
 
 from .api import DataSourceSyncView
 from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange
+from .ui import DataSourceSyncUIView
 
 
 @declare
@@ -84,6 +85,8 @@ class DataSourceDeclaration(Declaration):
     filter_exclude = ('ignore_rules',)
     filter_by_name = True
     api_routes = (('<int:pk>/sync/', DataSourceSyncView.as_view(), 'sync'),)
+    ui_routes = (('<int:pk>/sync/', DataSourceSyncUIView.as_view(), 'sync'),)
+    detail_templates = ('core/datasource_sync.html',)
     search = ('name', 'source_url', 'description', 'comments')
     table = ('name', 'type', 'status', 'enabled', 'source_url', 'last_synced', 'file_count')
     menu = ('Operations', 'Data sources')

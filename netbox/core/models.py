@@ -135,7 +135,8 @@ class Job(AbsoluteURLMixin, models.Model):
 
 
 class DataSource(PrimaryModel):
-    """A place files are synced from (a local directory; git and S3 are named but not supported yet)."""
+    """A place files are synced from: a local directory or a git repository (S3 is named but not supported yet).
+    Syncs asked for through the API or the UI run as background jobs (core.datasync.enqueue_sync)."""
 
     TYPE_CHOICES = (('local', 'Local'), ('git', 'Git'), ('amazon-s3', 'Amazon S3'))
     STATUS_CHOICES = (('new', 'New'), ('queued', 'Queued'), ('syncing', 'Syncing'), ('completed', 'Completed'),
@@ -165,7 +166,8 @@ class DataSource(PrimaryModel):
             raise ValidationError({'parameters': 'Give the parameters as a JSON object.'})
 
     def sync(self):
-        """Read the source's files into DataFile rows; raise ValidationError when the source cannot be read."""
+        """Read the source's files into DataFile rows now, in this process; raise ValidationError when the source
+        cannot be read."""
         from .datasync import sync_data_source
 
         sync_data_source(self)

@@ -1,8 +1,9 @@
-"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, and rendering
-configuration templates."""
+"""The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, rendering
+configuration templates, and the image field of image attachments."""
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -12,6 +13,20 @@ from netbox.api.renderers import FastJSONRenderer, FormlessBrowsableAPIRenderer,
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA, paginated
 
 from .models import ConfigTemplate, CustomFieldChoiceSet
+from .models.attachments import validate_image
+
+
+class ImageFileField(serializers.FileField):
+    """An uploaded image (multipart `image`), checked by Pillow and against IMAGE_ATTACHMENT_MAX_SIZE; served as
+    the file's absolute URL."""
+
+    def to_internal_value(self, data):
+        upload = super().to_internal_value(data)
+        try:
+            validate_image(upload)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages)
+        return upload
 
 
 class ChoiceSetChoicesView(APIView):

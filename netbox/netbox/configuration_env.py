@@ -78,4 +78,6 @@ if env_peppers():
     API_TOKEN_PEPPERS = env_peppers()
 
 DEBUG = os.environ.get('DEBUG', 'false').lower() == 'true'
+# Uploaded files (image attachments); netbox/media/ when unset.
+MEDIA_ROOT = os.environ.get('MEDIA_ROOT') or None
 TIME_ZONE = os.environ.get('TIME_ZONE', 'UTC')

@@ -46,6 +46,7 @@ OPTIONAL_DEFAULTS = {
     'EXEMPT_VIEW_PERMISSIONS': [],
     'FIELD_CHOICES': {},
     'HTTP_PROXIES': None,
+    'IMAGE_ATTACHMENT_MAX_SIZE': 10 * 1024 * 1024,
     'INTERNAL_IPS': ('127.0.0.1', '::1'),
     'JINJA2_FILTERS': {},
     'LOGGING': {},
@@ -97,6 +98,7 @@ OPTIONAL_DEFAULTS = {
     'SHORT_TIME_FORMAT': 'H:i:s',
     'STORAGE_BACKEND': None,
     'STORAGE_CONFIG': {},
+    'STORAGES': {},
     'TIME_FORMAT': 'g:i a',
     'TIME_ZONE': 'UTC',
 }
@@ -291,9 +293,18 @@ def build_settings(config):
     out['SERVER_EMAIL'] = email.get('FROM_EMAIL', 'root@localhost')
     out['DEFAULT_FROM_EMAIL'] = out['SERVER_EMAIL']
 
+    # Uploaded files (image attachments) go to the 'default' storage: local files under MEDIA_ROOT unless
+    # STORAGES (NetBox 4.3+, Django's own shape) or the older STORAGE_BACKEND/STORAGE_CONFIG name another backend.
+    storages = {
+        'default': {'BACKEND': 'django.core.files.storage.FileSystemStorage'},
+        'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'},
+    }
+    _check_type('STORAGES', out['STORAGES'], dict, "a dict of Django storages, e.g. {'default': {'BACKEND': ...}}")
     if out['STORAGE_BACKEND']:
-        out['STORAGES'] = {
-            'default': {'BACKEND': out['STORAGE_BACKEND'], 'OPTIONS': out['STORAGE_CONFIG']},
-            'staticfiles': {'BACKEND': 'django.contrib.staticfiles.storage.StaticFilesStorage'},
-        }
+        storages['default'] = {'BACKEND': out['STORAGE_BACKEND'], 'OPTIONS': out['STORAGE_CONFIG']}
+    storages.update(out['STORAGES'])
+    out['STORAGES'] = storages
+    if not isinstance(out['IMAGE_ATTACHMENT_MAX_SIZE'], int) or out['IMAGE_ATTACHMENT_MAX_SIZE'] <= 0:
+        raise ImproperlyConfigured(f'IMAGE_ATTACHMENT_MAX_SIZE in {CONFIG_FILE_HINT} must be a positive number of '
+                                   f'bytes.')
     return out

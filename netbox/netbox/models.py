@@ -221,6 +221,10 @@ class NetBoxModel(CustomFieldsMixin, ChangeLoggedModel):
     # where taggit's own prefetch builds a queryset per object. Deleting the object deletes its links.
     tagged_items = GenericRelation('extras.TaggedItem', content_type_field='content_type',
                                    object_id_field='object_id')
+    # The object's journal and images (extras): deleted with it.
+    journal_entries = GenericRelation('extras.JournalEntry', content_type_field='assigned_object_type',
+                                      object_id_field='assigned_object_id')
+    images = GenericRelation('extras.ImageAttachment', content_type_field='object_type', object_id_field='object_id')
 
     class Meta:
         abstract = True

@@ -1,5 +1,6 @@
 """Settings for the test suite: the regular settings, read from configuration_testing.py."""
 import os
+import tempfile
 
 os.environ.setdefault('NETBOX_CONFIGURATION', 'netbox.configuration_testing')
 
@@ -13,3 +14,13 @@ CACHES['default']['KEY_PREFIX'] = (  # noqa: F405
 
 # Tests create many users with passwords; the production hasher's 1.2M PBKDF2 rounds would dominate their run time.
 PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
+
+# Background jobs of this run (database and xdist worker) go to RQ queues of their own, so that a worker run by one
+# test never takes another run's jobs (core.jobs maps 'default' to '<prefix>default').
+RQ_QUEUE_PREFIX = f'test-{DATABASES["default"]["NAME"]}-{os.environ.get("PYTEST_XDIST_WORKER", "main")}-'  # noqa: F405
+for _name in ('high', 'default', 'low'):
+    RQ_QUEUES[f'{RQ_QUEUE_PREFIX}{_name}'] = RQ_CONNECTION  # noqa: F405
+
+# Uploaded files never land in the source tree; tests that look at files override MEDIA_ROOT with their own
+# temporary directory.
+MEDIA_ROOT = tempfile.mkdtemp(prefix='netbox-test-media-')

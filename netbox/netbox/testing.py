@@ -421,3 +421,34 @@ def _virtual_interface():
 
 SAMPLE_BUILDERS['circuits.circuitgroupassignment'] = _circuit_group_assignment_sample
 SAMPLE_OVERRIDES['circuits.virtualcircuittermination'] = {'interface': _virtual_interface}
+
+
+# Extras: a journal entry and an image attachment belong to a real object; an image is a real (tiny) PNG.
+def sample_png(width=4, height=3, color=(200, 30, 30)):
+    """The bytes of a small PNG image."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new('RGB', (width, height), color).save(buffer, format='PNG')
+    return buffer.getvalue()
+
+
+def _sample_image():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(sample_png(), name='sample.png')
+
+
+SAMPLE_BUILDERS['extras.journalentry'] = lambda: {'assigned_object_type': _tenant_type(),
+                                                  'assigned_object_id': _sample_tenant().pk}
+SAMPLE_BUILDERS['extras.imageattachment'] = lambda: {'object_type': _tenant_type(),
+                                                     'object_id': _sample_tenant().pk, 'image': _sample_image()}
+
+
+def needs_upload(declaration):
+    """Whether creating an object of the declaration's model needs an uploaded file (multipart, not JSON): the
+    generic JSON and form tests leave such models to their own tests."""
+    return any(isinstance(field, models.FileField) and not field.blank
+               for field in declaration.model._meta.concrete_fields)

@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from dcim.api_cables import ConnectedDeviceView
+from extras.ui import serve_media
 from netbox.api.routers import app_urlpatterns
 from netbox.api.views import APIRootView, StatusView
 from netbox.ui.urls import ui_urlpatterns
@@ -36,7 +37,8 @@ _patterns = [
     path('api/', include(api_patterns)),
     path('admin/', admin.site.urls),
     re_path(r'^static/(?P<path>.*)$', serve, {'document_root': settings.STATIC_ROOT}),
-    re_path(r'^media/(?P<path>.*)$', serve, {'document_root': settings.MEDIA_ROOT}),
+    # Uploaded files: for logged-in users who may view the attachment they belong to (extras.ui.serve_media).
+    re_path(r'^media/(?P<path>.+)$', serve_media, name='media'),
     *ui_urlpatterns(),
 ]
 

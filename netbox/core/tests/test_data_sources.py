@@ -1,19 +1,27 @@
-"""Data sources: a local directory synced into data files (added, changed, removed, ignored), other types refused
-with a 400, and the file and source lists in a constant number of queries."""
+"""Data sources: a local directory synced into data files (added, changed, removed, ignored), types that cannot
+be synced refused with a 400, and the file and source lists in a constant number of queries. Syncs asked for through
+the API run as background jobs, run here by a real RQ worker (the `background` fixture)."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.models import DataFile, DataSource
+from core.models import DataFile, DataSource, Job
 
 pytestmark = pytest.mark.django_db
 
 
-def sync(api, source):
-    return api.post(f'/api/core/data-sources/{source.pk}/sync/')
+@pytest.fixture
+def sync(api, background):
+    """POST the sync, let the worker run it, and answer with the source as it is after the sync."""
+    def run(api, source):
+        response = background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/'))
+        if response.status_code != 200:
+            return response
+        return api.get(f'/api/core/data-sources/{source.pk}/')
+    return run
 
 
-def test_sync_reads_a_local_directory(api, tmp_path):
+def test_sync_reads_a_local_directory(api, tmp_path, sync):
     (tmp_path / 'a.txt').write_text('alpha')
     (tmp_path / 'sub').mkdir()
     (tmp_path / 'sub' / 'b.j2').write_text('beta')
@@ -35,7 +43,7 @@ def test_sync_reads_a_local_directory(api, tmp_path):
     assert {row['path'] for row in listed} == {'a.txt', 'sub/b.j2'}
 
 
-def test_resync_updates_changed_and_removes_missing_files(api, tmp_path):
+def test_resync_updates_changed_and_removes_missing_files(api, tmp_path, sync):
     (tmp_path / 'keep.txt').write_text('one')
     (tmp_path / 'gone.txt').write_text('two')
     source = DataSource.objects.create(name='files', type='local', source_url=f'file://{tmp_path}')
@@ -49,23 +57,23 @@ def test_resync_updates_changed_and_removes_missing_files(api, tmp_path):
 
 
 def test_unsupported_type_is_a_400(api):
-    source = DataSource.objects.create(name='repo', type='git', source_url='https://example.com/repo.git')
-    response = sync(api, source)
+    source = DataSource.objects.create(name='bucket', type='amazon-s3', source_url='https://example.com/bucket')
+    response = api.post(f'/api/core/data-sources/{source.pk}/sync/')
     assert response.status_code == 400 and 'not supported' in str(response.data['type'])
 
 
-def test_missing_directory_is_a_400_and_marks_the_source_failed(api, tmp_path):
+def test_missing_directory_fails_the_job_and_marks_the_source_failed(api, tmp_path, sync):
     source = DataSource.objects.create(name='nowhere', type='local', source_url=str(tmp_path / 'missing'))
     response = sync(api, source)
-    assert response.status_code == 400 and 'source_url' in response.data
-    source.refresh_from_db()
-    assert source.status == 'failed'
+    assert response.data['status']['value'] == 'failed'
+    job = Job.objects.get(object_id=source.pk)
+    assert job.status == 'failed' and 'source_url' in job.error and 'missing' in job.error
 
 
 def test_data_files_are_read_only(api, tmp_path):
     (tmp_path / 'a.txt').write_text('alpha')
     source = DataSource.objects.create(name='files', type='local', source_url=str(tmp_path))
-    sync(api, source)
+    source.sync()
     data_file = DataFile.objects.get()
     assert api.patch(f'/api/core/data-files/{data_file.pk}/', {'path': 'b'}, format='json').status_code == 405
 
@@ -76,7 +84,7 @@ def test_list_query_count_is_constant(api, tmp_path, path):
         for n in range(count):
             (tmp_path / f'f{start + n}.txt').write_text(str(n))
         source = DataSource.objects.create(name=f's{start}', type='local', source_url=str(tmp_path))
-        sync(api, source)
+        source.sync()
 
     def queries():
         api.get(path, {'limit': 1000})

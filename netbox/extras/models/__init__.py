@@ -1,4 +1,5 @@
 """The extras app's models, one module per feature; gathered here so that `from extras.models import X` works."""
+from .attachments import ImageAttachment, accepts_attachments
 from .customfields import (
     CustomField,
     CustomFieldChoiceSet,
@@ -6,10 +7,12 @@ from .customfields import (
     custom_fields_changed,
     custom_fields_version,
 )
+from .journal import JournalEntry, JournalEntryKinds, journaled
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes', 'Tag',
-    'TaggedItem', 'custom_fields_changed', 'custom_fields_version',
+    'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes',
+    'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Tag', 'TaggedItem', 'accepts_attachments',
+    'custom_fields_changed', 'custom_fields_version', 'journaled',
 )

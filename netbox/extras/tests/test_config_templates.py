@@ -104,10 +104,10 @@ def test_code_loading_environment_options_are_refused(api):
     assert response.status_code == 400 and 'environment_params' in response.data
 
 
-def test_template_follows_its_data_file(api, tmp_path):
+def test_template_follows_its_data_file(api, tmp_path, background):
     (tmp_path / 'base.j2').write_text('from file {{ x }}')
     source = DataSource.objects.create(name='local', type='local', source_url=str(tmp_path))
-    assert api.post(f'/api/core/data-sources/{source.pk}/sync/').status_code == 200
+    assert background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/')).status_code == 200
     data_file = source.datafiles.get(path='base.j2')
     config_template = template('inline', data_source=source, data_file=data_file, auto_sync_enabled=True)
     response = api.post(f'/api/extras/config-templates/{config_template.pk}/sync/')
@@ -116,7 +116,7 @@ def test_template_follows_its_data_file(api, tmp_path):
     assert render(api, config_template, {'x': 1}).data['content'] == 'from file 1'
     # A later sync of the source brings the new content to the templates that follow the file.
     (tmp_path / 'base.j2').write_text('changed')
-    api.post(f'/api/core/data-sources/{source.pk}/sync/')
+    background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/'))
     config_template.refresh_from_db()
     assert config_template.template_code == 'changed'
 

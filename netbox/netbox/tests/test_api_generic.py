@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from netbox.api.fields import api_list_path
 from netbox.registry import registry
-from netbox.testing import client_for, editable_text_field, grant, make, sample_payload
+from netbox.testing import client_for, editable_text_field, grant, make, needs_upload, sample_payload
 
 REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.7-api.json'
 REFERENCE = json.loads(REFERENCE_PATH.read_text())
@@ -21,6 +21,8 @@ PAGING_PARAMS = {'q', 'limit', 'offset', 'ordering', 'brief', 'fields', 'omit', 
 
 DECLARATIONS = sorted(registry, key=lambda d: d.label())
 WRITABLE = [d for d in DECLARATIONS if 'POST' in d.api_methods]
+# Created from a JSON payload (models needing an uploaded file are created by multipart in their own tests).
+JSON_WRITABLE = [d for d in WRITABLE if not needs_upload(d)]
 DELETABLE = [d for d in DECLARATIONS if 'DELETE' in d.api_methods]
 ids = [d.label() for d in DECLARATIONS]
 
@@ -86,7 +88,7 @@ def test_brief_fields_and_omit(api, declaration):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize('declaration', WRITABLE, ids=[d.label() for d in WRITABLE])
+@pytest.mark.parametrize('declaration', JSON_WRITABLE, ids=[d.label() for d in JSON_WRITABLE])
 def test_create_update_delete(api, declaration):
     payload = sample_payload(declaration)
     response = api.post(list_url(declaration), payload, format='json')
@@ -107,7 +109,7 @@ def test_create_update_delete(api, declaration):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize('declaration', WRITABLE, ids=[d.label() for d in WRITABLE])
+@pytest.mark.parametrize('declaration', JSON_WRITABLE, ids=[d.label() for d in JSON_WRITABLE])
 def test_bulk_create_is_one_request_and_all_or_nothing(api, declaration):
     good = [sample_payload(declaration), sample_payload(declaration)]
     response = api.post(list_url(declaration), good, format='json')

@@ -416,7 +416,10 @@ def form_data(values):
 
 def form_creatable():
     # Cables get their terminations from the connect page, not the generic form (tested in dcim).
-    return [d for d in WRITABLE if not api_only_fields(d)]
+    # Models needing an uploaded file (image attachments) are added through their own upload forms (own tests).
+    from netbox.testing import needs_upload
+
+    return [d for d in WRITABLE if not api_only_fields(d) and not needs_upload(d)]
 
 
 def changeable():

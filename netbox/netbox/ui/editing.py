@@ -64,6 +64,8 @@ class ObjectEditView(DeclaredView):
         form = form_class(data=request.POST, files=request.FILES, instance=obj, user=request.user)
         names = self.base_context(request)['names']
         if form.is_valid():
+            if creating and 'created_by' not in form.fields and hasattr(form.instance, 'created_by_id'):
+                form.instance.created_by = request.user  # a model recording its author (journal entries)
             try:
                 with transaction.atomic():
                     obj = form.save()

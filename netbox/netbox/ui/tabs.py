@@ -2,7 +2,9 @@
 Extra tabs on an object's pages, and a tab that lists related objects as a table with "available" rows among them.
 
 A declaration adds a tab by listing, in its `ui_routes`, a route '<int:pk>/<something>/' whose view class sets
-`tab_label`: the tab then shows between the object's own tab and its changelog on every page of the object.
+`tab_label`: the tab then shows between the object's own tab and its changelog on every page of the object. A
+feature that gives a tab to many models at once (the journal, image attachments) registers it once with
+`register_object_tab()`, saying which declarations it applies to; `object_routes()` is both kinds together.
 
 `ChildTableView` is such a tab: it shows objects of another declared model (the children) in a paginated table
 derived from that model's declaration, and lets a subclass put rows of its own among them (`AvailableRow`: free
@@ -21,11 +23,36 @@ from netbox.permissions import has_permission
 from .base import DeclaredView, allows, model_url, page_size, verbose_names
 from .tables import TablePreferences, available_columns, build_table, default_columns, table_name
 
+# Tabs registered for every declaration they apply to: [(suffix, view class, route name, applies(declaration))].
+_registered_tabs = []
+
+
+def register_object_tab(suffix, view_class, route_name, applies):
+    """Give every declared model for which `applies(declaration)` is true a tab: `view_class` (an ObjectTabView)
+    at '<model path>/<suffix>', named '<model>_<route_name>'. Call it at import time of a declarations module,
+    before the URLs are built."""
+    _registered_tabs.append((suffix, view_class, route_name, applies))
+
+
+def object_routes(declaration):
+    """The declaration's `ui_routes` followed by the registered tabs that apply to it: ((suffix, view, name), ...).
+    Built once per declaration (and again should more tabs be registered)."""
+    cached = declaration.__dict__.get('_object_routes')
+    if cached is not None and cached[0] == len(_registered_tabs):
+        return cached[1]
+    routes = list(declaration.ui_routes)
+    taken = {name for _, _, name in routes}
+    for suffix, view_class, route_name, applies in _registered_tabs:
+        if route_name not in taken and applies(declaration):
+            routes.append((suffix, view_class.as_view(declaration=declaration), route_name))
+    declaration._object_routes = (len(_registered_tabs), tuple(routes))
+    return declaration._object_routes[1]
+
 
 def object_tabs(declaration, obj, user=None):
     """[{'name', 'label', 'url'}] of the extra tabs declared for the object's model that `user` may open."""
     tabs = []
-    for suffix, view, route_name in declaration.ui_routes:
+    for suffix, view, route_name in object_routes(declaration):
         view_class = getattr(view, 'view_class', None)
         label = getattr(view_class, 'tab_label', None)
         if not label or not suffix.startswith('<int:pk>/'):
@@ -96,7 +123,7 @@ class ObjectTabView(DeclaredView):
         return render(request, self.template_name, context)
 
     def tab_name(self):
-        for _, view, route_name in self.declaration.ui_routes:
+        for _, view, route_name in object_routes(self.declaration):
             if getattr(view, 'view_class', None) is type(self):
                 return route_name
         return None

@@ -6,6 +6,7 @@ from netbox.registry import registry
 
 from . import account, views
 from .search import SearchView
+from .tabs import object_routes
 
 
 def model_urlpatterns(declaration):
@@ -13,7 +14,7 @@ def model_urlpatterns(declaration):
     slug = declaration.slug()
     model_views = views.views_for(declaration)
     extra = [path(f'{slug}/{suffix}', view, name=f'{name}_{route_name}')
-             for suffix, view, route_name in declaration.ui_routes]
+             for suffix, view, route_name in object_routes(declaration)]
     return extra + [
         path(f'{slug}/', model_views['list'], name=f'{name}_list'),
         path(f'{slug}/add/', model_views['edit'], name=f'{name}_add'),

@@ -25,6 +25,7 @@ from netbox.registry import registry
 from .base import DeclaredView, allows, model_url, page_size, query_with, verbose_names
 from .export import EXPORT_FORMATS, export_response
 from .filterforms import FilterForm
+from .markdown import render_markdown
 from .menu import MENU_ORDER, menu_place, ordered_groups
 from .tables import (
     TablePreferences,
@@ -233,7 +234,7 @@ class ObjectDetailView(DeclaredView):
             if spec.kind == 'count':
                 counts.append(self.count_entry(obj, name, spec, user))
             elif name == 'comments':
-                comments = getattr(obj, 'comments', '') or None
+                comments = render_markdown(getattr(obj, 'comments', '')) or None
             else:
                 attributes.append((spec.label, render_value(obj, spec, detail=True)))
         custom_fields = {}

@@ -1,0 +1,120 @@
+"""
+Background jobs: a function run by an RQ worker, recorded as a core.Job.
+
+    job = enqueue_job('core.datasync.sync_job', name='Sync data source', instance=source, user=request.user)
+
+`enqueue_job()` records a Job (status `pending`, the object it is for, the user, the queue) and, once the
+current transaction commits, puts one RQ job on the queue (`default` unless named; RQ's job id is the Job's
+`job_id`). A worker (`manage.py rqworker high default low`, started by scripts/serve) then calls `run_job()`,
+which marks the Job `running` with its start time, calls the function with the Job, and records the outcome:
+`completed`, `failed` (the function raised `JobFailed`: the work ran but its result is a failure) or `errored`
+(any other exception; the error and traceback are kept), with the completion time. The function may write to the
+Job's log with `job.log()`-style calls through `log(job, message, level)`, and keep results in `job.data`.
+
+Functions are named by dotted path, so a worker imports them fresh and nothing but the Job's key crosses Redis.
+Queue names map to the RQ queues of RQ_QUEUES through `queue_for()` (a test run keeps queues of its own).
+"""
+import logging
+import traceback
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger('netbox.jobs')
+
+LOG_LEVELS = ('debug', 'info', 'success', 'warning', 'failure')
+
+
+class JobFailed(Exception):
+    """Raised by a job function whose work ran but failed (a sync that found the source unreadable): the Job
+    ends `failed` with this message as its error, without a traceback."""
+
+
+def queue_for(name='default'):
+    """The RQ queue behind a queue name (with the test run's prefix, if any)."""
+    import django_rq
+
+    return django_rq.get_queue(physical_queue_name(name), commit_mode='auto')
+
+
+def physical_queue_name(name):
+    return f'{getattr(settings, "RQ_QUEUE_PREFIX", "")}{name}'
+
+
+def enqueue_job(func_path, *, name, instance=None, user=None, queue='default', data=None, kwargs=None):
+    """Record a pending Job for `instance` and have a worker run `func_path(job, **kwargs)` once the current
+    transaction commits. Returns the Job."""
+    from .models import Job
+
+    job = Job.objects.create(
+        name=name[:200], status='pending', user=user if getattr(user, 'is_authenticated', False) else None,
+        object_type=ContentType.objects.get_for_model(type(instance)) if instance is not None else None,
+        object_id=instance.pk if instance is not None else None,
+        queue_name=physical_queue_name(queue), data=data,
+    )
+    arguments = (job.pk, func_path, dict(kwargs or {}))
+
+    def put_on_queue():
+        queue_for(queue).enqueue_call('core.jobs.run_job', args=arguments, job_id=str(job.job_id),
+                                      timeout=settings.RQ_DEFAULT_TIMEOUT, description=job.name)
+    transaction.on_commit(put_on_queue)
+    return job
+
+
+def log(job, message, level='info'):
+    """Add a line to the job's log (saved with the job)."""
+    job.log_entries = list(job.log_entries or []) + [{
+        'level': level if level in LOG_LEVELS else 'info', 'message': str(message),
+        'timestamp': timezone.now().isoformat(),
+    }]
+
+
+def run_job(job_pk, func_path, kwargs):
+    """What the worker runs: the Job's function, with its status, times, error and log recorded."""
+    from .models import Job
+
+    _drop_stale_connections()
+    job = Job.objects.filter(pk=job_pk).first()
+    if job is None:  # deleted meanwhile (or a job of another database): nothing to run
+        logger.warning('Job %s no longer exists; skipped.', job_pk)
+        return None
+    job.status, job.started, job.error = 'running', timezone.now(), ''
+    job.save(update_fields=['status', 'started', 'error', 'execution_time'])
+    try:
+        func = import_string(func_path)
+        func(job, **kwargs)
+    except JobFailed as failure:
+        job.status, job.error = 'failed', str(failure)
+        log(job, failure, 'failure')
+    except Exception as error:  # noqa: BLE001  (any error of the job is recorded on it, not raised in the worker)
+        job.status, job.error = 'errored', f'{type(error).__name__}: {error}\n{traceback.format_exc()}'
+        log(job, f'{type(error).__name__}: {error}', 'failure')
+        logger.exception('Job %s (%s) errored', job.pk, job.name)
+    else:
+        job.status = 'completed'
+    job.completed = timezone.now()
+    job.save()
+    _drop_stale_connections()
+    return job.status
+
+
+def _drop_stale_connections():
+    # A worker keeps its process between jobs: connections past CONN_MAX_AGE or broken are replaced. Inside a
+    # transaction (a job run in a test's process) the connection is the caller's and stays.
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def run_queued_jobs(queue='default'):
+    """Run the jobs waiting on `queue` in this process with an RQ worker in burst mode (it stops when the queue
+    is empty); for tests and management commands. Returns the number of jobs the worker ran."""
+    from rq import SimpleWorker
+
+    rq_queue = queue_for(queue)
+    waiting = rq_queue.count
+    worker = SimpleWorker([rq_queue], connection=rq_queue.connection)
+    worker.work(burst=True, logging_level='WARNING')
+    return waiting - rq_queue.count
