@@ -6,10 +6,12 @@ from .customfields import (
     custom_fields_changed,
     custom_fields_version,
 )
+from .customlinks import BUTTON_CLASSES, CustomLink
+from .exporttemplates import ExportTemplate
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes', 'Tag',
-    'TaggedItem', 'custom_fields_changed', 'custom_fields_version',
+    'BUTTON_CLASSES', 'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes',
+    'CustomLink', 'ExportTemplate', 'Tag', 'TaggedItem', 'custom_fields_changed', 'custom_fields_version',
 )
