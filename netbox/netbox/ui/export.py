@@ -48,6 +48,7 @@ class ExportError(Exception):
 def export_templates_for(model, user):
     """The export templates the user may use for `model`'s lists (one query)."""
     from django.contrib.contenttypes.models import ContentType
+
     from extras.models import ExportTemplate
 
     content_type = ContentType.objects.get_for_model(model)
@@ -59,6 +60,7 @@ def template_export_response(model, user, queryset, name):
     """The list rendered by the export template `name`: its MIME type, and a download named by the template when
     it is an attachment. Raises ExportError with a message for the user."""
     from django.contrib.contenttypes.models import ContentType
+
     from extras.models import ExportTemplate
     from extras.rendering import RenderError
 
