@@ -5,7 +5,8 @@ The sandbox refuses, with a SecurityError that names what was refused rather tha
 - private and internal attributes (`__class__`, `__globals__`, `_meta`, `mro`, function and frame internals), also
   when reached through `attr()`, `map(attribute=...)` or `str.format()`;
 - calls to methods that alter data (Django marks save, delete and the queryset writes `alters_data`);
-- the model class behind a queryset or manager (`queryset.model.objects` would read past the user's permissions);
+- the model class behind a queryset or manager (`queryset.model.objects` would read past the user's permissions),
+  raw SQL (`raw`, `extra`), and queryset lookups through secrets (`values_list('owner__users__password')`);
 - secrets: a user's password hash, a token's key, the request's headers, cookies, session and environment (only
   the harmless request attributes in REQUEST_ATTRIBUTES are readable);
 - `*` and `**` building huge values.
@@ -40,9 +41,15 @@ REQUEST_ATTRIBUTES = frozenset({
     'build_absolute_uri', 'is_secure', 'LANGUAGE_CODE',
 })
 
-# Attributes holding secrets, refused on any object.
+# Attributes holding secrets, refused on any object, and as a step of a queryset lookup
+# (`queryset.values_list('owner__users__password')`).
 SECRET_ATTRIBUTES = frozenset({'password', 'set_password', 'check_password', 'digest', 'plaintext', 'token_value',
                                'secret', 'pepper_id'})
+SECRET_LOOKUP_STEPS = SECRET_ATTRIBUTES | {'key', 'tokens'}
+
+# Queryset and manager attributes refused: the model class (its manager reads past the user's permissions), raw SQL
+# and the query internals.
+QUERYSET_REFUSED = frozenset({'model', 'db', 'query', 'raw', 'extra', 'using', 'db_manager'})
 
 # The longest string or sequence `*` may build, and the largest exponent `**` may use.
 MAX_PRODUCT_LENGTH = 1_000_000
@@ -72,13 +79,21 @@ class StrictSandbox(SandboxedEnvironment):
             return False
         if isinstance(obj, HttpRequest):
             return attr in REQUEST_ATTRIBUTES
-        if isinstance(obj, (models.QuerySet, models.Manager)) and attr in ('model', 'db', 'query'):
+        if isinstance(obj, (models.QuerySet, models.Manager)) and attr in QUERYSET_REFUSED:
             return False
         if isinstance(obj, type) and attr == 'objects':
             return False
         if attr == 'key' and type(obj).__name__ == 'Token':
             return False
         return True
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja2's signature
+        owner = getattr(__obj, '__self__', None)
+        if isinstance(owner, (models.QuerySet, models.Manager)):
+            for name in [*args, *kwargs, *kwargs.values()]:
+                if isinstance(name, str) and SECRET_LOOKUP_STEPS & set(name.lstrip('-').split('__')):
+                    raise SecurityError(f'the lookup {name!r} reaches a secret.')
+        return super().call(__context, __obj, *args, **kwargs)
 
     def unsafe_undefined(self, obj, attribute):
         raise SecurityError(f'access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe.')
