@@ -25,6 +25,7 @@ class ExportTemplateDeclaration(Declaration):
                'data_file', 'auto_sync_enabled', 'data_synced', 'owner', 'created', 'last_updated')
     filter_exclude = ('data_source', 'data_file')
     extra_filters = _object_type_filters()
+    form_include = ('object_types',)
     api_routes = (('<int:pk>/sync/', SyncedDataSyncView.as_view(permission_model=ExportTemplate), 'sync'),)
     search = ('name', 'description')
     table = ('name', 'object_types', 'description', 'mime_type', 'file_name', 'file_extension', 'as_attachment',
@@ -42,6 +43,7 @@ class CustomLinkDeclaration(Declaration):
     filters = ('name', 'enabled', 'link_text', 'link_url', 'weight', 'group_name', 'button_class', 'new_window',
                'owner', 'created', 'last_updated')
     extra_filters = _object_type_filters()
+    form_include = ('object_types',)
     search = ('name',)
     table = ('name', 'object_types', 'group_name', 'weight', 'button_class', 'new_window', 'enabled')
     menu = ('Customization', 'Custom links')
