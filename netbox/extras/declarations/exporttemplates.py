@@ -25,7 +25,7 @@ class ExportTemplateDeclaration(Declaration):
                'data_file', 'auto_sync_enabled', 'data_synced', 'owner', 'created', 'last_updated')
     filter_exclude = ('data_source', 'data_file')
     extra_filters = _object_type_filters()
-    form_include = ('object_types',)
+    form_include = ('object_types', 'data_file')
     api_routes = (('<int:pk>/sync/', SyncedDataSyncView.as_view(permission_model=ExportTemplate), 'sync'),)
     search = ('name', 'description')
     table = ('name', 'object_types', 'description', 'mime_type', 'file_name', 'file_extension', 'as_attachment',

@@ -194,3 +194,18 @@ def test_template_follows_its_data_file(api, devices, tmp_path):
     assert response.status_code == 200, response.content
     assert response.data['data_path'] == 'hosts.j2' and response.data['data_synced'] is not None
     assert api.get('/api/dcim/devices/', {'export': 'names'}).content == b'alpha!beta!gamma!'
+
+
+def test_edit_form_sets_object_types_and_the_followed_file(admin_client, tmp_path):
+    (tmp_path / 'hosts.j2').write_text('from file')
+    source = DataSource.objects.create(name='local', type='local', source_url=str(tmp_path))
+    source.sync()
+    data_file = source.datafiles.get(path='hosts.j2')
+    site_type = ContentType.objects.get_for_model(Site)
+    response = admin_client.post('/extras/export-templates/add/', {
+        'name': 'from form', 'object_types': [site_type.pk], 'template_code': 'x', 'data_file': data_file.pk,
+        'as_attachment': 'on'})
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    template = ExportTemplate.objects.get(name='from form')
+    assert list(template.object_types.all()) == [site_type]
+    assert template.data_file == data_file and template.data_source == source and template.data_path == 'hosts.j2'
