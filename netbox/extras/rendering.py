@@ -7,8 +7,8 @@ The sandbox refuses, with a SecurityError that names what was refused rather tha
 - calls to methods that alter data (Django marks save, delete and the queryset writes `alters_data`);
 - the model class behind a queryset or manager (`queryset.model.objects` would read past the user's permissions),
   raw SQL (`raw`, `extra`), and queryset lookups through secrets (`values_list('owner__users__password')`);
-- secrets: a user's password hash, a token's key, the request's headers, cookies, session and environment (only
-  the harmless request attributes in REQUEST_ATTRIBUTES are readable);
+- secrets: a user's password hash, a token's key, a data source's parameters, the request's headers, cookies,
+  session and environment (only the harmless request attributes in REQUEST_ATTRIBUTES are readable);
 - `*` and `**` building huge values.
 The rolled-back transaction makes sure that nothing a template reaches can be written anyway. Errors are reported
 as RenderError, which callers answer with a 400 naming the problem.
@@ -45,7 +45,10 @@ REQUEST_ATTRIBUTES = frozenset({
 # (`queryset.values_list('owner__users__password')`).
 SECRET_ATTRIBUTES = frozenset({'password', 'set_password', 'check_password', 'digest', 'plaintext', 'token_value',
                                'secret', 'pepper_id'})
-SECRET_LOOKUP_STEPS = SECRET_ATTRIBUTES | {'key', 'tokens'}
+SECRET_LOOKUP_STEPS = SECRET_ATTRIBUTES | {'key', 'tokens', 'parameters'}
+
+# Fields holding secrets on particular models: a token's key, a data source's parameters (credentials).
+SECRET_FIELDS = {'users.token': frozenset({'key'}), 'core.datasource': frozenset({'parameters'})}
 
 # Queryset and manager attributes refused: the model class (its manager reads past the user's permissions), raw SQL
 # and the query internals.
@@ -83,14 +86,15 @@ class StrictSandbox(SandboxedEnvironment):
             return False
         if isinstance(obj, type) and attr == 'objects':
             return False
-        if attr == 'key' and type(obj).__name__ == 'Token':
+        if isinstance(obj, models.Model) and attr in SECRET_FIELDS.get(obj._meta.label_lower, ()):
             return False
         return True
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja2's signature
         owner = getattr(__obj, '__self__', None)
         if isinstance(owner, (models.QuerySet, models.Manager)):
-            for name in [*args, *kwargs, *kwargs.values()]:
+            # Lookups: positional names (values_list, order_by...), keyword names (filter...), in_bulk's field_name.
+            for name in [*args, *kwargs, kwargs.get('field_name')]:
                 if isinstance(name, str) and SECRET_LOOKUP_STEPS & set(name.lstrip('-').split('__')):
                     raise SecurityError(f'the lookup {name!r} reaches a secret.')
         return super().call(__context, __obj, *args, **kwargs)

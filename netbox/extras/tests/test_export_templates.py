@@ -42,6 +42,7 @@ def test_default_mime_type_and_inline_display(admin_client, devices):
     assert response.status_code == 200 and response.content == b'3'
     assert response['Content-Type'].startswith('text/plain')
     assert 'Content-Disposition' not in response
+    assert response['Content-Security-Policy'] == 'sandbox'  # inline HTML could not run scripts
 
 
 def test_default_file_name_is_the_model_plural(admin_client, devices):

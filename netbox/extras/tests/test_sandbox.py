@@ -5,8 +5,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import RequestFactory
 
+from core.models import DataSource
 from dcim.models import Device
-from extras.models import CustomLink, ExportTemplate
+from extras.models import ConfigTemplate, CustomLink, ExportTemplate
 from extras.rendering import RenderError, render_string
 from netbox.testing import make, make_token
 from users.models import Owner, OwnerGroup, User
@@ -58,6 +59,9 @@ ESCAPES = [
     "{{ queryset.values_list('owner__users__password', flat=True)|list }}",
     "{{ queryset.filter(owner__users__password__startswith='pbkdf2')|list }}",
     "{{ queryset.first().owner.users.first().password }}",
+    "{{ queryset.first().config_template.data_source.parameters }}",
+    "{{ queryset.in_bulk(field_name='owner__users__password') }}",
+    "{{ queryset.values_list('config_template__data_source__parameters')|list }}",
     # Resource exhaustion.
     "{{ 'a' * 100000000 }}",
     "{{ 10 ** 100000000 }}",
@@ -70,7 +74,9 @@ def device():
     """A device whose owner has a user with a password: secrets a template must not reach."""
     owner = Owner.objects.create(name='o', group=OwnerGroup.objects.create(name='g'))
     owner.users.add(User.objects.create_user('victim', password='Secret-pass-123'))
-    return make(Device, name='target', owner=owner)
+    source = DataSource.objects.create(name='git', type='local', source_url='/tmp', parameters={'password': 'x'})
+    template = ConfigTemplate.objects.create(name='t', template_code='x', data_source=source)
+    return make(Device, name='target', owner=owner, config_template=template)
 
 
 def export_template(code, **attrs):
@@ -177,11 +183,12 @@ def test_jinja2_filters_from_the_configuration(settings, admin_client, device):
 
 def test_ordinary_templates_still_work(admin_client, device):
     export_template("{% for d in queryset %}{{ d.name }} {{ d.site.name|length > 0 }} "
-                    "{{ queryset.filter(name='target')|length }} {{ '{0}-{1}'.format(d.name, 1) }} "
+                    "{{ queryset.filter(name='target')|length }} {{ queryset.exclude(name='key')|length }} "
+                    "{{ '{0}-{1}'.format(d.name, 1) }} "
                     "{{ range(3)|list }} {{ 'ab' * 2 }} {{ 2 ** 10 }}{% endfor %}")
     response = admin_client.get('/dcim/devices/', {'export': 'poc'})
     assert response.status_code == 200, response.content
-    assert response.content.decode() == 'target True 1 target-1 [0, 1, 2] abab 1024'
+    assert response.content.decode() == 'target True 1 1 target-1 [0, 1, 2] abab 1024'
 
 
 @pytest.mark.parametrize('filters', [['shout'], {'shout': 'str.upper'}, {1: str.upper}])

@@ -81,4 +81,7 @@ def template_export_response(model, user, queryset, name):
     if template.as_attachment:
         filename = ''.join(char for char in template.file_name_for(model) if char.isprintable() and char not in '"\\')
         response['Content-Disposition'] = f'attachment; filename="{filename}"'
+    else:
+        # Shown in the browser: an HTML export runs no script and reaches nothing of NetBox's origin.
+        response['Content-Security-Policy'] = 'sandbox'
     return response
