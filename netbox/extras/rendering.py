@@ -168,6 +168,8 @@ def compile_template(code, params=None):
         raise RenderError(f'Template syntax error: {error.message}', error.lineno)
     except TemplateError as error:
         raise RenderError(f'Template error: {error.message or error}')
+    except (RecursionError, MemoryError) as error:  # a template nested too deeply to compile
+        raise RenderError(f'Template error: {type(error).__name__}')
 
 
 def render_compiled(template, context):
@@ -178,8 +180,7 @@ def render_compiled(template, context):
         raise RenderError(f'Refused by the template sandbox: {error}')
     except TemplateError as error:
         raise RenderError(f'Template error: {error.message or error}', getattr(error, 'lineno', None))
-    except (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError, MemoryError,
-            DatabaseError, ValidationError) as error:
+    except Exception as error:  # user code: whatever it raises is the template's error, never a server error
         raise RenderError(f'Error while rendering: {type(error).__name__}: {error}')
 
 

@@ -201,3 +201,18 @@ def test_jinja2_filters_must_map_names_to_functions(filters):
     with pytest.raises(ImproperlyConfigured, match='JINJA2_FILTERS'):
         build_settings(make_config(JINJA2_FILTERS=filters))
     assert build_settings(make_config(JINJA2_FILTERS={'shout': str.upper}))['JINJA2_FILTERS'] == {'shout': str.upper}
+
+
+def test_any_exception_while_rendering_is_a_400(settings, admin_client, device):
+    def boom(value):
+        raise RuntimeError('filter failed')
+
+    settings.JINJA2_FILTERS = {'boom': boom}
+    export_template('{{ queryset|boom }}')
+    response = admin_client.get('/dcim/devices/', {'export': 'poc'})
+    assert response.status_code == 400 and 'RuntimeError: filter failed' in response.content.decode()
+
+
+def test_deeply_nested_template_is_a_clear_error():
+    with pytest.raises(RenderError):
+        render_string('{{ ' + '(' * 5000 + '1' + ')' * 5000 + ' }}', {})
