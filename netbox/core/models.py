@@ -42,6 +42,8 @@ class ConfigRevision(AbsoluteURLMixin, models.Model):
         self.active = True
         transaction.on_commit(lambda: publish_revision_data(self.data))
 
+    activate.alters_data = True  # templates (extras.rendering) may not call it
+
 
 class ObjectChange(FastLoadMixin, AbsoluteURLMixin, models.Model):
     """One create, update or delete of an object, with its state before and after."""
@@ -172,6 +174,8 @@ class DataSource(PrimaryModel):
 
         sync_data_source(self)
 
+    sync.alters_data = True  # templates (extras.rendering) may not call it
+
 
 class DataFile(AbsoluteURLMixin, models.Model):
     """A file read from a data source at its last sync: its path in the source, content and hash."""
@@ -239,6 +243,8 @@ class SyncedDataMixin(models.Model):
             raise ValidationError({'data_file': f'{self.data_file.path} is not UTF-8 text.'})
         self.apply_synced_content(content)
         self.data_synced = timezone.now()
+
+    sync_data.alters_data = True  # templates (extras.rendering) may not call it
 
     def apply_synced_content(self, content):
         """Put the data file's text where the object keeps its content; raise ValidationError naming the field when

@@ -252,6 +252,11 @@ def build_settings(config):
 
     _check_type('EXEMPT_VIEW_PERMISSIONS', out['EXEMPT_VIEW_PERMISSIONS'], (list, tuple), 'a list')
     _check_type('PLUGINS', out['PLUGINS'], (list, tuple), 'a list of module names')
+    _check_type('JINJA2_FILTERS', out['JINJA2_FILTERS'], dict, "a dict of filter names and functions")
+    for name, function in out['JINJA2_FILTERS'].items():
+        if not isinstance(name, str) or not callable(function):
+            raise ImproperlyConfigured(f'JINJA2_FILTERS entry {name!r} in {CONFIG_FILE_HINT} must map a name to a '
+                                       f'function; got {type(function).__name__}.')
     if not isinstance(out['LOGIN_TIMEOUT'], int) or out['LOGIN_TIMEOUT'] <= 0:
         raise ImproperlyConfigured(f'LOGIN_TIMEOUT in {CONFIG_FILE_HINT} must be a positive number of seconds.')
 

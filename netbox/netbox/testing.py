@@ -155,6 +155,8 @@ def _mac():
 SAMPLE_M2M = {
     'users.objectpermission': {'object_types': lambda: [_tenant_type()]},
     'extras.customfield': {'object_types': lambda: [_tenant_type()]},
+    'extras.exporttemplate': {'object_types': lambda: [_tenant_type()]},
+    'extras.customlink': {'object_types': lambda: [_tenant_type()]},
 }
 
 

@@ -7,12 +7,14 @@ from .customfields import (
     custom_fields_changed,
     custom_fields_version,
 )
+from .customlinks import BUTTON_CLASSES, CustomLink
+from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes',
-    'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Tag', 'TaggedItem', 'accepts_attachments',
-    'custom_fields_changed', 'custom_fields_version', 'journaled',
+    'BUTTON_CLASSES', 'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes',
+    'CustomLink', 'ExportTemplate', 'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Tag', 'TaggedItem',
+    'accepts_attachments', 'custom_fields_changed', 'custom_fields_version', 'journaled',
 )

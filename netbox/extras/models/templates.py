@@ -1,21 +1,15 @@
 """Configuration templates: Jinja2 rendering a device's configuration."""
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.exceptions import ValidationError
 from django.db import models
 from taggit.managers import TaggableManager
 
 from core.models import SyncedDataMixin
 from netbox.models import ChangeLoggedModel, RestrictedQuerySet
 
-# Jinja2 environment options a configuration template may set: plain values only (no loaders, no extensions,
-# which would load code).
-ENVIRONMENT_PARAMS = {
-    'autoescape': bool, 'trim_blocks': bool, 'lstrip_blocks': bool, 'keep_trailing_newline': bool,
-    'optimized': bool, 'newline_sequence': str, 'block_start_string': str, 'block_end_string': str,
-    'variable_start_string': str, 'variable_end_string': str, 'comment_start_string': str,
-    'comment_end_string': str, 'line_statement_prefix': str, 'line_comment_prefix': str,
-}
+from ..rendering import ENVIRONMENT_PARAMS, clean_environment_params
+
+__all__ = ('ENVIRONMENT_PARAMS', 'ConfigTemplate')
 
 
 class ConfigTemplate(SyncedDataMixin, ChangeLoggedModel):
@@ -47,24 +41,7 @@ class ConfigTemplate(SyncedDataMixin, ChangeLoggedModel):
 
     def clean(self):
         super().clean()
-        params = self.environment_params
-        if params is not None:
-            if not isinstance(params, dict):
-                raise ValidationError({'environment_params': 'Give the environment options as a JSON object.'})
-            for key, value in params.items():
-                kind = ENVIRONMENT_PARAMS.get(key)
-                if kind is None:
-                    raise ValidationError({'environment_params': f'Unknown or refused environment option "{key}"; '
-                                                                 f'allowed: {", ".join(sorted(ENVIRONMENT_PARAMS))}.'})
-                if not isinstance(value, kind) and not (kind is str and value is None):
-                    raise ValidationError({'environment_params': f'"{key}" must be a {kind.__name__}.'})
-            from ..rendering import environment_for
-
-            try:
-                environment_for(params)
-            except (TypeError, ValueError, AssertionError) as error:
-                reason = error or 'conflicting delimiters or newline sequence'
-                raise ValidationError({'environment_params': f'Jinja2 refuses these options: {reason}.'})
+        clean_environment_params(self.environment_params)
 
     def apply_synced_content(self, content):
         self.template_code = content

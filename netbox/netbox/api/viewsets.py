@@ -373,6 +373,14 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         # are read by key with every join in the written order: planning a query with twenty joins costs more
         # than running it.
         queryset = self.filter_queryset(self.get_queryset())
+        export = request.query_params.get('export')
+        if export:  # the filtered list rendered by an export template, as the UI's Export button does
+            from netbox.ui.export import ExportError, template_export_response
+
+            try:
+                return template_export_response(self.declaration.model, request.user, queryset, export)
+            except ExportError as error:
+                return Response({'detail': str(error)}, status=400)
         keys = queryset.values_list('pk', flat=True)
         page = self.paginate_queryset(keys)
         rows = self.prepared(self.rows_by_key(queryset, page if page is not None else list(keys)))

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template import loader
 from django.views import View
 
+from extras.links import custom_links_for
 from netbox.api.viewsets import joins_in_written_order, optimized_queryset, read_by_key
 from netbox.filtersets import id_filter_name
 from netbox.models import tags_of
@@ -23,7 +24,7 @@ from netbox.permissions import has_permission, object_permitted
 from netbox.registry import registry
 
 from .base import DeclaredView, allows, model_url, page_size, query_with, verbose_names
-from .export import EXPORT_FORMATS, export_response
+from .export import EXPORT_FORMATS, ExportError, export_response, export_templates_for, template_export_response
 from .filterforms import FilterForm
 from .markdown import render_markdown
 from .menu import MENU_ORDER, menu_place, ordered_groups
@@ -81,7 +82,8 @@ class LogoutView(View):
 
 
 class ObjectListView(DeclaredView):
-    """A filtered, ordered, paginated table of the objects the user may view; ?export=csv|yaml downloads them."""
+    """A filtered, ordered, paginated table of the objects the user may view; ?export=csv|yaml downloads them,
+    ?export=<name> renders them with the export template of that name."""
 
     template_name = 'generic/object_list.html'
 
@@ -133,6 +135,13 @@ class ObjectListView(DeclaredView):
         export = request.GET.get('export')
         if export in EXPORT_FORMATS:
             return export_response(declaration, queryset, columns, available, export)
+        if export:
+            try:
+                return template_export_response(declaration.model, user, queryset, export)
+            except ExportError as error:
+                context = self.base_context(request)
+                context.update({'message': str(error), 'return_url': query_with(request.GET, export=None)})
+                return render(request, 'generic/export_error.html', context, status=400)
 
         per_page = page_size(request, prefs.config)
         paginator = Paginator(queryset, per_page)
@@ -183,6 +192,9 @@ class ObjectListView(DeclaredView):
             'filter_query': filter_params.urlencode(),
             'export_links': [(label, query_with(params, export=key, page=None))
                              for key, label in EXPORT_FORMATS.items()],
+            'export_templates': [(template.name, template.description, query_with(params, export=template.name,
+                                                                                  page=None))
+                                 for template in export_templates_for(declaration.model, user)],
             'configured_columns': configured,
             'ordering': ordering or '',
             'ordering_choices': [(name, spec.label) for name, spec in available.items() if spec.orderable],
@@ -212,7 +224,7 @@ def _page_links(page, params):
 
 
 class ObjectDetailView(DeclaredView):
-    """One object: its attributes, custom fields, tags, counts and related lists."""
+    """One object: its attributes, custom fields, tags, counts, related lists and custom links."""
 
     template_name = 'generic/object_detail.html'
 
@@ -256,6 +268,7 @@ class ObjectDetailView(DeclaredView):
             'counts': [entry for entry in counts if entry is not None],
             'related': self.related_lists(obj, user),
             'detail_templates': declaration.detail_templates,
+            'custom_links': custom_links_for(obj, request),
         })
         context.update(object_actions(declaration, obj, user))
         return render(request, self.template_name, context)
