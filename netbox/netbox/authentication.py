@@ -372,5 +372,4 @@ class LoginThrottleBackend:
             raise PermissionDenied(throttle_message())
         return None
 
-    def get_user(self, user_id):
-        return None
+    # No get_user(): this backend never logs anyone in, so sessions (and force_login) never name it.
