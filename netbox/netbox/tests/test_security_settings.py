@@ -286,6 +286,19 @@ def test_password_validators_in_the_admin(superuser, plain_user, strict_password
     assert plain_user.check_password('Correct-horse-battery-9')
 
 
+def test_password_validators_on_the_admin_add_user_page(superuser, strict_passwords):
+    client = Client()
+    client.force_login(superuser)
+    data = {'username': 'bob', 'usable_password': 'true', 'password1': 'short', 'password2': 'short'}
+    response = client.post('/admin/users/user/add/', data)
+    assert response.status_code == 200
+    assert 'at least 14 characters' in response.content.decode()
+    assert not User.objects.filter(username='bob').exists()
+    data.update(password1='Correct-horse-battery-9', password2='Correct-horse-battery-9')
+    assert client.post('/admin/users/user/add/', data).status_code == 302
+    assert User.objects.get(username='bob').check_password('Correct-horse-battery-9')
+
+
 def test_password_validators_in_createsuperuser(strict_passwords, monkeypatch):
     monkeypatch.setenv('DJANGO_SUPERUSER_PASSWORD', 'short')
     with pytest.raises(CommandError, match='at least 14 characters'):
