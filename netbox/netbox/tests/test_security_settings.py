@@ -242,6 +242,24 @@ def test_allowed_url_schemes_in_rendered_links(settings, superuser):
     assert not url_allowed(' java\tscript:alert(1)') and url_allowed('/dcim/sites/')
 
 
+def test_allowed_url_schemes_for_url_custom_fields(superuser):
+    from django.contrib.contenttypes.models import ContentType
+
+    from extras.models import CustomField
+
+    field = CustomField.objects.create(name='runbook', type='url')
+    field.object_types.add(ContentType.objects.get_for_model(Contact))
+    contact = Contact.objects.create(name='Noc')
+    Contact.objects.filter(pk=contact.pk).update(custom_field_data={'runbook': 'vbscript:msgbox(1)'})
+    client = Client()
+    client.force_login(superuser)
+    page = client.get(f'/tenancy/contacts/{contact.pk}/').content.decode()
+    assert 'vbscript:msgbox(1)' in page and 'href="vbscript:' not in page
+    Contact.objects.filter(pk=contact.pk).update(custom_field_data={'runbook': 'ssh://jump.example.com'})
+    page = client.get(f'/tenancy/contacts/{contact.pk}/').content.decode()
+    assert 'href="ssh://jump.example.com"' in page
+
+
 # --- AUTH_PASSWORD_VALIDATORS -------------------------------------------------------------------------------------
 
 @pytest.fixture
