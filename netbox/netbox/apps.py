@@ -23,9 +23,14 @@ class NetBoxConfig(AppConfig):
 
     def ready(self):
         from django.conf import settings
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_migrate
 
         from . import changelog  # noqa: F401  (connects the change-log signal handlers)
+        from .authentication import clear_login_failures, record_login_failure
+
+        user_login_failed.connect(record_login_failure, dispatch_uid='netbox.login_failed')
+        user_logged_in.connect(clear_login_failures, dispatch_uid='netbox.logged_in')
         from .field_choices import apply_field_choices
 
         # Before the apps after this one import their declarations, which derive everything from the fields.

@@ -149,12 +149,18 @@ SECRET_KEY = ''
 
 # Sessions: their lifetime in seconds, whether each request restarts it, and where they are stored.
 # LOGIN_PERSISTENCE = False
+# LOGIN_FORM_HIDDEN = False
 # LOGIN_REQUIRED = True
 # LOGIN_TIMEOUT = 1209600
 # LOGOUT_REDIRECT_URL = 'home'
 # SESSION_COOKIE_NAME = 'sessionid'
 # SESSION_COOKIE_SECURE = False
 # SESSION_FILE_PATH = None
+
+# Failed password logins allowed per user name and per client address within the window (seconds); 0: no limit.
+# LOGIN_ATTEMPTS_PER_USER = 10
+# LOGIN_ATTEMPTS_PER_IP = 100
+# LOGIN_ATTEMPTS_WINDOW = 300
 
 # Where uploaded files, custom scripts and reports live (None: folders inside netbox/).
 # MEDIA_ROOT = None
@@ -174,7 +180,9 @@ SECRET_KEY = ''
 # RQ_RETRY_INTERVAL = 60
 # RQ_RETRY_MAX = 0
 
-# Authentication by an HTTP header set by a front-end proxy.
+# Authentication by an HTTP header set by a front-end proxy. For LDAP, set REMOTE_AUTH_BACKEND to
+# 'netbox.authentication.LDAPBackend' and put the AUTH_LDAP_* settings in ldap_config.py beside this file
+# (docs/administration/authentication.md has an example).
 # REMOTE_AUTH_ENABLED = False
 # REMOTE_AUTH_BACKEND = 'netbox.authentication.RemoteUserBackend'
 # REMOTE_AUTH_HEADER = 'HTTP_REMOTE_USER'
@@ -198,6 +206,7 @@ SECRET_KEY = ''
 # SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 # SECURE_HSTS_PRELOAD = False
 # SECURE_SSL_REDIRECT = False
+# SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
 
 # Error reporting to Sentry (needs the sentry-sdk package).
 # SENTRY_ENABLED = False

@@ -33,7 +33,9 @@ OPTIONAL_DEFAULTS = {
     'CORS_ORIGIN_ALLOW_ALL': False,
     'CORS_ORIGIN_REGEX_WHITELIST': [],
     'CORS_ORIGIN_WHITELIST': [],
+    'CSRF_COOKIE_HTTPONLY': False,
     'CSRF_COOKIE_NAME': 'csrftoken',
+    'CSRF_COOKIE_SAMESITE': 'Lax',
     'CSRF_COOKIE_SECURE': False,
     'CSRF_TRUSTED_ORIGINS': [],
     'DATE_FORMAT': 'N j, Y',
@@ -50,6 +52,10 @@ OPTIONAL_DEFAULTS = {
     'INTERNAL_IPS': ('127.0.0.1', '::1'),
     'JINJA2_FILTERS': {},
     'LOGGING': {},
+    'LOGIN_ATTEMPTS_PER_IP': 100,
+    'LOGIN_ATTEMPTS_PER_USER': 10,
+    'LOGIN_ATTEMPTS_WINDOW': 300,
+    'LOGIN_FORM_HIDDEN': False,
     'LOGIN_PERSISTENCE': False,
     'LOGIN_REQUIRED': True,
     'LOGIN_TIMEOUT': 1209600,
@@ -84,6 +90,7 @@ OPTIONAL_DEFAULTS = {
     'SECURE_HSTS_INCLUDE_SUBDOMAINS': False,
     'SECURE_HSTS_PRELOAD': False,
     'SECURE_HSTS_SECONDS': 0,
+    'SECURE_PROXY_SSL_HEADER': ('HTTP_X_FORWARDED_PROTO', 'https'),
     'SECURE_SSL_REDIRECT': False,
     'SENTRY_DSN': None,
     'SENTRY_ENABLED': False,
@@ -91,6 +98,7 @@ OPTIONAL_DEFAULTS = {
     'SENTRY_TAGS': {},
     'SENTRY_TRACES_SAMPLE_RATE': 0,
     'SESSION_COOKIE_NAME': 'sessionid',
+    'SESSION_COOKIE_SAMESITE': 'Lax',
     'SESSION_COOKIE_SECURE': False,
     'SESSION_FILE_PATH': None,
     'SHORT_DATE_FORMAT': 'Y-m-d',
@@ -102,6 +110,12 @@ OPTIONAL_DEFAULTS = {
     'TIME_FORMAT': 'g:i a',
     'TIME_ZONE': 'UTC',
 }
+
+
+LDAP_CONFIG_FILE_HINT = 'netbox/netbox/ldap_config.py'
+LDAP_BACKEND = 'netbox.authentication.LDAPBackend'
+# Parameters of ldap_config.py besides the AUTH_LDAP_* ones django-auth-ldap reads.
+LDAP_TLS_PARAMETERS = ('LDAP_IGNORE_CERT_ERRORS', 'LDAP_CA_CERT_DIR', 'LDAP_CA_CERT_FILE')
 
 
 def load_configuration_module(name=None):
@@ -117,6 +131,37 @@ def load_configuration_module(name=None):
                 f'(or point NETBOX_CONFIGURATION at another module).'
             ) from exc
         raise
+
+
+def load_ldap_configuration_module(name=None):
+    """ldap_config.py beside the configuration module (or NETBOX_LDAP_CONFIGURATION); None when there is none."""
+    if name is None:
+        configuration = os.environ.get('NETBOX_CONFIGURATION', 'netbox.configuration')
+        package = configuration.rpartition('.')[0]
+        name = os.environ.get('NETBOX_LDAP_CONFIGURATION') or (f'{package}.ldap_config' if package else 'ldap_config')
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name in (name, name.rpartition('.')[0]):
+            return None
+        raise
+
+
+def _ldap_settings(config, ldap_config, backends):
+    """AUTH_LDAP_* and the TLS parameters from configuration.py, then ldap_config.py (which wins)."""
+    out = {}
+    for module in (config, ldap_config):
+        if module is None:
+            continue
+        for name in dir(module):
+            if name.startswith('AUTH_LDAP_') or name in LDAP_TLS_PARAMETERS:
+                out[name] = getattr(module, name)
+    if LDAP_BACKEND in backends and 'AUTH_LDAP_SERVER_URI' not in out:
+        raise ImproperlyConfigured(
+            f'REMOTE_AUTH_BACKEND names {LDAP_BACKEND} but no LDAP server is configured: create '
+            f'{LDAP_CONFIG_FILE_HINT} beside configuration.py with at least AUTH_LDAP_SERVER_URI.'
+        )
+    return out
 
 
 def _required(config, name):
@@ -215,8 +260,8 @@ def _rq_connection(tasks):
     return conn
 
 
-def build_settings(config):
-    """Validate `config` and return the Django settings it stands for."""
+def build_settings(config, ldap_config=None):
+    """Validate `config` (and the optional ldap_config module) and return the Django settings they stand for."""
     out = {}
 
     allowed_hosts = _required(config, 'ALLOWED_HOSTS')
@@ -260,6 +305,24 @@ def build_settings(config):
     if not isinstance(out['LOGIN_TIMEOUT'], int) or out['LOGIN_TIMEOUT'] <= 0:
         raise ImproperlyConfigured(f'LOGIN_TIMEOUT in {CONFIG_FILE_HINT} must be a positive number of seconds.')
 
+    backends = out['REMOTE_AUTH_BACKEND']
+    backends = [backends] if isinstance(backends, str) else backends
+    _check_type('REMOTE_AUTH_BACKEND', backends, (list, tuple), 'a backend path or a list of them')
+    out['REMOTE_AUTH_BACKEND'] = list(backends)
+    out.update(_ldap_settings(config, ldap_config, out['REMOTE_AUTH_BACKEND']))
+    _check_type('REMOTE_AUTH_DEFAULT_PERMISSIONS', out['REMOTE_AUTH_DEFAULT_PERMISSIONS'], dict,
+                "a dict like {'dcim.view_site': None}")
+    for name in ('LOGIN_ATTEMPTS_PER_USER', 'LOGIN_ATTEMPTS_PER_IP', 'LOGIN_ATTEMPTS_WINDOW'):
+        value = out[name]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ImproperlyConfigured(f'{name} in {CONFIG_FILE_HINT} must be a whole number, 0 or more.')
+    if out['SECURE_PROXY_SSL_HEADER'] is not None:
+        header = out['SECURE_PROXY_SSL_HEADER']
+        if not isinstance(header, (list, tuple)) or len(header) != 2:
+            raise ImproperlyConfigured(f'SECURE_PROXY_SSL_HEADER in {CONFIG_FILE_HINT} must be a pair like '
+                                       f"('HTTP_X_FORWARDED_PROTO', 'https'), or None.")
+        out['SECURE_PROXY_SSL_HEADER'] = tuple(header)
+
     out['CSRF_TRUSTED_ORIGINS'] = list(out['CSRF_TRUSTED_ORIGINS'])
     for origin in out['CSRF_TRUSTED_ORIGINS']:
         if not urlparse(origin).scheme:
@@ -267,6 +330,7 @@ def build_settings(config):
 
     # Django setting names that differ from NetBox's parameter names.
     out['SESSION_COOKIE_AGE'] = out['LOGIN_TIMEOUT']
+    out['SESSION_COOKIE_PATH'] = out['CSRF_COOKIE_PATH'] = f'/{out["BASE_PATH"]}'
     out['SESSION_SAVE_EVERY_REQUEST'] = bool(out['LOGIN_PERSISTENCE'])
     out['SESSION_ENGINE'] = (
         'django.contrib.sessions.backends.file' if out['SESSION_FILE_PATH'] else 'django.contrib.sessions.backends.db'

@@ -53,7 +53,10 @@ class CoreMiddleware:
 
 
 class RemoteUserMiddleware(DjangoRemoteUserMiddleware):
-    """Trusts the REMOTE_AUTH_HEADER only when REMOTE_AUTH_ENABLED."""
+    """
+    Trusts the REMOTE_AUTH_HEADER only when REMOTE_AUTH_ENABLED; otherwise the header is ignored entirely. The user
+    it names is logged in to a session, which the UI and the REST API (session authentication) both use.
+    """
 
     @property
     def header(self):

@@ -56,9 +56,15 @@ def user_permissions(user):
     if user.is_authenticated and user.is_active:
         from users.models import ObjectPermission
 
+        from .authentication import directory_group_names
+
+        holders = Q(users=user) | Q(groups__users=user)
+        directory_groups = directory_group_names(user)  # AUTH_LDAP_FIND_GROUP_PERMS
+        if directory_groups:
+            holders |= Q(groups__name__in=directory_groups)
         permissions = (
             ObjectPermission.objects.filter(enabled=True)
-            .filter(Q(users=user) | Q(groups__users=user))
+            .filter(holders)
             .distinct()
             .prefetch_related('object_types')
         )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .configuration_loader import build_settings, load_configuration_module
+from .configuration_loader import build_settings, load_configuration_module, load_ldap_configuration_module
 
 VERSION = '4.7.3'
 API_VERSION = '.'.join(VERSION.split('.')[:2])
@@ -17,7 +17,7 @@ if sys.version_info < (3, 12):
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 configuration = load_configuration_module()
-globals().update(build_settings(configuration))
+globals().update(build_settings(configuration, load_ldap_configuration_module()))
 
 MEDIA_ROOT = MEDIA_ROOT or str(BASE_DIR / 'media')  # noqa: F821
 SCRIPTS_ROOT = SCRIPTS_ROOT or str(BASE_DIR / 'scripts')  # noqa: F821
@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    'django.middleware.security.SecurityMiddleware',
     'netbox.middleware.APIGZipMiddleware',
     'corsheaders.middleware.CorsMiddleware',
     'django.contrib.sessions.middleware.SessionMiddleware',
@@ -65,7 +66,6 @@ MIDDLEWARE = [
     'django.contrib.auth.middleware.AuthenticationMiddleware',
     'django.contrib.messages.middleware.MessageMiddleware',
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
-    'django.middleware.security.SecurityMiddleware',
     'netbox.middleware.RemoteUserMiddleware',
     'netbox.middleware.CoreMiddleware',
 ]
@@ -77,18 +77,18 @@ DEFAULT_AUTO_FIELD = 'django.db.models.BigAutoField'
 USE_TZ = True
 USE_I18N = True
 USE_X_FORWARDED_HOST = True
-SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https')
 X_FRAME_OPTIONS = 'SAMEORIGIN'
 CSRF_TRUSTED_ORIGINS = CSRF_TRUSTED_ORIGINS + [  # noqa: F821
     f'{scheme}://{host}' for host in ALLOWED_HOSTS for scheme in ('http', 'https') if host != '*'  # noqa: F821
 ]
 
+# The throttle first (it refuses password logins after too many failures), then the configured remote backends
+# (the header backend answers only while REMOTE_AUTH_ENABLED), then local accounts.
 AUTHENTICATION_BACKENDS = [
-    REMOTE_AUTH_BACKEND if isinstance(REMOTE_AUTH_BACKEND, str) else REMOTE_AUTH_BACKEND[0],  # noqa: F821
+    'netbox.authentication.LoginThrottleBackend',
+    *dict.fromkeys(REMOTE_AUTH_BACKEND),  # noqa: F821
     'netbox.authentication.ObjectPermissionBackend',
 ]
-if not REMOTE_AUTH_ENABLED:  # noqa: F821
-    AUTHENTICATION_BACKENDS = ['netbox.authentication.ObjectPermissionBackend']
 
 LOGIN_URL = f'/{BASE_PATH}login/'  # noqa: F821
 LOGIN_REDIRECT_URL = f'/{BASE_PATH}'  # noqa: F821
@@ -171,9 +171,6 @@ SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
 for _name in dir(configuration):
     if _name.startswith('SOCIAL_AUTH_'):
-        globals()[_name] = getattr(configuration, _name)
-for _name in dir(configuration):
-    if _name.startswith('AUTH_LDAP_'):
         globals()[_name] = getattr(configuration, _name)
 
 if not LOGGING:  # noqa: F821

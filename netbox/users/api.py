@@ -114,6 +114,10 @@ class TokenProvisionView(APIView):
                   (('username', username), ('password', password)) if not value}
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        from netbox.authentication import login_blocked, throttle_message
+
+        if login_blocked(request._request, username):
+            return Response({'detail': throttle_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         user = authenticate(request=request._request, username=username, password=password)
         if user is None:
             return Response({'detail': 'Invalid user credentials.'}, status=status.HTTP_403_FORBIDDEN)

@@ -23,7 +23,14 @@ PEPPERS_NEEDED = ('Version 2 tokens need API_TOKEN_PEPPERS (in configuration.py 
 
 
 class RestrictedUserManager(UserManager.from_queryset(RestrictedQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `manage.py createsuperuser --noinput` takes DJANGO_SUPERUSER_PASSWORD unchecked; AUTH_PASSWORD_VALIDATORS
+        # hold there too (the command reports the ValidationError as a CommandError).
+        if password is not None:
+            from django.contrib.auth.password_validation import validate_password
+
+            validate_password(password, self.model(username=username, email=email or ''))
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class Group(AbsoluteURLMixin, models.Model):

@@ -1,10 +1,10 @@
 """UI URL patterns: home, login/logout, the user's pages, and list/detail/edit/delete/import/bulk pages per model."""
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from netbox.registry import registry
 
 from . import account, views
+from .login import LoginView
 from .search import SearchView
 from .tabs import object_routes
 
@@ -40,8 +40,7 @@ def ui_urlpatterns():
     patterns = [
         path('', views.HomeView.as_view(), name='home'),
         path('search/', SearchView.as_view(), name='search'),
-        path('login/', auth_views.LoginView.as_view(template_name='login.html', redirect_authenticated_user=True),
-             name='login'),
+        path('login/', LoginView.as_view(), name='login'),
         path('logout/', views.LogoutView.as_view(), name='logout'),
         path('user/', include((account_patterns, 'account'))),
     ]

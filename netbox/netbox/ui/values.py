@@ -24,6 +24,8 @@ from django.utils.text import capfirst
 from netbox.models import tags_of
 from netbox.registry import registry
 
+from .schemes import url_allowed
+
 HEAD_FIELDS = ('url', 'display_url', 'display', 'custom_fields')
 # Fields that name an object best, in order of preference (for the link column and for lookups).
 NAMING_FIELDS = ('name', 'model', 'username', 'mac_address', 'key', 'object_repr', 'comment', 'label', 'prefix',
@@ -365,6 +367,9 @@ def render_plain(value, spec, obj=None, detail=False):
     if kind == 'array':
         return format_html_join(', ', '{}', ((item,) for item in value))
     if kind == 'url':
+        if not url_allowed(value):
+            return format_html('<span class="muted" title="Not a link: its scheme is not in ALLOWED_URL_SCHEMES">'
+                               '{}</span>', value)
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', value, value)
     if kind == 'email':
         return format_html('<a href="mailto:{}">{}</a>', value, value)
