@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth.context_processors import PermWrapper
 from django.contrib.contenttypes.models import ContentType
 
+from netbox.ui.schemes import url_allowed
+
 from .models import CustomLink
 from .rendering import RenderError, compile_template, render_compiled, rolled_back
 
@@ -34,8 +36,10 @@ def _render_link(link, context):
     except RenderError as error:
         return LinkButton(link, error=f'Custom link "{link.name}": {error.message}')
     scheme = urlsplit(url).scheme.lower() if url else ''
-    if scheme in REFUSED_SCHEMES or any(url.lower().lstrip().startswith(f'{s}:') for s in REFUSED_SCHEMES):
-        return LinkButton(link, error=f'Custom link "{link.name}": the URL scheme "{scheme}" is refused.')
+    refused = scheme in REFUSED_SCHEMES or any(url.lower().lstrip().startswith(f'{s}:') for s in REFUSED_SCHEMES)
+    if refused or not url_allowed(url):
+        return LinkButton(link, error=f'Custom link "{link.name}": the URL scheme "{scheme}" is refused '
+                                      f'(ALLOWED_URL_SCHEMES).')
     return LinkButton(link, text=text, url=url)
 
 

@@ -1,11 +1,14 @@
 """
 Markdown written by users (comments, journal entries) rendered to HTML that is safe to show: the Markdown is
 converted, then the HTML is cleaned by nh3 to an allow-list of tags and attributes. Scripts, event handlers,
-`javascript:` links, styles and embedded frames never survive; links get `rel="noopener noreferrer"`.
+links outside ALLOWED_URL_SCHEMES (`javascript:` is never
+allowed), styles and embedded frames never survive; links get `rel="noopener noreferrer"`.
 """
 import markdown as markdown_lib
 import nh3
 from django.utils.safestring import mark_safe
+
+from .schemes import allowed_url_schemes
 
 ALLOWED_TAGS = {
     'a', 'abbr', 'b', 'blockquote', 'br', 'code', 'dd', 'del', 'div', 'dl', 'dt', 'em', 'h1', 'h2', 'h3', 'h4',
@@ -19,7 +22,8 @@ ALLOWED_ATTRIBUTES = {
     'td': {'align'},
     'th': {'align'},
 }
-URL_SCHEMES = {'http', 'https', 'mailto', 'ftp', 'tel'}
+# Schemes that run code in the browser, never links whatever the configuration says.
+REFUSED_SCHEMES = {'javascript', 'data', 'vbscript'}
 EXTENSIONS = ('fenced_code', 'tables', 'sane_lists', 'nl2br')
 
 
@@ -29,6 +33,7 @@ def render_markdown(text):
         return mark_safe('')
     # Raw HTML in the source is passed through by Markdown and then cleaned below like the rest.
     html = markdown_lib.markdown(str(text), extensions=EXTENSIONS, output_format='html')
-    cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+    schemes = allowed_url_schemes() - REFUSED_SCHEMES
+    cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=schemes,
                         link_rel='noopener noreferrer', strip_comments=True)
     return mark_safe(cleaned)  # noqa: S308  (nh3 has just reduced it to the allow-list)
