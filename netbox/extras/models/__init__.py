@@ -1,4 +1,5 @@
 """The extras app's models, one module per feature; gathered here so that `from extras.models import X` works."""
+from .configcontexts import ConfigContext, ConfigContextProfile
 from .customfields import (
     CustomField,
     CustomFieldChoiceSet,
@@ -10,6 +11,6 @@ from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes', 'Tag',
-    'TaggedItem', 'custom_fields_changed', 'custom_fields_version',
+    'ENVIRONMENT_PARAMS', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',
+    'CustomFieldChoiceSet', 'CustomFieldTypes', 'Tag', 'TaggedItem', 'custom_fields_changed', 'custom_fields_version',
 )

@@ -331,6 +331,10 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         omit = request.query_params.get('omit') if request.method == 'GET' else None
         fields = [f.strip() for f in fields.split(',') if f.strip()] if fields else None
         omit = [f.strip() for f in omit.split(',') if f.strip()] if omit else None
+        # NetBox's older `exclude=config_context` (devices, VMs): the field and the work behind it are left out.
+        exclude = request.query_params.get('exclude') if request.method == 'GET' else None
+        if exclude and 'config_context' in (f.strip() for f in exclude.split(',')):
+            omit = [*(omit or ()), 'config_context']
         return fields, omit
 
     def get_serializer_class(self):

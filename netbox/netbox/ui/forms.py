@@ -26,7 +26,8 @@ def editable_field_names(declaration):
     model = declaration.model
     names = []
     for name in list(declaration.rest_fields()) + list(declaration.write_only):
-        if name in NOT_EDITABLE or name in declaration.read_only or name in declaration.counts or \
+        fixed = name in NOT_EDITABLE and name not in declaration.form_include
+        if fixed or name in declaration.read_only or name in declaration.counts or \
                 name in declaration.form_exclude or name in names:
             continue
         serializer_field = declaration.serializer_fields.get(name)
