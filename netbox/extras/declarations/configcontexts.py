@@ -9,6 +9,8 @@ from netbox.registry import Declaration, declare
 from ..models import ConfigContext, ConfigContextProfile, Tag
 
 SYNC_FIELDS = ('data_source', 'data_path', 'data_file', 'data_synced')
+# NetBox does not show auto_sync_enabled on these two (it filters by it): accepted on writes and in the form only.
+AUTO_SYNC = {'auto_sync_enabled': serializers.BooleanField(write_only=True, required=False)}
 
 
 def criteria_filters():
@@ -41,6 +43,8 @@ class ConfigContextProfileDeclaration(Declaration):
     fields = ('name', 'description', 'schema', 'tags', 'owner', 'comments', *SYNC_FIELDS, 'created',
               'last_updated')
     read_only = ('data_path', 'data_file', 'data_synced')
+    write_only = ('auto_sync_enabled',)
+    serializer_fields = AUTO_SYNC
     brief = ('name', 'description')
     filter_by_name = True
     filter_exclude = ('data_source', 'data_file', 'data_path', 'schema')
@@ -58,12 +62,11 @@ class ConfigContextDeclaration(Declaration):
               'locations', 'device_types', 'roles', 'platforms', 'cluster_types', 'cluster_groups', 'clusters',
               'tenant_groups', 'tenants', 'owner', 'tags', *SYNC_FIELDS, 'data', 'created', 'last_updated')
     read_only = ('data_path', 'data_file', 'data_synced')
+    write_only = ('auto_sync_enabled',)
     brief = ('name', 'description')
     # The criteria tags, written and shown by slug as NetBox does.
     serializer_fields = {'tags': serializers.SlugRelatedField(many=True, required=False, slug_field='slug',
-                                                              queryset=Tag.objects.all())}
-    # The criteria tags for the whole page in one query (the other criteria are nested lists the plan fetches).
-    prefetch_related = ('tags',)
+                                                              queryset=Tag.objects.all()), **AUTO_SYNC}
     filters = ('name', 'weight', 'profile', 'description', 'is_active', 'owner', 'data_source', 'data_file',
                'auto_sync_enabled', 'data_synced')
     filter_exclude = ('data_source', 'data_file')

@@ -197,7 +197,7 @@ def test_form_reports_schema_errors(admin_client):
 
 def test_form_saves_data_and_criteria(admin_client):
     site = make(Site)
-    tag = Tag.objects.create(name='edge', slug='edge')
+    tag = Tag.objects.create(name='crit-tag', slug='crit-tag')
     response = admin_client.post('/extras/config-contexts/add/', {
         'name': 'c', 'weight': 5, 'is_active': 'on', 'sites': [site.pk], 'tags': [tag.pk],
         'data': '{"syslog": ["192.0.2.9"]}'})
@@ -206,7 +206,7 @@ def test_form_saves_data_and_criteria(admin_client):
     assert created.data == {'syslog': ['192.0.2.9']}
     assert list(created.sites.all()) == [site] and list(created.tags.all()) == [tag]
     page = admin_client.get(f'/extras/config-contexts/{created.pk}/').content.decode()
-    assert 'syslog' in page and site.name in page
+    assert 'syslog' in page and site.name in page and 'crit-tag' in page  # the tag criteria are shown too
 
 
 # Lists: a fixed number of queries, and `exclude=config_context`
@@ -374,3 +374,22 @@ def test_profile_follows_a_yaml_schema_file(api, local_source):
     response = api.post(f'/api/extras/config-context-profiles/{profile.pk}/sync/')
     assert response.status_code == 200, response.content
     assert response.json()['schema'] == {'type': 'object', 'required': ['ntp_servers']}
+
+
+def test_source_sync_updates_auto_synced_contexts_and_skips_unfit_files(api, local_source):
+    source, directory = local_source
+    response = api.post('/api/extras/config-contexts/', {
+        'name': 'follower', 'data': {'inline': True}, 'data_source': source.pk, 'auto_sync_enabled': True},
+        format='json')
+    assert response.status_code == 201, response.content
+    follower = ConfigContext.objects.get(name='follower')
+    assert follower.auto_sync_enabled and 'auto_sync_enabled' not in response.json()
+    follower.data_file = source.datafiles.get(path='ntp.json')
+    follower.save()
+    unfit = _following(source, 'list.yaml', auto_sync_enabled=True)
+    (directory / 'ntp.json').write_text('{"ntp_servers": ["192.0.2.77"]}')
+    assert api.post(f'/api/core/data-sources/{source.pk}/sync/').status_code == 200
+    follower.refresh_from_db()
+    unfit.refresh_from_db()
+    assert follower.data == {'ntp_servers': ['192.0.2.77']} and follower.data_synced is not None
+    assert unfit.data == {'inline': True} and unfit.data_synced is None

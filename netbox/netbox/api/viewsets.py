@@ -99,7 +99,7 @@ def _optimized_queryset(declaration, field_names, plan):
                 counter.model is not None and counter.model is not model
             queryset = queryset.annotate(**{name: counter_annotation(counter, cumulative_tree=cumulative)})
             continue
-        if name == 'tags':
+        if name == 'tags' and declaration.has_tags():
             queryset = queryset.with_tags()
             continue
         try:
