@@ -16,15 +16,14 @@ from django.db.models import Exists, OuterRef
 
 from .models.configcontexts import CRITERIA
 
-# Per criterion: the object attribute (a path of related keys) it compares with, for devices and for VMs. None:
-# the criterion never matches that kind of object (a VM has no device type).
-DEVICE_KEYS = {
+# Per criterion: the object attribute (a path of related keys) it compares with. A model without the path's first
+# field (a VM has no device type and no location) never matches a context that names that kind.
+OBJECT_KEYS = {
     'regions': 'site__region_id', 'site_groups': 'site__group_id', 'sites': 'site_id',
     'locations': 'location_id', 'device_types': 'device_type_id', 'roles': 'role_id',
     'platforms': 'platform_id', 'cluster_types': 'cluster__type_id', 'cluster_groups': 'cluster__group_id',
     'clusters': 'cluster_id', 'tenant_groups': 'tenant__group_id', 'tenants': 'tenant_id',
 }
-VM_KEYS = dict(DEVICE_KEYS, device_types=None)
 
 
 def deep_merge(base, update):
@@ -97,9 +96,10 @@ def _merge_matching(objects, contexts):
     from .models import TaggedItem
 
     model = type(objects[0])
-    keys = VM_KEYS if model._meta.label_lower == 'virtualization.virtualmachine' else DEVICE_KEYS
+    own_fields = {field.name for field in model._meta.get_fields()}
     used = set().union(*(context.criteria for context in contexts))
-    paths = {name: path for name, path in keys.items() if name in used and path is not None}
+    paths = {name: path for name, path in OBJECT_KEYS.items()
+             if name in used and path.split('__')[0].removesuffix('_id') in own_fields}
     by_pk = {obj.pk: obj for obj in objects}
     values = {}
     if paths:

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import DataSource
-from dcim.models import Device, DeviceRole, DeviceType, Platform, Region, Site
+from dcim.models import Device, DeviceRole, DeviceType, Location, Platform, Region, Site
 from extras.configcontexts import deep_merge
 from extras.models import ConfigContext, ConfigContextProfile, ConfigTemplate, Tag
 from netbox.testing import make
@@ -110,6 +110,16 @@ def test_tenant_group_ancestors_platform_and_device_type(api):
     assert rendered(api, device) == {'a': 1}
 
 
+def test_location_assignment_applies_to_child_locations(api):
+    site = make(Site)
+    building = make(Location, site=site, name='building', slug='building')
+    room = make(Location, site=site, parent=building, name='room', slug='room')
+    inside, elsewhere = make(Device, name='in', site=site, location=room), make(Device, name='out', site=site)
+    context('building', {'building': True}, locations=[building])
+    assert rendered(api, inside) == {'building': True}
+    assert rendered(api, elsewhere) == {}
+
+
 @pytest.fixture
 def vm():
     site = make(Site)
@@ -122,6 +132,7 @@ def vm():
 def test_vm_matches_its_cluster_and_never_a_device_type(api, vm):
     context('cluster', {'cluster': 'c1'}, cluster_types=[vm.cluster.type], clusters=[vm.cluster])
     context('types', {'never': True}, device_types=[make(DeviceType)])
+    context('locations', {'never': True}, locations=[make(Location)])
     context('role', {'role': True}, weight=1, roles=[vm.role])
     assert rendered(api, vm) == {'role': True, 'cluster': 'c1', 'dns': '10.0.0.53'}
 
