@@ -101,39 +101,49 @@ def _merge_matching(objects, contexts):
     paths = {name: path for name, path in OBJECT_KEYS.items()
              if name in used and path.split('__')[0].removesuffix('_id') in own_fields}
     by_pk = {obj.pk: obj for obj in objects}
+    names = list(paths)
     values = {}
     if paths:
-        names = list(paths)
         rows = model.objects.filter(pk__in=by_pk).values_list('pk', *(paths[name] for name in names))
-        values = {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+        values = {row[0]: row[1:] for row in rows}
     trees = {}
-    for name in paths:
+    for index, name in enumerate(names):
         label, is_tree = CRITERIA[name]
         if is_tree:
-            trees[name] = _ancestors(label, {row[name] for row in values.values()})
+            trees[name] = _ancestors(label, {row[index] for row in values.values()})
     tags = {}
     if 'tags' in used:
         content_type = ContentType.objects.get_for_model(model)
         for object_id, tag_id in TaggedItem.objects.filter(content_type=content_type, object_id__in=by_pk) \
                 .values_list('object_id', 'tag_id'):
             tags.setdefault(object_id, set()).add(tag_id)
+    # Objects alike in everything the criteria look at (most of a page, usually) are matched once, and objects
+    # matching the same contexts share one merge: treat it as read-only.
+    matches, merges = {}, {}
     for pk, obj in by_pk.items():
-        own = {}
-        for name, value in values.get(pk, {}).items():
-            if value is None:
-                own[name] = set()
-            elif name in trees:
-                own[name] = trees[name].get(value, {value})
-            else:
-                own[name] = {value}
-        own['tags'] = tags.get(pk, set())
-        merged, sources = {}, []
-        for context in contexts:
-            if all(own.get(name, set()) & wanted for name, wanted in context.criteria.items()):
-                merged = deep_merge(merged, context.data if isinstance(context.data, dict) else {})
-                sources.append(context)
-        obj._config_context = merged
-        obj._config_context_sources = sources
+        row = values.get(pk, (None,) * len(names))
+        own_tags = frozenset(tags.get(pk, ()))
+        signature = (row, own_tags)
+        if signature not in matches:
+            own = {'tags': own_tags}
+            for name, value in zip(names, row, strict=True):
+                if value is None:
+                    own[name] = set()
+                elif name in trees:
+                    own[name] = trees[name].get(value, {value})
+                else:
+                    own[name] = {value}
+            sources = [context for context in contexts
+                       if all(own.get(name, ()) and not own[name].isdisjoint(wanted)
+                              for name, wanted in context.criteria.items())]
+            key = tuple(context.pk for context in sources)
+            if key not in merges:
+                merged = {}
+                for context in sources:
+                    merged = deep_merge(merged, context.data if isinstance(context.data, dict) else {})
+                merges[key] = merged
+            matches[signature] = (merges[key], sources)
+        obj._config_context, obj._config_context_sources = matches[signature]
 
 
 def matching_contexts(obj):
@@ -143,7 +153,8 @@ def matching_contexts(obj):
 
 
 def config_context_for(obj):
-    """The rendered configuration context of one device or virtual machine (computed once per instance)."""
+    """The rendered configuration context of one device or virtual machine (computed once per instance; objects
+    of one page may share it, so copy it before changing it)."""
     if getattr(obj, '_config_context', None) is None:
         attach_config_contexts([obj])
         if obj.pk is None:

@@ -456,3 +456,7 @@ class ConfigContextField(serializers.Field):
 
     def to_representation(self, value):
         return copy.deepcopy(value)
+
+    def plan_reader(self):
+        # The read plan writes the value out at once: no copy needed.
+        return lambda obj, context: obj.get_config_context() or {}
