@@ -91,7 +91,9 @@ class ConfigContextProfile(SyncedDataMixin, ChangeLoggedModel):
         """Raise ValidationError on `data` naming the first place that breaks the schema."""
         if not self.schema:
             return
-        validator = jsonschema.validators.validator_for(self.schema)(self.schema)
+        # Formats ("ipv4", "date"...) are checked too: a schema that names one means it.
+        kind = jsonschema.validators.validator_for(self.schema)
+        validator = kind(self.schema, format_checker=kind.FORMAT_CHECKER)
         error = jsonschema.exceptions.best_match(validator.iter_errors(data))
         if error is not None:
             raise ValidationError({'data': f'{error.message} at {schema_error_path(error)} '

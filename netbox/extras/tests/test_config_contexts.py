@@ -182,6 +182,10 @@ def test_profile_schema_rejects_bad_data_naming_the_path(api):
     missing = api.post('/api/extras/config-contexts/', {'name': 'c', 'profile': profile.pk, 'data': {'x': 1}},
                        format='json')
     assert missing.status_code == 400 and "'ntp_servers' is a required property" in missing.json()['data'][0]
+    bad_format = api.post('/api/extras/config-contexts/', {
+        'name': 'c', 'profile': profile.pk, 'data': {'ntp_servers': ['192.0.2.1', '999.0.2.1']}}, format='json')
+    assert bad_format.status_code == 400 and 'ipv4' in bad_format.json()['data'][0]
+    assert 'data.ntp_servers[1]' in bad_format.json()['data'][0]
     good = api.post('/api/extras/config-contexts/', {
         'name': 'c', 'profile': profile.pk, 'data': {'ntp_servers': ['192.0.2.1']}}, format='json')
     assert good.status_code == 201, good.content
