@@ -22,9 +22,14 @@ class NetBoxConfig(AppConfig):
     verbose_name = 'NetBox'
 
     def ready(self):
+        from django.conf import settings
         from django.db.models.signals import post_migrate
 
         from . import changelog  # noqa: F401  (connects the change-log signal handlers)
+        from .field_choices import apply_field_choices
+
+        # Before the apps after this one import their declarations, which derive everything from the fields.
+        apply_field_choices(getattr(settings, 'FIELD_CHOICES', None))
         from .search import post_migrate_handler
 
         # Once per migrate, after every app's migrations: the search indexes follow the declarations.

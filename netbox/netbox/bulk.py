@@ -153,6 +153,13 @@ def clean_one(instance, exclude):
         errors = exc.update_error_dict(errors)
     finally:
         instance._checks_deferred = False
+    if not errors and hasattr(instance, 'content_type'):  # CUSTOM_VALIDATORS, after the model's own rules
+        from extras.validators import run_custom_validators
+
+        try:
+            run_custom_validators(instance)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
     return errors
 
 

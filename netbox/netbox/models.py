@@ -194,6 +194,13 @@ class ChangeLoggedModel(FastLoadMixin, AbsoluteURLMixin, models.Model):
     def content_type(cls):
         return ContentType.objects.get_for_model(cls)
 
+    def full_clean(self, *args, **kwargs):
+        super().full_clean(*args, **kwargs)
+        # After the model's own rules, as NetBox runs them; set-wise writes run them in netbox.bulk.clean_one.
+        from extras.validators import run_custom_validators
+
+        run_custom_validators(self)
+
 
 class CustomFieldsMixin(models.Model):
     custom_field_data = models.JSONField(blank=True, default=dict, encoder=None)

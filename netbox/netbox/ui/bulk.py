@@ -6,6 +6,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 
+from extras.validators import ProtectionRuleError
 from netbox.permissions import object_permitted
 
 from .base import DeclaredView, counted, model_url, safe_return_url
@@ -133,6 +134,9 @@ class BulkDeleteView(BulkView):
             with transaction.atomic():
                 for obj in objects:
                     obj.delete()
+        except ProtectionRuleError as exc:
+            messages.error(request, f'Nothing was deleted: {" ".join(exc.messages)}')
+            return redirect(self.return_url(request))
         except (ProtectedError, RestrictedError) as exc:
             blockers = ', '.join(sorted(str(item) for item in list(exc.args[1])[:10]))
             messages.error(request, f'Nothing was deleted: some {names["plural"]} are still referenced by '

@@ -6,6 +6,7 @@ from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.shortcuts import get_object_or_404, redirect, render
 
+from extras.validators import ProtectionRuleError
 from netbox.permissions import object_permitted
 
 from .base import DeclaredView, model_url, safe_return_url
@@ -151,6 +152,9 @@ class ObjectDeleteView(DeclaredView):
         try:
             with transaction.atomic():
                 obj.delete()
+        except ProtectionRuleError as exc:
+            messages.error(request, ' '.join(exc.messages))
+            return self.render_page(request, obj)
         except (ProtectedError, RestrictedError) as exc:
             blockers = ', '.join(sorted(str(item) for item in list(exc.args[1])[:10]))
             messages.error(request, f'Unable to delete {names["singular"]} {label}: it is still referenced by '
