@@ -7,6 +7,7 @@ A sync asked for through the API or the UI runs as a background job (`enqueue_sy
 import base64
 import fnmatch
 import hashlib
+import logging
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+logger = logging.getLogger('netbox.datasync')
 # Files larger than this are skipped: data files hold templates and the like, not bulk data.
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # How long one git clone may take before it is stopped (seconds).
@@ -190,7 +192,13 @@ def sync_followers(source):
     for model in synced_data_models():
         for follower in model.objects.filter(data_source=source, auto_sync_enabled=True,
                                              data_file__isnull=False).select_related('data_file'):
-            follower.sync_data()
+            # A file that no longer fits its object (a config context's data breaking its profile's schema) leaves
+            # that object as it was; the source's sync goes on.
+            try:
+                follower.sync_data()
+            except ValidationError as error:
+                logger.warning('%s %s keeps its content: %s', model._meta.verbose_name, follower, error)
+                continue
             follower.save()
 
 

@@ -52,11 +52,10 @@ class RenderConfigView(APIView):
 
 
 def device_config_context(obj):
-    """A device's (or VM's) configuration context as the API serves it (its local context data for now)."""
+    """A copy of a device's (or VM's) configuration context, to render a template with."""
     import copy
 
-    local = obj.local_context_data
-    return copy.deepcopy(local) if isinstance(local, dict) else {}
+    return copy.deepcopy(obj.get_config_context())
 
 
 def primary_ip_field():

@@ -2,6 +2,7 @@
 from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from rest_framework import serializers
 
+from extras.configcontexts import attach_config_contexts
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, ExpressionCounter, declare
@@ -58,7 +59,7 @@ from .filters import (
     virtual_device_context_filters,
 )
 from .views_cables import CableConnectView, cable_cell, component_ui_routes, connection_routes
-from .views_devices import DeviceRenderConfigView
+from .views_devices import DeviceConfigContextView, DeviceRenderConfigView
 from .views_types import components_ui_routes, library_ui_routes
 
 ORG_BRIEF = ('name', 'slug', 'description')
@@ -355,7 +356,8 @@ def component_counts():
 class DeviceDeclaration(Declaration):
     model = m.Device
     api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
-    ui_routes = (('<int:pk>/render-config/', DeviceRenderConfigView.as_view(), 'render-config'),)
+    ui_routes = (('<int:pk>/config-context/', DeviceConfigContextView.as_view(), 'config-context'),
+                 ('<int:pk>/render-config/', DeviceRenderConfigView.as_view(), 'render-config'))
     brief = ('name', 'description')
     filter_counts = True
     filter_by_name = True
@@ -368,6 +370,9 @@ class DeviceDeclaration(Declaration):
     select_related = ('parent_bay__device', 'parent_bay__device__virtual_chassis', 'virtual_chassis',
                       *ip_select_related('primary_ip4', 'primary_ip6', 'oob_ip'))
     prefetch_related = ip_prefetch_related('primary_ip4', 'primary_ip6', 'oob_ip')
+    # config_context for the whole page: a fixed number of queries whatever its size.
+    prepare_rows = staticmethod(attach_config_contexts)
+    prepare_fields = ('config_context',)
     counts = component_counts()
     search = ('name', 'serial', 'asset_tag', 'description', 'comments')
     extra_filters = device_filters()

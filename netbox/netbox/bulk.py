@@ -35,6 +35,7 @@ from django.dispatch.dispatcher import _make_id
 from django.utils import timezone
 
 from .changelog import _is_logged, flush_batch, log_saved, start_batch, take_snapshots
+from .models import has_tag_manager
 from .request_context import current_change_context
 
 _current_batch = ContextVar('write_batch', default=None)
@@ -451,7 +452,7 @@ def _changed_relations(instance, related, before):
     """The given many-to-many values that differ from the stored ones."""
     changed = {}
     for name, values in related.items():
-        if name == 'tags':
+        if name == 'tags' and has_tag_manager(type(instance)):
             if sorted(tag.name for tag in values) != sorted(before.get('tags', ())):
                 changed[name] = values
         elif {obj.pk for obj in values} != set(before.get(name, ())):
@@ -469,7 +470,7 @@ def write_relations(model, instances, relations, current):
     for name in sorted(names):
         pairs = [(instance, related[name]) for instance, related in zip(instances, relations, strict=True)
                  if name in related]
-        if name == 'tags':
+        if name == 'tags' and has_tag_manager(model):
             from extras.models import TaggedItem
 
             content_type = ContentType.objects.get_for_model(model)

@@ -42,7 +42,7 @@ def serialize_object(obj, created=False, related=None):
         data[name] = value
     if obj.pk is not None:
         for field in opts.many_to_many:
-            if field.name == 'tags':
+            if field.name == 'tags' and _has_tags(opts):
                 continue
             if related is not None:
                 data[field.name] = sorted(related.get(field.name, ()))
@@ -71,7 +71,9 @@ def _logged_fields(opts):
 
 
 def _has_tags(opts):
-    return any(field.name == 'tags' for field in opts.many_to_many) and hasattr(opts.model, 'tags')
+    from .models import has_tag_manager
+
+    return has_tag_manager(opts.model)
 
 
 def related_values(objects):
@@ -83,7 +85,7 @@ def related_values(objects):
     pks = [obj.pk for obj in objects]
     values = {pk: {} for pk in pks}
     for field in model._meta.many_to_many:
-        if field.name == 'tags':
+        if field.name == 'tags' and _has_tags(model._meta):
             continue
         through = field.remote_field.through
         source = through._meta.get_field(field.m2m_field_name()).attname

@@ -314,6 +314,14 @@ def attach_tags(objects):
         obj._tags_cache = sorted(by_object.get(obj.pk, []), key=lambda tag: (tag.weight, tag.name))
 
 
+def has_tag_manager(model):
+    """Whether the model's `tags` are its own tags (taggit, through TaggedItem) rather than a plain many-to-many
+    field of that name (a configuration context's tag criteria)."""
+    from taggit.managers import TaggableManager
+
+    return any(field.name == 'tags' and isinstance(field, TaggableManager) for field in model._meta.get_fields())
+
+
 def tags_of(obj):
     """An object's tags (by weight, then name), without a query when they were fetched in bulk."""
     cached = getattr(obj, '_tags_cache', None)

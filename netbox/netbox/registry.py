@@ -162,7 +162,9 @@ class Declaration:
 
     @classmethod
     def has_tags(cls):
-        return any(f.name == 'tags' for f in cls.model._meta.get_fields())
+        from netbox.models import has_tag_manager
+
+        return has_tag_manager(cls.model)
 
     @classmethod
     def has_custom_fields(cls):

@@ -35,6 +35,8 @@ SAMPLE_OVERRIDES = {
         'object_id': lambda: _sample_tenant().pk,
     },
     'extras.customfieldchoiceset': {'extra_choices': lambda: [['a', 'A'], ['b', 'B']]},
+    'extras.configcontext': {'data': lambda: {'ntp_servers': ['192.0.2.1']}},
+    'extras.configcontextprofile': {'schema': lambda: {'type': 'object'}},
     'users.objectpermission': {'actions': lambda: ['view']},
     'users.token': {'version': lambda: 1},
 }

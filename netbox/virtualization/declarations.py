@@ -4,6 +4,7 @@ from rest_framework import serializers
 from dcim.api_devices import ip_prefetch_related, ip_select_related, primary_ip_field
 from dcim.api_types import InterfaceSerializerBase
 from dcim.models import MACAddress
+from extras.configcontexts import attach_config_contexts
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
 from netbox.registry import Counter, Declaration, declare
@@ -12,6 +13,7 @@ from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 from . import models as m
 from .api import ALLOCATED_FIELDS, VMRenderConfigView, allocation_fields, attach_allocations
 from .filters import cluster_filters, virtual_machine_filters, vm_interface_filters
+from .views import VMConfigContextView, VMRenderConfigUIView
 
 ORG_BRIEF = ('name', 'slug', 'description')
 SEARCH = ('name', 'slug', 'description', 'comments')
@@ -84,6 +86,8 @@ class VirtualMachineTypeDeclaration(Declaration):
 class VirtualMachineDeclaration(Declaration):
     model = m.VirtualMachine
     api_routes = (('<int:pk>/render-config/', VMRenderConfigView.as_view(), 'render-config'),)
+    ui_routes = (('<int:pk>/config-context/', VMConfigContextView.as_view(), 'config-context'),
+                 ('<int:pk>/render-config/', VMRenderConfigUIView.as_view(), 'render-config'))
     brief = ('name', 'description')
     fields = ('name', 'virtual_machine_type', 'role', 'status', 'start_on_boot', 'site', 'cluster', 'device',
               'platform', 'primary_ip', 'primary_ip4', 'primary_ip6', 'vcpus', 'memory', 'disk', 'description',
@@ -91,7 +95,9 @@ class VirtualMachineDeclaration(Declaration):
               'custom_fields', 'created', 'last_updated', 'interface_count', 'virtual_disk_count', 'config_context')
     serializer_fields = {'primary_ip': primary_ip_field(), 'config_context': ConfigContextField()}
     select_related = ip_select_related('primary_ip4', 'primary_ip6')
-    prepare_fields = ()
+    # config_context for the whole page: a fixed number of queries whatever its size.
+    prepare_rows = staticmethod(attach_config_contexts)
+    prepare_fields = ('config_context',)
     prefetch_related = ip_prefetch_related('primary_ip4', 'primary_ip6')
     counts = {'interface_count': Counter('virtualization.VMInterface', 'virtual_machine'),
               'virtual_disk_count': Counter('virtualization.VirtualDisk', 'virtual_machine')}

@@ -56,6 +56,12 @@ class RendersConfigMixin:
             return self.platform.config_template
         return None
 
+    def get_config_context(self):
+        """The object's rendered configuration context: matching contexts merged by weight, local data last."""
+        from extras.configcontexts import config_context_for
+
+        return config_context_for(self)
+
 
 class Device(RendersConfigMixin, ContactsMixin, PrimaryModel):
     """A piece of hardware: where it is installed and what it is."""

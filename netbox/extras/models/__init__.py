@@ -1,5 +1,6 @@
 """The extras app's models, one module per feature; gathered here so that `from extras.models import X` works."""
 from .attachments import ImageAttachment, accepts_attachments
+from .configcontexts import ConfigContext, ConfigContextProfile
 from .customfields import (
     CustomField,
     CustomFieldChoiceSet,
@@ -14,7 +15,8 @@ from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'BUTTON_CLASSES', 'ENVIRONMENT_PARAMS', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet', 'CustomFieldTypes',
-    'CustomLink', 'ExportTemplate', 'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Tag', 'TaggedItem',
-    'accepts_attachments', 'custom_fields_changed', 'custom_fields_version', 'journaled',
+    'BUTTON_CLASSES', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet',
+    'CustomFieldTypes', 'CustomLink', 'ENVIRONMENT_PARAMS', 'ExportTemplate', 'ImageAttachment', 'JournalEntry',
+    'JournalEntryKinds', 'Tag', 'TaggedItem', 'accepts_attachments', 'custom_fields_changed', 'custom_fields_version',
+    'journaled',
 )

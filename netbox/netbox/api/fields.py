@@ -441,9 +441,9 @@ class CounterField(serializers.IntegerField):
 
 class ConfigContextField(serializers.Field):
     """
-    `config_context`: the data rendered for the object. Config context objects are not built yet, so it is the
-    object's own local_context_data merged over nothing ({} without any). It costs nothing beyond the row, so a
-    request whose `fields`/`omit` drop it saves only the serialisation.
+    `config_context` of devices and VMs: the matching configuration contexts merged by weight, the object's
+    local_context_data last. A list computes it for the whole page beforehand (the declaration's prepare_rows,
+    skipped when `fields`/`omit`/`exclude` drop the field); an object read alone computes its own.
     """
 
     def __init__(self, **kwargs):
@@ -452,8 +452,11 @@ class ConfigContextField(serializers.Field):
 
     def get_attribute(self, instance):
         # Never None: DRF would print null without calling to_representation.
-        local = getattr(instance, 'local_context_data', None)
-        return local if isinstance(local, dict) else {}
+        return instance.get_config_context() or {}
 
     def to_representation(self, value):
         return copy.deepcopy(value)
+
+    def plan_reader(self):
+        # The read plan writes the value out at once: no copy needed.
+        return lambda obj, context: obj.get_config_context() or {}

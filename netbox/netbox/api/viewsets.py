@@ -99,7 +99,7 @@ def _optimized_queryset(declaration, field_names, plan):
                 counter.model is not None and counter.model is not model
             queryset = queryset.annotate(**{name: counter_annotation(counter, cumulative_tree=cumulative)})
             continue
-        if name == 'tags':
+        if name == 'tags' and declaration.has_tags():
             queryset = queryset.with_tags()
             continue
         try:
@@ -331,6 +331,10 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         omit = request.query_params.get('omit') if request.method == 'GET' else None
         fields = [f.strip() for f in fields.split(',') if f.strip()] if fields else None
         omit = [f.strip() for f in omit.split(',') if f.strip()] if omit else None
+        # NetBox's older `exclude=config_context` (devices, VMs): the field and the work behind it are left out.
+        exclude = request.query_params.get('exclude') if request.method == 'GET' else None
+        if exclude and 'config_context' in (f.strip() for f in exclude.split(',')):
+            omit = [*(omit or ()), 'config_context']
         return fields, omit
 
     def get_serializer_class(self):

@@ -470,7 +470,7 @@ def test_exported_csv_imports_back(admin_client, declaration):
     obj = sample(declaration)
     available = available_columns(declaration)
     columns = ['id'] + [name for name in editable_field_names(declaration) if name in available and name != 'password']
-    if 'tags' in available:
+    if 'tags' in available and 'tags' not in columns:  # a config context's criteria tags are an editable field
         columns.append('tags')
     admin_client.post(url(declaration, 'list'), {'_table_config': '1', 'columns': columns})
     exported = admin_client.get(url(declaration, 'list'), {'export': 'csv', 'id': obj.pk}).content.decode()

@@ -26,9 +26,11 @@ def editable_field_names(declaration):
     model = declaration.model
     names = []
     for name in list(declaration.rest_fields()) + list(declaration.write_only):
-        # form_include also brings in a field the API shows read-only but the form sets (a followed data file).
+        # form_include also brings in a field the form sets though the API shows it read-only (a followed data
+        # file) or the derivation leaves it out (a config context's criteria tags).
+        fixed = name in NOT_EDITABLE and name not in declaration.form_include
         read_only = name in declaration.read_only and name not in declaration.form_include
-        if name in NOT_EDITABLE or read_only or name in declaration.counts or \
+        if fixed or read_only or name in declaration.counts or \
                 name in declaration.form_exclude or name in names:
             continue
         serializer_field = declaration.serializer_fields.get(name)

@@ -241,8 +241,10 @@ class ObjectDetailView(DeclaredView):
         comments = None
         for name in display_order(specs):
             spec = specs[name]
-            if name in ('id', 'created', 'last_updated', 'tags', '_depth', 'token', 'password'):
+            if name in ('id', 'created', 'last_updated', '_depth', 'token', 'password'):
                 continue
+            if name == 'tags' and declaration.has_tags():  # shown as badges below; a field of that name (a
+                continue  # config context's tag criteria) is an attribute
             if spec.kind == 'count':
                 counts.append(self.count_entry(obj, name, spec, user))
             elif name == 'comments':
