@@ -185,10 +185,10 @@ def test_stored_refused_options_do_not_render(admin_client, devices):
     assert response.status_code == 400 and 'finalize' in response.content.decode()
 
 
-def test_template_follows_its_data_file(api, devices, tmp_path):
+def test_template_follows_its_data_file(api, devices, tmp_path, background):
     (tmp_path / 'hosts.j2').write_text('{% for d in queryset %}{{ d.name }}!{% endfor %}')
     source = DataSource.objects.create(name='local', type='local', source_url=str(tmp_path))
-    assert api.post(f'/api/core/data-sources/{source.pk}/sync/').status_code == 200
+    assert background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/')).status_code == 200
     data_file = source.datafiles.get(path='hosts.j2')
     template = export_template('inline', data_source=source, data_file=data_file)
     response = api.post(f'/api/extras/export-templates/{template.pk}/sync/')
