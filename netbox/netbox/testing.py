@@ -37,7 +37,13 @@ SAMPLE_OVERRIDES = {
     'extras.customfieldchoiceset': {'extra_choices': lambda: [['a', 'A'], ['b', 'B']]},
     'users.objectpermission': {'actions': lambda: ['view']},
     'users.token': {'version': lambda: 1},
+    'extras.tableconfig': {'object_type': _tenant_type, 'table': lambda: 'TenantTable', 'columns': lambda: ['name']},
+    'extras.savedfilter': {'parameters': lambda: {'status': ['active']}},
+    'extras.taggeditem': {'content_type': _tenant_type, 'object_id': lambda: _sample_tenant().pk},
 }
+# Personal objects about one object (bookmarks, subscriptions, notifications): about a fresh tenant.
+for _label in ('extras.bookmark', 'extras.subscription', 'extras.notification'):
+    SAMPLE_OVERRIDES[_label] = {'object_type': _tenant_type, 'object_id': lambda: _sample_tenant().pk}
 def _device_type(**attrs):
     from dcim.models import DeviceType
 
@@ -155,6 +161,7 @@ def _mac():
 SAMPLE_M2M = {
     'users.objectpermission': {'object_types': lambda: [_tenant_type()]},
     'extras.customfield': {'object_types': lambda: [_tenant_type()]},
+    'extras.savedfilter': {'object_types': lambda: [_tenant_type()]},
 }
 
 
@@ -367,7 +374,7 @@ def grant(user, model, actions, constraints=None, name=None):
 
     permission = ObjectPermission.objects.create(name=name or f'{model._meta.label_lower} {actions}',
                                                  actions=list(actions), constraints=constraints)
-    permission.object_types.set([ContentType.objects.get_for_model(model)])
+    permission.object_types.set([ContentType.objects.get_for_model(model, for_concrete_model=False)])
     permission.users.add(user)
     if hasattr(user, '_object_perm_cache'):
         del user._object_perm_cache

@@ -1,2 +1,2 @@
 """How the extras app's models are exposed: one module per feature, imported here so that they register."""
-from . import customfields, templates  # noqa: F401
+from . import customfields, notifications, savedfilters, taggeditems, templates  # noqa: F401
