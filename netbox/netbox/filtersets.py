@@ -277,12 +277,96 @@ class SearchFilter(django_filters.CharFilter):
         return search_index_lookups(model, self.search_fields)
 
 
+class SavedFilterRefField(MultiValueField):
+    """The value of `filter_id`/`filter`: valid when every saved filter named could be applied (see
+    apply_saved_filters); otherwise the reasons why not, reported under the parameter's name."""
+
+    def __init__(self, owner, **kwargs):
+        self.owner = owner
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        errors = getattr(self.owner.parent, 'saved_filter_errors', {}).get(self.owner.field_name)
+        if errors:
+            raise ValidationError(errors)
+        return super().clean(value)
+
+
+class SavedFilterRef(django_filters.Filter):
+    """`filter_id=<id>` (or `filter=<slug>`) on any list: a saved filter's parameters, merged into the request's own
+    by BaseFilterSet before filtering; filtering by this parameter itself does nothing more."""
+
+    @property
+    def field(self):
+        if not hasattr(self, '_field'):
+            self._field = SavedFilterRefField(self, required=False, label=self.label)
+        return self._field
+
+    def filter(self, qs, value):
+        return qs
+
+
+# Parameters that name saved filters: by ID, and by slug.
+SAVED_FILTER_PARAMS = {'filter_id': 'pk', 'filter': 'slug'}
+
+
+def apply_saved_filters(data, model, request):
+    """(data with the named saved filters' parameters added, {parameter: [error, ...]}). A saved filter applies when
+    it exists, is enabled, is the user's own or shared, and is made for this model; values of a parameter the
+    request gives too are added to the request's (as NetBox merges them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from extras.models import SavedFilter
+
+    user = getattr(request, 'user', None)
+    merged = data.copy()
+    errors = {}
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    for param, key in SAVED_FILTER_PARAMS.items():
+        wanted = [value for value in data.getlist(param) if str(value).strip()] if hasattr(data, 'getlist') else []
+        if not wanted:
+            continue
+        problems = []
+        if key == 'pk':
+            if not all(str(value).strip().isdigit() for value in wanted):
+                errors[param] = [f'Give saved filter IDs as whole numbers; got {", ".join(map(str, wanted))}.']
+                continue
+            wanted = [int(value) for value in wanted]
+        found = {getattr(saved, key): saved for saved in
+                 SavedFilter.objects.filter(**{f'{key}__in': wanted}).prefetch_related('object_types')}
+        for value in wanted:
+            saved = found.get(value)
+            if saved is None:
+                problems.append(f'No saved filter with {"ID" if key == "pk" else "slug"} {value}.')
+            elif not saved.enabled:
+                problems.append(f'The saved filter "{saved}" is disabled.')
+            elif not saved.shared and (user is None or not user.is_authenticated or saved.user_id != user.pk):
+                problems.append(f'The saved filter "{saved}" belongs to another user and is not shared.')
+            elif content_type not in saved.object_types.all():
+                problems.append(f'The saved filter "{saved}" is not made for {model._meta.verbose_name_plural}.')
+            else:
+                for name, values in saved.query_items():
+                    if name in SAVED_FILTER_PARAMS:
+                        continue  # a saved filter never names others
+                    for item in values:
+                        merged.appendlist(name, item)
+        if problems:
+            errors[param] = problems
+    return merged, errors
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Shared base; `custom_field_filters` are added per request because custom fields live in the database."""
+
+    filter_id = SavedFilterRef(label='Saved filter')
+    filter = SavedFilterRef(label='Saved filter (slug)')
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
+        self.saved_filter_errors = {}
+        if data is not None and any(param in data for param in SAVED_FILTER_PARAMS):
+            data, self.saved_filter_errors = apply_saved_filters(data, queryset.model, request)
         self.is_bound = data is not None
         self.data = data or QueryDict()
         self.queryset = queryset

@@ -1,4 +1,5 @@
 """The extras app's models, one module per feature; gathered here so that `from extras.models import X` works."""
+from .bookmarks import Bookmark
 from .customfields import (
     CustomField,
     CustomFieldChoiceSet,
@@ -6,7 +7,6 @@ from .customfields import (
     custom_fields_changed,
     custom_fields_version,
 )
-from .bookmarks import Bookmark
 from .dashboard import Dashboard
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
 from .savedfilters import SavedFilter, TableConfig

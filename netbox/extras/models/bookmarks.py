@@ -4,10 +4,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from netbox.models import RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
 
 
-class Bookmark(models.Model):
+class Bookmark(AbsoluteURLMixin, models.Model):
     """One user's bookmark of one object; not change-logged (as in NetBox)."""
 
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name='+')

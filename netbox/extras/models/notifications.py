@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from netbox.models import ChangeLoggedModel, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, ChangeLoggedModel, RestrictedQuerySet
 
 EVENT_TYPES = (
     ('object_created', 'Object created'),
@@ -24,7 +24,7 @@ def _repr(obj):
     return str(obj)[:200] if obj is not None else ''
 
 
-class Subscription(models.Model):
+class Subscription(AbsoluteURLMixin, models.Model):
     """A user's wish to be notified when one object changes or is deleted; not change-logged (as in NetBox)."""
 
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name='+')
@@ -46,7 +46,7 @@ class Subscription(models.Model):
         return _repr(self.object) or f'Subscription {self.pk}'
 
 
-class Notification(models.Model):
+class Notification(AbsoluteURLMixin, models.Model):
     """A notice to one user that something happened to an object; unread until `read` is set. Not change-logged."""
 
     object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name='+')

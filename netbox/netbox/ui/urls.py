@@ -2,6 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from extras import ui as extras_ui
 from netbox.registry import registry
 
 from . import account, views
@@ -32,6 +33,12 @@ account_patterns = [
     path('preferences/', account.PreferencesView.as_view(), name='preferences'),
     path('api-tokens/', account.TokensView.as_view(), name='tokens'),
     path('api-tokens/<int:pk>/delete/', account.TokenDeleteView.as_view(), name='token_delete'),
+    path('bookmarks/', extras_ui.BookmarksView.as_view(), name='bookmarks'),
+    path('bookmarks/toggle/', extras_ui.BookmarkToggleView.as_view(), name='bookmark_toggle'),
+    path('subscriptions/', extras_ui.SubscriptionsView.as_view(), name='subscriptions'),
+    path('subscriptions/toggle/', extras_ui.SubscriptionToggleView.as_view(), name='subscription_toggle'),
+    path('notifications/', extras_ui.NotificationsView.as_view(), name='notifications'),
+    path('notifications/<int:pk>/', extras_ui.NotificationOpenView.as_view(), name='notification_open'),
 ]
 
 
