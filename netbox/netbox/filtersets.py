@@ -20,6 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
+from django.forms.utils import ErrorList
 from django.http import QueryDict
 from mptt.models import MPTTModel
 
@@ -277,35 +278,6 @@ class SearchFilter(django_filters.CharFilter):
         return search_index_lookups(model, self.search_fields)
 
 
-class SavedFilterRefField(MultiValueField):
-    """The value of `filter_id`/`filter`: valid when every saved filter named could be applied (see
-    apply_saved_filters); otherwise the reasons why not, reported under the parameter's name."""
-
-    def __init__(self, owner, **kwargs):
-        self.owner = owner
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        errors = getattr(self.owner.parent, 'saved_filter_errors', {}).get(self.owner.field_name)
-        if errors:
-            raise ValidationError(errors)
-        return super().clean(value)
-
-
-class SavedFilterRef(django_filters.Filter):
-    """`filter_id=<id>` (or `filter=<slug>`) on any list: a saved filter's parameters, merged into the request's own
-    by BaseFilterSet before filtering; filtering by this parameter itself does nothing more."""
-
-    @property
-    def field(self):
-        if not hasattr(self, '_field'):
-            self._field = SavedFilterRefField(self, required=False, label=self.label)
-        return self._field
-
-    def filter(self, qs, value):
-        return qs
-
-
 # Parameters that name saved filters: by ID, and by slug.
 SAVED_FILTER_PARAMS = {'filter_id': 'pk', 'filter': 'slug'}
 
@@ -358,9 +330,6 @@ def apply_saved_filters(data, model, request):
 class BaseFilterSet(django_filters.FilterSet):
     """Shared base; `custom_field_filters` are added per request because custom fields live in the database."""
 
-    filter_id = SavedFilterRef(label='Saved filter')
-    filter = SavedFilterRef(label='Saved filter (slug)')
-
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
@@ -386,6 +355,20 @@ class BaseFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
+
+    # `filter_id`/`filter` are not filters of their own (NetBox's filter sets don't list them): they add a saved
+    # filter's parameters to the data, and a saved filter that can't be used makes the data invalid.
+    def is_valid(self):
+        return not self.saved_filter_errors and super().is_valid()
+
+    @property
+    def errors(self):
+        errors = self.form.errors
+        if self.saved_filter_errors:
+            errors = errors.copy()
+            for name, messages in self.saved_filter_errors.items():
+                errors[name] = ErrorList([ValidationError(message) for message in messages])
+        return errors
 
     def filter_queryset(self, queryset):
         # A value its form field accepted may still not fit the column (a UUID, a number for a choice): that is

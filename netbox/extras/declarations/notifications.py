@@ -1,6 +1,5 @@
 """How bookmarks, subscriptions, notifications and notification groups are exposed."""
 from netbox.api.fields import NestedRelatedField
-from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
 from netbox.registry import Declaration, declare
 from users.models import User
 
@@ -36,6 +35,9 @@ class SubscriptionDeclaration(Declaration):
     exclude = ('display_url',)
     serializer_fields = {'user': _own_user_field()}
     brief = ('user', 'object_type', 'object_id')
+    # NetBox 4.7 filters subscriptions by nothing; only `id` (which every list answers) is kept.
+    filters = ()
+    filter_exclude = ('created',)
     search = ()
     table = ('object', 'object_type', 'user', 'created')
 
@@ -48,7 +50,10 @@ class NotificationDeclaration(Declaration):
     bare_choices = ('event_type',)
     serializer_fields = {'user': _own_user_field()}
     brief = ('user', 'read', 'event_type')
-    search = ('object_repr',)
+    # NetBox 4.7 filters notifications by nothing; only `id` (which every list answers) is kept.
+    filters = ()
+    filter_exclude = ('created',)
+    search = ()
     table = ('object', 'object_type', 'event_type', 'user', 'created', 'read')
 
 
@@ -58,12 +63,9 @@ class NotificationGroupDeclaration(Declaration):
     fields = ('name', 'description', 'groups', 'users')
     exclude = ('created', 'last_updated')
     brief = ('name', 'description')
-    extra_filters = {
-        'user': MultiValueCharFilter(field_name='users__username', lookup_expr='exact', distinct=True),
-        'user_id': MultiValueNumberFilter(field_name='users', lookup_expr='exact', distinct=True),
-        'group': MultiValueCharFilter(field_name='groups__name', lookup_expr='exact', distinct=True),
-        'group_id': MultiValueNumberFilter(field_name='groups', lookup_expr='exact', distinct=True),
-    }
-    search = ('name', 'description')
+    # NetBox 4.7 filters notification groups by nothing; only `id` (which every list answers) is kept.
+    filters = ()
+    filter_exclude = ('created', 'last_updated', 'created_by_request', 'updated_by_request', 'modified_by_request')
+    search = ()
     table = ('name', 'description', 'groups', 'users')
     menu = ('Admin', 'Notifications')
