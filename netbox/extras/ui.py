@@ -181,7 +181,7 @@ def list_choosers(declaration, request):
                       if key not in ('per_page',)}
         if parameters:
             save_url = reverse('extras:savedfilter_add') + '?' + urlencode({
-                'object_types': f'{content_type.app_label}.{content_type.model}', 'user': user.pk,
+                'object_types': content_type.pk, 'user': user.pk,
                 'parameters': json.dumps(parameters), 'return_url': request.get_full_path()})
     return {
         'saved_filters': [(saved, _with_param(request, 'filter_id', saved.pk), str(saved.pk) == current)

@@ -20,7 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
-from django.forms.utils import ErrorList
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 from mptt.models import MPTTModel
 
@@ -365,7 +365,7 @@ class BaseFilterSet(django_filters.FilterSet):
     def errors(self):
         errors = self.form.errors
         if self.saved_filter_errors:
-            errors = errors.copy()
+            errors = ErrorDict(errors)
             for name, messages in self.saved_filter_errors.items():
                 errors[name] = ErrorList([ValidationError(message) for message in messages])
         return errors

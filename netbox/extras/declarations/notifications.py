@@ -61,6 +61,7 @@ class NotificationDeclaration(Declaration):
 class NotificationGroupDeclaration(Declaration):
     model = NotificationGroup
     fields = ('name', 'description', 'groups', 'users')
+    form_include = ('groups', 'users')
     exclude = ('created', 'last_updated')
     brief = ('name', 'description')
     # NetBox 4.7 filters notification groups by nothing; only `id` (which every list answers) is kept.

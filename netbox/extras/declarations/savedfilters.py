@@ -35,6 +35,7 @@ class SavedFilterDeclaration(Declaration):
               'owner', 'created', 'last_updated')
     serializer_fields = {'user': _user_field()}
     brief = ('name', 'slug', 'description')
+    form_include = ('object_types',)
     filter_exclude = ('object_types', 'object_types_id')
     extra_filters = {
         'object_type': ContentTypeFilter(field_name='object_types', distinct=True),

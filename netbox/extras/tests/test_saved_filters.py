@@ -120,10 +120,24 @@ def test_saved_filter_applies_in_the_ui(client, plain_user, bob, tenants):
     assert 'filter_id' in page and 'not shared' in page and 'Initech' not in page
 
 
-def test_save_filter_link_carries_the_current_query(admin_client, tenants):
+def test_save_filter_link_carries_the_current_query(admin_client, superuser, tenants):
+    import html
+    import re
+
     page = admin_client.get('/tenancy/tenants/', {'group': 'customers'}).content.decode()
-    assert 'data-save-filter' in page and '/extras/saved-filters/add/?' in page
-    assert 'object_types=tenancy.tenant' in page
+    assert 'data-save-filter' in page
+    link = html.unescape(re.search(r'href="(/extras/saved-filters/add/\?[^"]+)" data-save-filter', page).group(1))
+    form = admin_client.get(link).content.decode()
+    assert '{&quot;group&quot;: &quot;customers&quot;}' in form  # the parameters, as JSON, not a quoted string
+    tenant_type = ContentType.objects.get_for_model(Tenant)
+    response = admin_client.post('/extras/saved-filters/add/', {
+        'name': 'Customers', 'slug': 'customers', 'object_types': [tenant_type.pk], 'user': superuser.pk,
+        'parameters': '{"group": "customers"}', 'weight': 100, 'enabled': 'on', 'shared': 'on'})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved_filter = SavedFilter.objects.get(slug='customers')
+    assert list(saved_filter.object_types.all()) == [tenant_type] and saved_filter.user == superuser
+    page = admin_client.get('/tenancy/tenants/', {'filter_id': saved_filter.pk}).content.decode()
+    assert 'Globex' in page and 'Initech' not in page
 
 
 def test_table_config_chooses_columns(client, plain_user, bob, tenants):
