@@ -20,7 +20,8 @@ from .models import Bookmark, Notification, SavedFilter, Subscription, TableConf
 
 # How many unread notifications the navbar bell lists.
 BELL_ITEMS = 5
-PERSONAL_MODELS = {'bookmark': Bookmark, 'subscription': Subscription}
+# The flag each personal model sets on an object's page.
+PERSONAL_MODELS = {'bookmarked': Bookmark, 'subscribed': Subscription}
 
 
 # Object pages: bookmark and subscribe buttons
@@ -32,9 +33,8 @@ def personal_actions(obj, user):
         return None
     content_type = ContentType.objects.get_for_model(obj)
     flags = {'object_type': content_type.pk, 'object_id': obj.pk}
-    for name, model in PERSONAL_MODELS.items():
-        flags[f'{name}ed' if name == 'bookmark' else 'subscribed'] = model.objects.filter(
-            user=user, object_type=content_type, object_id=obj.pk).exists()
+    for flag, model in PERSONAL_MODELS.items():
+        flags[flag] = model.objects.filter(user=user, object_type=content_type, object_id=obj.pk).exists()
     return flags
 
 
