@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
@@ -27,3 +28,18 @@ class Bookmark(AbsoluteURLMixin, models.Model):
 
     def __str__(self):
         return str(self.object) if self.object is not None else f'Bookmark {self.pk}'
+
+    def clean(self):
+        super().clean()
+        check_object_exists(self)
+
+
+def check_object_exists(instance):
+    """A bookmark or subscription names an existing object."""
+    if instance.object_type_id is None or instance.object_id is None:
+        return
+    model = instance.object_type.model_class()
+    if model is None:
+        raise ValidationError({'object_type': f'"{instance.object_type}" is not a model.'})
+    if not model._default_manager.filter(pk=instance.object_id).exists():
+        raise ValidationError({'object_id': f'No {model._meta.verbose_name} with ID {instance.object_id}.'})

@@ -45,6 +45,12 @@ class Subscription(AbsoluteURLMixin, models.Model):
     def __str__(self):
         return _repr(self.object) or f'Subscription {self.pk}'
 
+    def clean(self):
+        from .bookmarks import check_object_exists
+
+        super().clean()
+        check_object_exists(self)
+
 
 class Notification(AbsoluteURLMixin, models.Model):
     """A notice to one user that something happened to an object; unread until `read` is set. Not change-logged."""

@@ -25,6 +25,8 @@ def test_rest_bookmark_own_only(plain_user, superuser, tenant):
     # The same object twice is refused, naming the problem.
     again = api.post('/api/extras/bookmarks/', payload, format='json')
     assert again.status_code == 400
+    missing = api.post('/api/extras/bookmarks/', {**payload, 'object_id': tenant.pk + 1000}, format='json')
+    assert missing.status_code == 400 and 'object_id' in missing.data
     # Someone else's bookmark can neither be made nor seen.
     response = api.post('/api/extras/bookmarks/', {**payload, 'user': superuser.pk}, format='json')
     assert response.status_code == 403
