@@ -1,5 +1,7 @@
 """How the change log, configuration revisions, jobs, data sources and data files are exposed."""
 import django_filters
+from django.db.models import Q
+from rest_framework import serializers
 
 from netbox.filtersets import (
     MultiValueCharFilter,
@@ -11,7 +13,7 @@ from netbox.filtersets import (
 from netbox.registry import Counter, Declaration, declare
 
 from .api import DataSourceSyncView
-from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange
+from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange, ObjectType, model_features
 from .ui import DataSourceSyncUIView
 
 
@@ -112,3 +114,57 @@ class DataFileDeclaration(Declaration):
     search = ('path',)
     table = ('path', 'source', 'size', 'last_updated', 'hash')
     menu = ('Operations', 'Data sources')
+
+
+def _object_types_where(queryset, test):
+    """The object types whose model passes `test`: computed in Python (features are code, not columns)."""
+    keep = [content_type.pk for content_type in ObjectType.objects.all() if test(content_type)]
+    return queryset.filter(pk__in=keep)
+
+
+def _public_filter(queryset, name, value):
+    if value is None:
+        return queryset
+    return _object_types_where(queryset, lambda content_type: content_type.public == value)
+
+
+def _features_filter(queryset, name, value):
+    if not value:
+        return queryset
+    return _object_types_where(queryset, lambda content_type: value in model_features(content_type.model_class()))
+
+
+def _object_type_search(queryset, name, value):
+    value = (value or '').strip()
+    if not value:
+        return queryset
+    return queryset.filter(Q(app_label__icontains=value) | Q(model__icontains=value))
+
+
+@declare
+class ObjectTypeDeclaration(Declaration):
+    model = ObjectType
+    fields = ('app_label', 'app_name', 'model', 'model_name', 'model_name_plural', 'public', 'features',
+              'is_plugin_model', 'rest_api_endpoint', 'description')
+    read_only = fields
+    exclude = ('display_url',)
+    serializer_fields = {
+        'app_name': serializers.CharField(read_only=True),
+        'model_name': serializers.CharField(read_only=True),
+        'model_name_plural': serializers.CharField(read_only=True),
+        'public': serializers.BooleanField(read_only=True),
+        'features': serializers.ListField(child=serializers.CharField(max_length=50), read_only=True),
+        'is_plugin_model': serializers.BooleanField(read_only=True),
+        'rest_api_endpoint': serializers.CharField(read_only=True),
+        'description': serializers.CharField(read_only=True),
+    }
+    api_methods = ('GET',)
+    brief = ('app_label', 'model')
+    filters = ('app_label', 'model')
+    extra_filters = {
+        'public': django_filters.BooleanFilter(method=_public_filter),
+        'features': django_filters.CharFilter(method=_features_filter),
+        'q': django_filters.CharFilter(method=_object_type_search),
+    }
+    search = ()
+    table = ('app_label', 'model', 'app_name', 'model_name', 'public', 'rest_api_endpoint')

@@ -257,3 +257,111 @@ def synced_data_models():
     from django.apps import apps
 
     return [model for model in apps.get_models() if issubclass(model, SyncedDataMixin)]
+
+
+class ObjectTypeQuerySet(RestrictedQuerySet):
+    pass
+
+
+class ObjectTypeManager(models.Manager.from_queryset(ObjectTypeQuerySet)):
+    """ContentType's manager behaviour (get_for_model with its cache) plus permission-aware querysets."""
+
+    def get_for_model(self, model, for_concrete_model=True):
+        content_type = ContentType.objects.get_for_model(model, for_concrete_model=for_concrete_model)
+        return self.get(pk=content_type.pk)
+
+
+class ObjectType(AbsoluteURLMixin, ContentType):
+    """A model as NetBox describes it (its content type with the features the model has): read-only, listed at
+    /api/core/object-types/. A proxy of Django's ContentType, so it needs no table of its own."""
+
+    objects = ObjectTypeManager()
+
+    class Meta:
+        proxy = True
+        ordering = ('app_label', 'model')
+        verbose_name = 'object type'
+
+    def __str__(self):
+        model = self.model_class()
+        return f'{self.app_name} | {model._meta.verbose_name}' if model is not None else f'{self.app_label} | ' \
+                                                                                          f'{self.model}'
+
+    @property
+    def declaration(self):
+        from netbox.registry import registry
+
+        model = self.model_class()
+        return registry.get(model) if model is not None else None
+
+    @property
+    def app_name(self):
+        from django.apps import apps
+
+        try:
+            return str(apps.get_app_config(self.app_label).verbose_name)
+        except LookupError:
+            return self.app_label
+
+    @property
+    def model_name(self):
+        model = self.model_class()
+        return str(model._meta.verbose_name) if model is not None else self.model
+
+    @property
+    def model_name_plural(self):
+        model = self.model_class()
+        return str(model._meta.verbose_name_plural) if model is not None else self.model
+
+    @property
+    def public(self):
+        """Whether the model is exposed (declared): users see, filter and refer to its objects."""
+        return self.declaration is not None
+
+    @property
+    def features(self):
+        return model_features(self.model_class())
+
+    @property
+    def is_plugin_model(self):
+        return False
+
+    @property
+    def rest_api_endpoint(self):
+        from netbox.api.fields import api_list_path
+
+        model = self.model_class()
+        path = api_list_path(model) if model is not None and self.public else None
+        return path or ''
+
+    @property
+    def description(self):
+        model = self.model_class()
+        doc = (model.__doc__ or '').strip() if model is not None else ''
+        # Django writes a signature ("Site(id, name, ...)") as the docstring of models without one.
+        return '' if not doc or doc.startswith(f'{model.__name__}(') else ' '.join(doc.split())
+
+
+def model_features(model):
+    """The NetBox features a model supports, by NetBox's names."""
+    if model is None:
+        return []
+    from netbox.models import ChangeLoggedModel
+    from netbox.registry import registry
+
+    declaration = registry.get(model)
+    if declaration is None:
+        return []
+    names = {f.name for f in model._meta.get_fields()}
+    features = ['bookmarks', 'export_templates']
+    if issubclass(model, ChangeLoggedModel):
+        features += ['change_logging', 'event_rules', 'notifications']
+    if 'custom_field_data' in names:
+        features += ['custom_fields', 'custom_links', 'custom_validation']
+    if 'tags' in names:
+        features.append('tags')
+    if 'comments' in names or 'custom_field_data' in names:
+        features.append('journaling')
+    if hasattr(model, 'apply_synced_content'):
+        features.append('synced_data')
+    return sorted(features)

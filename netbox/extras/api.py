@@ -1,14 +1,17 @@
 """The extras app's API pieces beyond the derived ones: the choices of a custom field choice set, rendering
-configuration templates, and the image field of image attachments."""
+configuration templates, the image field of image attachments, and the user's dashboard."""
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from netbox.api.authentication import TokenPermissions
 from netbox.api.renderers import FastJSONRenderer, FormlessBrowsableAPIRenderer, PlainTextRenderer
 from netbox.api.schema import ERROR_RESPONSE_SCHEMA, paginated
 
@@ -110,3 +113,66 @@ class ConfigTemplateRenderView(APIView):
     def post(self, request, pk):
         config_template = get_object_or_404(ConfigTemplate.objects.restrict(request.user, 'view'), pk=pk)
         return render_config_response(request, config_template, request_context(request))
+
+
+DASHBOARD_SCHEMA = {'type': 'object', 'properties': {'layout': {}, 'config': {}}}
+
+
+class DashboardView(APIView):
+    """GET/PUT/PATCH/DELETE /api/extras/dashboard/: the requesting user's dashboard (layout and widget config).
+    PUT and PATCH set the keys given; DELETE returns the dashboard to the default one."""
+
+    permission_classes = (TokenPermissions, IsAuthenticated)
+
+    def get_view_name(self):
+        return 'Dashboard'
+
+    @staticmethod
+    def body(dashboard):
+        return {'layout': dashboard.layout, 'config': dashboard.config}
+
+    @extend_schema(responses={200: DASHBOARD_SCHEMA})
+    def get(self, request):
+        from .models import Dashboard
+
+        return Response(self.body(Dashboard.for_user(request.user)))
+
+    def _write(self, request, partial):
+        from .models import Dashboard
+
+        data = request.data
+        if not isinstance(data, dict):
+            raise ValidationError({'detail': 'Give the dashboard as a JSON object with "layout" and "config".'})
+        errors = {}
+        if 'layout' in data and not (isinstance(data['layout'], list) and
+                                     all(isinstance(item, dict) for item in data['layout'])):
+            errors['layout'] = ['Give the layout as a list of objects ({"id", "x", "y", "w", "h"}).']
+        if 'config' in data and not isinstance(data['config'], dict):
+            errors['config'] = ['Give the widget configuration as a JSON object keyed by widget ID.']
+        if not partial:
+            errors.update({name: ['This field is required.'] for name in ('layout', 'config') if name not in data})
+        if errors:
+            raise ValidationError(errors)
+        with transaction.atomic():
+            dashboard = Dashboard.for_user(request.user)
+            dashboard = Dashboard.objects.select_for_update().get(pk=dashboard.pk)
+            for name in ('layout', 'config'):
+                if name in data:
+                    setattr(dashboard, name, data[name])
+            dashboard.save()
+        return Response(self.body(dashboard))
+
+    @extend_schema(request={'application/json': DASHBOARD_SCHEMA}, responses={200: DASHBOARD_SCHEMA})
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(request={'application/json': DASHBOARD_SCHEMA}, responses={200: DASHBOARD_SCHEMA})
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request):
+        from .models import Dashboard
+
+        Dashboard.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,6 +1,8 @@
 """Processes keep the custom fields they read until one changes (extras.models.custom_fields_version); deletions
-meet PROTECTION_RULES first."""
+meet PROTECTION_RULES first; subscribers are notified of changes once they are committed."""
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from netbox.changelog import on_committed_changes
 
 from .models import CustomField, CustomFieldChoiceSet, custom_fields_changed
 from .validators import run_protection_rules
@@ -18,3 +20,45 @@ def protect_from_deletion(sender, instance, **kwargs):
 
 # Every deletion, cascades included: Django sends all pre_delete signals before it deletes anything.
 pre_delete.connect(protect_from_deletion, dispatch_uid='protection_rules')
+
+
+def notify_subscribers(changes):
+    """After a commit: every subscriber of a changed or deleted object gets a notification (replacing the one they
+    had about it); subscriptions and bookmarks of deleted objects go with them. A failure here is logged, never
+    raised: the change itself is already committed."""
+    import logging
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from .models import Bookmark, Subscription, notify_users
+    from .models.notifications import CHANGE_EVENTS
+
+    by_type = {}
+    for content_type_id, object_id, action, object_repr in changes:
+        if action != 'create':  # nobody can have subscribed to an object that did not exist
+            by_type.setdefault(content_type_id, {})[object_id] = (action, object_repr)
+    if not by_type:
+        return
+    try:
+        with transaction.atomic():
+            for content_type_id, objects in by_type.items():
+                subscribers = {}
+                for object_id, user_id in Subscription.objects.filter(
+                        object_type_id=content_type_id, object_id__in=list(objects)).values_list('object_id',
+                                                                                                'user_id'):
+                    subscribers.setdefault(object_id, []).append(user_id)
+                content_type = ContentType.objects.get_for_id(content_type_id)
+                for object_id, user_ids in subscribers.items():
+                    action, object_repr = objects[object_id]
+                    notify_users(user_ids, None, CHANGE_EVENTS[action], object_type=content_type,
+                                 object_id=object_id, object_repr=object_repr)
+                deleted = [object_id for object_id, (action, _) in objects.items() if action == 'delete']
+                if deleted:
+                    for model in (Subscription, Bookmark):
+                        model.objects.filter(object_type_id=content_type_id, object_id__in=deleted).delete()
+    except Exception:
+        logging.getLogger('netbox.notifications').exception('Could not notify the subscribers of changed objects')
+
+
+on_committed_changes(notify_subscribers)

@@ -11,6 +11,7 @@ values and tags read with one query per relation), and the records are inserted 
 which send no signals, add their records with `log_saved()`.
 """
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
@@ -136,18 +137,61 @@ def _pending(context):
     return getattr(context, '_pending_changes', None)
 
 
+# Functions called after a commit with the changes it made: [(content type ID, object ID, action, object repr)].
+_change_listeners = []
+
+
+def on_committed_changes(listener):
+    """Register `listener(changes)`, run once the transaction that logged the changes commits (subscriptions'
+    notifications): work that must not happen for a change rolled back, nor slow down or break the write."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+    return listener
+
+
+def _announce(context, content_type, object_id, action, object_repr):
+    """Remember a change for the listeners; the first change of a transaction schedules their run at commit."""
+    if not _change_listeners:
+        return
+    changes, deliver = getattr(context, '_committed_changes', None) or (None, None)
+    connection = transaction.get_connection()
+    # A delivery no longer waiting for the commit (its savepoint rolled back) takes no more changes.
+    if changes is None or not any(entry[1] is deliver for entry in connection.run_on_commit):
+        changes = {}
+
+        def deliver():
+            _deliver(context, changes)
+        context._committed_changes = (changes, deliver)
+        transaction.on_commit(deliver)
+    key = (content_type.pk, object_id)
+    if action == 'update' and changes.get(key, ('',))[0] == 'create':
+        action = 'create'  # created, then changed again, in one transaction: a creation
+    changes[key] = (action, object_repr)
+
+
+def _deliver(context, changes):
+    if (getattr(context, '_committed_changes', None) or (None,))[0] is changes:
+        context._committed_changes = None
+    items = [(content_type_id, object_id, action, object_repr)
+             for (content_type_id, object_id), (action, object_repr) in changes.items()]
+    for listener in list(_change_listeners):
+        listener(items)
+
+
 def _new_record(context, instance, action, prechange, postchange):
     from core.models import ObjectChange
 
     user, user_name = _user_fields(context)
     content_type = ContentType.objects.get_for_model(instance)
     related = getattr(instance, 'changelog_parent', None)
+    object_repr = str(instance)[:200]
+    _announce(context, content_type, instance.pk, action, object_repr)
     return ObjectChange(
         user=user, user_name=user_name, request_id=context.id, action=action,
         changed_object_type=content_type, changed_object_id=instance.pk,
         related_object_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_object_id=related.pk if related is not None else None,
-        object_repr=str(instance)[:200], prechange_data=prechange, postchange_data=postchange,
+        object_repr=object_repr, prechange_data=prechange, postchange_data=postchange,
     )
 
 

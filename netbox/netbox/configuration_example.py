@@ -108,13 +108,15 @@ SECRET_KEY = ''
 # The language used when a user has not chosen one.
 # DEFAULT_LANGUAGE = 'en-us'
 
-# Object permissions every authenticated user has; by default, users manage their own API tokens. Setting this
-# replaces the default mapping entirely.
+# Object permissions every authenticated user has; by default, users manage their own API tokens, bookmarks,
+# notifications and subscriptions. Setting this replaces the default mapping entirely.
 # DEFAULT_PERMISSIONS = {
 #     'users.view_token': ({'user': '$user'},),
 #     'users.add_token': ({'user': '$user'},),
 #     'users.change_token': ({'user': '$user'},),
 #     'users.delete_token': ({'user': '$user'},),
+#     'extras.view_bookmark': ({'user': '$user'},),
+#     ... (add, change and delete; the same for extras.notification and extras.subscription)
 # }
 
 # Outgoing e-mail.

@@ -21,6 +21,9 @@ DEFAULT_PERMISSIONS = {
     'users.add_token': ({'user': '$user'},),
     'users.change_token': ({'user': '$user'},),
     'users.delete_token': ({'user': '$user'},),
+    # Every user manages their own bookmarks, notifications and subscriptions.
+    **{f'extras.{action}_{model}': ({'user': '$user'},)
+       for model in ('bookmark', 'notification', 'subscription') for action in ('view', 'add', 'change', 'delete')},
 }
 
 # Optional static parameters and their documented defaults.

@@ -7,8 +7,14 @@ from .dynamic_config import get_config
 def settings_and_registry(request):
     from .ui.menu import build_menu
 
-    return {
+    user = getattr(request, 'user', None)
+    context = {
         'settings': settings,
         'config': get_config(),
-        'nav_menu': build_menu(request) if getattr(request, 'user', None) is not None else [],
+        'nav_menu': build_menu(request) if user is not None else [],
     }
+    if user is not None and user.is_authenticated:
+        from extras.personal import bell
+
+        context['bell'] = bell(request)  # read only when a page shows it
+    return context

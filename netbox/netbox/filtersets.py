@@ -20,6 +20,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
+from django.forms.utils import ErrorDict, ErrorList
 from django.http import QueryDict
 from mptt.models import MPTTModel
 
@@ -277,12 +278,64 @@ class SearchFilter(django_filters.CharFilter):
         return search_index_lookups(model, self.search_fields)
 
 
+# Parameters that name saved filters: by ID, and by slug.
+SAVED_FILTER_PARAMS = {'filter_id': 'pk', 'filter': 'slug'}
+
+
+def apply_saved_filters(data, model, request):
+    """(data with the named saved filters' parameters added, {parameter: [error, ...]}). A saved filter applies when
+    it exists, is enabled, is the user's own or shared, and is made for this model; values of a parameter the
+    request gives too are added to the request's (as NetBox merges them)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from extras.models import SavedFilter
+
+    user = getattr(request, 'user', None)
+    merged = data.copy()
+    errors = {}
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    for param, key in SAVED_FILTER_PARAMS.items():
+        wanted = [value for value in data.getlist(param) if str(value).strip()] if hasattr(data, 'getlist') else []
+        if not wanted:
+            continue
+        problems = []
+        if key == 'pk':
+            if not all(str(value).strip().isdigit() for value in wanted):
+                errors[param] = [f'Give saved filter IDs as whole numbers; got {", ".join(map(str, wanted))}.']
+                continue
+            wanted = [int(value) for value in wanted]
+        found = {getattr(saved, key): saved for saved in
+                 SavedFilter.objects.filter(**{f'{key}__in': wanted}).prefetch_related('object_types')}
+        for value in wanted:
+            saved = found.get(value)
+            if saved is None:
+                problems.append(f'No saved filter with {"ID" if key == "pk" else "slug"} {value}.')
+            elif not saved.enabled:
+                problems.append(f'The saved filter "{saved}" is disabled.')
+            elif not saved.shared and (user is None or not user.is_authenticated or saved.user_id != user.pk):
+                problems.append(f'The saved filter "{saved}" belongs to another user and is not shared.')
+            elif content_type not in saved.object_types.all():
+                problems.append(f'The saved filter "{saved}" is not made for {model._meta.verbose_name_plural}.')
+            else:
+                for name, values in saved.query_items():
+                    if name in SAVED_FILTER_PARAMS:
+                        continue  # a saved filter never names others
+                    for item in values:
+                        merged.appendlist(name, item)
+        if problems:
+            errors[param] = problems
+    return merged, errors
+
+
 class BaseFilterSet(django_filters.FilterSet):
     """Shared base; `custom_field_filters` are added per request because custom fields live in the database."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         if queryset is None:
             queryset = self._meta.model._default_manager.all()
+        self.saved_filter_errors = {}
+        if data is not None and any(param in data for param in SAVED_FILTER_PARAMS):
+            data, self.saved_filter_errors = apply_saved_filters(data, queryset.model, request)
         self.is_bound = data is not None
         self.data = data or QueryDict()
         self.queryset = queryset
@@ -302,6 +355,20 @@ class BaseFilterSet(django_filters.FilterSet):
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
+
+    # `filter_id`/`filter` are not filters of their own (NetBox's filter sets don't list them): they add a saved
+    # filter's parameters to the data, and a saved filter that can't be used makes the data invalid.
+    def is_valid(self):
+        return not self.saved_filter_errors and super().is_valid()
+
+    @property
+    def errors(self):
+        errors = self.form.errors
+        if self.saved_filter_errors:
+            errors = ErrorDict(errors)
+            for name, messages in self.saved_filter_errors.items():
+                errors[name] = ErrorList([ValidationError(message) for message in messages])
+        return errors
 
     def filter_queryset(self, queryset):
         # A value its form field accepted may still not fit the column (a UUID, a number for a choice): that is

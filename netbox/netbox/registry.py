@@ -285,7 +285,9 @@ class Registry:
     def get(self, model_or_label):
         if isinstance(model_or_label, str):
             return self.declarations.get(model_or_label.lower())
-        return self.declarations.get(model_or_label._meta.concrete_model._meta.label_lower)
+        # A proxy model may be declared itself (core.ObjectType over ContentType); else its concrete model counts.
+        return self.declarations.get(model_or_label._meta.label_lower) or \
+            self.declarations.get(model_or_label._meta.concrete_model._meta.label_lower)
 
     def for_app(self, app_label):
         return [d for d in self.declarations.values() if d.app_label() == app_label]

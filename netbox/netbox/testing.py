@@ -39,7 +39,13 @@ SAMPLE_OVERRIDES = {
     'extras.configcontextprofile': {'schema': lambda: {'type': 'object'}},
     'users.objectpermission': {'actions': lambda: ['view']},
     'users.token': {'version': lambda: 1},
+    'extras.tableconfig': {'object_type': _tenant_type, 'table': lambda: 'TenantTable', 'columns': lambda: ['name']},
+    'extras.savedfilter': {'parameters': lambda: {'status': ['active']}},
+    'extras.taggeditem': {'content_type': _tenant_type, 'object_id': lambda: _sample_tenant().pk},
 }
+# Personal objects about one object (bookmarks, subscriptions, notifications): about a fresh tenant.
+for _label in ('extras.bookmark', 'extras.subscription', 'extras.notification'):
+    SAMPLE_OVERRIDES[_label] = {'object_type': _tenant_type, 'object_id': lambda: _sample_tenant().pk}
 def _device_type(**attrs):
     from dcim.models import DeviceType
 
@@ -159,6 +165,7 @@ SAMPLE_M2M = {
     'extras.customfield': {'object_types': lambda: [_tenant_type()]},
     'extras.exporttemplate': {'object_types': lambda: [_tenant_type()]},
     'extras.customlink': {'object_types': lambda: [_tenant_type()]},
+    'extras.savedfilter': {'object_types': lambda: [_tenant_type()]},
 }
 
 
@@ -371,7 +378,7 @@ def grant(user, model, actions, constraints=None, name=None):
 
     permission = ObjectPermission.objects.create(name=name or f'{model._meta.label_lower} {actions}',
                                                  actions=list(actions), constraints=constraints)
-    permission.object_types.set([ContentType.objects.get_for_model(model)])
+    permission.object_types.set([ContentType.objects.get_for_model(model, for_concrete_model=False)])
     permission.users.add(user)
     if hasattr(user, '_object_perm_cache'):
         del user._object_perm_cache

@@ -6,6 +6,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from dcim.api_cables import ConnectedDeviceView
+from extras.api import DashboardView
 from extras.ui import serve_media
 from netbox.api.routers import app_urlpatterns
 from netbox.api.views import APIRootView, StatusView
@@ -15,6 +16,9 @@ from users.api import TokenProvisionView, UserConfigView
 API_EXTRAS = {
     'dcim': [
         path('connected-device/', ConnectedDeviceView.as_view(), name='connected-device'),
+    ],
+    'extras': [
+        path('dashboard/', DashboardView.as_view(), name='dashboard'),
     ],
     'users': [
         path('tokens/provision/', TokenProvisionView.as_view(), name='token_provision'),

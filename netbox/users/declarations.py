@@ -4,7 +4,7 @@ from django.db.models import Q
 from rest_framework import serializers
 
 from netbox.api.fields import NestedRelatedField
-from netbox.filtersets import ContentTypeFilter, MultiValueCharFilter, MultiValueNumberFilter, NoMatchFilter
+from netbox.filtersets import ContentTypeFilter, MultiValueCharFilter, MultiValueNumberFilter
 from netbox.registry import Counter, Declaration, declare
 
 from .api import TOKEN_FIELDS, TokenSerializerBase, UserSerializerBase
@@ -46,7 +46,8 @@ class UserDeclaration(Declaration):
                                                    exclude=True),
         'owner': MultiValueCharFilter(field_name='owners__name', lookup_expr='exact', distinct=True),
         'owner_id': MultiValueNumberFilter(field_name='owners', lookup_expr='exact', distinct=True),
-        'notification_group_id': NoMatchFilter(),
+        'notification_group_id': MultiValueNumberFilter(field_name='notification_groups', lookup_expr='exact',
+                                                        distinct=True),
     }
     search = ('username', 'first_name', 'last_name', 'email')
     table = ('username', 'first_name', 'last_name', 'email', 'is_active', 'is_superuser')
@@ -70,7 +71,8 @@ class GroupDeclaration(Declaration):
                                                    exclude=True),
         'owner': MultiValueCharFilter(field_name='owners__name', lookup_expr='exact', distinct=True),
         'owner_id': MultiValueNumberFilter(field_name='owners', lookup_expr='exact', distinct=True),
-        'notification_group_id': NoMatchFilter(),
+        'notification_group_id': MultiValueNumberFilter(field_name='notification_groups', lookup_expr='exact',
+                                                        distinct=True),
     }
     search = ('name', 'description')
     menu = ('Admin', 'Authentication')

@@ -1,2 +1,12 @@
 """How the extras app's models are exposed: one module per feature, imported here so that they register."""
-from . import attachments, configcontexts, customfields, exporttemplates, journal, templates  # noqa: F401
+from . import (  # noqa: F401
+    attachments,
+    configcontexts,
+    customfields,
+    exporttemplates,
+    journal,
+    notifications,
+    savedfilters,
+    taggeditems,
+    templates,
+)

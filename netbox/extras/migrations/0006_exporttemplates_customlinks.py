@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('core', '0004_datasource'),
-        ('extras', '0004_configtemplate'),
+        ('extras', '0005_configcontexts'),
         ('users', '0001_initial'),
     ]
 

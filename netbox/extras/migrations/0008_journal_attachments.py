@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('extras', '0004_configtemplate'),
+        ('extras', '0007_userdata'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

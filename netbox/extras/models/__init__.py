@@ -1,5 +1,6 @@
 """The extras app's models, one module per feature; gathered here so that `from extras.models import X` works."""
 from .attachments import ImageAttachment, accepts_attachments
+from .bookmarks import Bookmark
 from .configcontexts import ConfigContext, ConfigContextProfile
 from .customfields import (
     CustomField,
@@ -9,14 +10,18 @@ from .customfields import (
     custom_fields_version,
 )
 from .customlinks import BUTTON_CLASSES, CustomLink
+from .dashboard import Dashboard
 from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
+from .notifications import Notification, NotificationGroup, Subscription, notify_users
+from .savedfilters import SavedFilter, TableConfig
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
 __all__ = (
-    'BUTTON_CLASSES', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField', 'CustomFieldChoiceSet',
-    'CustomFieldTypes', 'CustomLink', 'ENVIRONMENT_PARAMS', 'ExportTemplate', 'ImageAttachment', 'JournalEntry',
-    'JournalEntryKinds', 'Tag', 'TaggedItem', 'accepts_attachments', 'custom_fields_changed', 'custom_fields_version',
-    'journaled',
+    'BUTTON_CLASSES', 'Bookmark', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',
+    'CustomFieldChoiceSet', 'CustomFieldTypes', 'CustomLink', 'Dashboard', 'ENVIRONMENT_PARAMS', 'ExportTemplate',
+    'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Notification', 'NotificationGroup', 'SavedFilter',
+    'Subscription', 'TableConfig', 'Tag', 'TaggedItem', 'accepts_attachments', 'custom_fields_changed',
+    'custom_fields_version', 'journaled', 'notify_users',
 )

@@ -34,5 +34,7 @@ class TaggedItem(GenericTaggedItemBase):
     tag = models.ForeignKey(Tag, related_name='%(app_label)s_%(class)s_items', on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(db_index=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=('content_type', 'object_id'))]

@@ -105,7 +105,10 @@ def _optimized_queryset(declaration, field_names, plan):
         try:
             field = model._meta.get_field(name)
         except Exception:
-            continue
+            field = _renamed_single_relation(declaration, name)
+            if field is None:
+                continue
+            name = field.name
         if hasattr(field, 'fk_field'):  # generic foreign key
             prefetch.add(generic_prefetch(name))
         elif field.is_relation and (field.many_to_many or field.one_to_many):
@@ -130,6 +133,19 @@ def _optimized_queryset(declaration, field_names, plan):
             not isinstance(p, str) and not getattr(p, 'derived', False))]
         queryset = queryset.prefetch_related(*sorted(lookups, key=str))
     return queryset
+
+
+def _renamed_single_relation(declaration, name):
+    """The generic or forward foreign key a declared field shows under another name (a tagged item's `object` is
+    its `content_object`), so that it is joined or prefetched like one of that name; None otherwise."""
+    source = getattr(declaration.serializer_fields.get(name), 'source', None)
+    if not source or source == name:
+        return None
+    try:
+        field = declaration.model._meta.get_field(source)
+    except Exception:
+        return None
+    return field if hasattr(field, 'fk_field') or (field.is_relation and field.many_to_one) else None
 
 
 class AnyOf(Lookup):

@@ -1,4 +1,7 @@
 """Add, edit and delete one object, each in one transaction and re-checked against the user's permissions."""
+import json
+
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ValidationError
@@ -53,6 +56,13 @@ class ObjectEditView(DeclaredView):
         obj = self.get_object(request, pk)
         form_class = model_form_for(self.declaration)
         initial = self.initial_from_query(request) if pk is None else {}
+        for name, value in initial.items():
+            # A JSON value in the query (a saved filter's parameters) prefills as that value, not as a string.
+            if isinstance(form_class.base_fields.get(name), forms.JSONField) and isinstance(value, str):
+                try:
+                    initial[name] = json.loads(value)
+                except ValueError:
+                    pass
         form = form_class(instance=obj, initial=initial, user=request.user)
         return self.render_form(request, form, obj)
 

@@ -1,6 +1,7 @@
 """UI URL patterns: home, login/logout, the user's pages, and list/detail/edit/delete/import/bulk pages per model."""
 from django.urls import include, path
 
+from extras import personal
 from netbox.registry import registry
 
 from . import account, views
@@ -33,6 +34,12 @@ account_patterns = [
     path('preferences/', account.PreferencesView.as_view(), name='preferences'),
     path('api-tokens/', account.TokensView.as_view(), name='tokens'),
     path('api-tokens/<int:pk>/delete/', account.TokenDeleteView.as_view(), name='token_delete'),
+    path('bookmarks/', personal.BookmarksView.as_view(), name='bookmarks'),
+    path('bookmarks/toggle/', personal.BookmarkToggleView.as_view(), name='bookmark_toggle'),
+    path('subscriptions/', personal.SubscriptionsView.as_view(), name='subscriptions'),
+    path('subscriptions/toggle/', personal.SubscriptionToggleView.as_view(), name='subscription_toggle'),
+    path('notifications/', personal.NotificationsView.as_view(), name='notifications'),
+    path('notifications/<int:pk>/', personal.NotificationOpenView.as_view(), name='notification_open'),
 ]
 
 

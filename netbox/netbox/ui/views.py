@@ -50,11 +50,16 @@ PER_PAGE_CHOICES = (25, 50, 100, 250, 500, 1000)
 
 
 class HomeView(View):
-    """Object counts per model the user may view, grouped like the navigation menu."""
+    """The user's dashboard (extras.dashboard); anonymous visitors (LOGIN_REQUIRED off) see object counts per model
+    they may view, grouped like the navigation menu."""
 
     def get(self, request):
         if not request.user.is_authenticated and settings.LOGIN_REQUIRED:
             return redirect('login')
+        if request.user.is_authenticated:
+            from extras.dashboard import dashboard_widgets
+
+            return render(request, 'home.html', {'widgets': dashboard_widgets(request)})
         sections = {}
         for declaration in registry:
             if not declaration.menu or not has_permission(request.user, declaration.model, 'view'):
@@ -88,6 +93,11 @@ class ObjectListView(DeclaredView):
     template_name = 'generic/object_list.html'
 
     def columns(self, request, prefs, available):
+        chosen = getattr(request, 'table_config', None)
+        if chosen is not None:
+            columns = [name for name in chosen.columns if name in available]
+            if columns:
+                return columns
         return prefs.columns(available, default_columns(self.declaration, available))
 
     def post(self, request):
@@ -106,12 +116,18 @@ class ObjectListView(DeclaredView):
         return redirect(request.get_full_path())
 
     def get(self, request):
+        from extras.personal import chosen_table_config, list_choosers
+
         declaration = self.declaration
         user = request.user
         available = available_columns(declaration)
         prefs = TablePreferences(user, table_name(declaration))
+        # ?tableconfig_id=: a saved table configuration (the user's own or a shared one) chooses the columns.
+        request.table_config = chosen_table_config(declaration, request)
         columns = self.columns(request, prefs, available)
         ordering = prefs.ordering()
+        if request.table_config is not None and request.table_config.ordering:
+            ordering = request.table_config.ordering[0]
         if 'sort' in request.GET:
             sort = request.GET.get('sort', '')
             if sort.lstrip('-') in available or sort == '':
@@ -171,7 +187,7 @@ class ObjectListView(DeclaredView):
             headers.append({'column': column, 'sort_url': sort_url, 'direction': direction, 'css': css})
 
         filter_params = params.copy()
-        for key in ('page', 'per_page', 'sort', 'export'):
+        for key in ('page', 'per_page', 'sort', 'export', 'tableconfig_id'):
             filter_params.pop(key, None)
         configured = [(name, available[name].label, True) for name in columns]
         configured += [(name, spec.label, False) for name, spec in available.items() if name not in columns]
@@ -200,6 +216,8 @@ class ObjectListView(DeclaredView):
             'ordering_choices': [(name, spec.label) for name, spec in available.items() if spec.orderable],
             'return_url': request.get_full_path(),
         })
+        if user.is_authenticated:
+            context.update(list_choosers(declaration, request))
         return render(request, self.template_name, context)
 
 
@@ -325,7 +343,10 @@ def object_actions(declaration, obj, user):
     """Edit/delete/changelog URLs for an object, where the user may use them."""
     can_change = allows(declaration, 'change') and object_permitted(user, obj, 'change')
     can_delete = allows(declaration, 'delete') and object_permitted(user, obj, 'delete')
+    from extras.personal import personal_actions
+
     return {
+        'personal': personal_actions(obj, user),
         'edit_url': model_url(declaration, 'edit', obj.pk) if can_change else None,
         'delete_url': model_url(declaration, 'delete', obj.pk) if can_delete else None,
         'changelog_url': model_url(declaration, 'changelog', obj.pk),

@@ -78,15 +78,32 @@ def prune_jobs(command):
     return f'Deleted {deleted_count(result, Job)} job record(s) older than {days} day(s).'
 
 
+# NetBox has no setting for how long read notifications are kept; they go after this many days.
+READ_NOTIFICATION_RETENTION_DAYS = 90
+
+
+def prune_notifications(command):
+    """Delete notifications read more than READ_NOTIFICATION_RETENTION_DAYS days ago (unread ones stay)."""
+    from extras.models import Notification
+
+    days = READ_NOTIFICATION_RETENTION_DAYS
+    cutoff = cutoff_for(days)
+    command.detail(f'Deleting notifications read before {cutoff.isoformat(timespec="seconds")}.')
+    result = Notification.objects.filter(read__lt=cutoff).delete()
+    return f'Deleted {deleted_count(result, Notification)} notification(s) read more than {days} day(s) ago.'
+
+
 STEPS = [
     ('Clearing expired sessions', clear_expired_sessions),
     ('Pruning the change log', prune_changelog),
     ('Pruning job records', prune_jobs),
+    ('Pruning read notifications', prune_notifications),
 ]
 
 
 class Command(BaseCommand):
-    help = 'Delete expired sessions and change log and job records past their retention period.'
+    help = ('Delete expired sessions, change log and job records past their retention period, and notifications '
+            'read long ago.')
 
     def handle(self, *args, **options):
         self.verbosity = options['verbosity']
