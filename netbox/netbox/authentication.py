@@ -372,4 +372,5 @@ class LoginThrottleBackend:
             raise PermissionDenied(throttle_message())
         return None
 
-    # No get_user(): this backend never logs anyone in, so sessions (and force_login) never name it.
+    # No get_user(): this backend never logs anyone in, so sessions (and force_login, which takes the first
+    # backend that has one) never name it.

@@ -58,7 +58,8 @@ def session_cookie(user, live_server_url):
     """A logged-in session for `user`, as the login page would have created it."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[BACKEND_SESSION_KEY] = next(path for path in settings.AUTHENTICATION_BACKENDS
+                                        if path.endswith('ObjectPermissionBackend'))
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return {'name': settings.SESSION_COOKIE_NAME, 'value': session.session_key, 'url': live_server_url}

@@ -337,13 +337,13 @@ def test_vm_has_config_context_and_render_config_tabs(admin_client, vm):
 # Following a data file
 
 @pytest.fixture
-def local_source(api, tmp_path):
+def local_source(api, tmp_path, background):
     (tmp_path / 'ntp.json').write_text('{"ntp_servers": ["192.0.2.1"]}')
     (tmp_path / 'snmp.yaml').write_text('snmp:\n  community: public\n  contacts:\n    - noc\n')
     (tmp_path / 'schema.yaml').write_text('type: object\nrequired: [ntp_servers]\n')
     (tmp_path / 'list.yaml').write_text('- 1\n- 2\n')
     source = DataSource.objects.create(name='local', type='local', source_url=str(tmp_path))
-    assert api.post(f'/api/core/data-sources/{source.pk}/sync/').status_code == 200
+    assert background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/')).status_code == 200
     return source, tmp_path
 
 
@@ -391,7 +391,7 @@ def test_profile_follows_a_yaml_schema_file(api, local_source):
     assert response.json()['schema'] == {'type': 'object', 'required': ['ntp_servers']}
 
 
-def test_source_sync_updates_auto_synced_contexts_and_skips_unfit_files(api, local_source):
+def test_source_sync_updates_auto_synced_contexts_and_skips_unfit_files(api, local_source, background):
     source, directory = local_source
     response = api.post('/api/extras/config-contexts/', {
         'name': 'follower', 'data': {'inline': True}, 'data_source': source.pk, 'auto_sync_enabled': True},
@@ -403,7 +403,7 @@ def test_source_sync_updates_auto_synced_contexts_and_skips_unfit_files(api, loc
     follower.save()
     unfit = _following(source, 'list.yaml', auto_sync_enabled=True)
     (directory / 'ntp.json').write_text('{"ntp_servers": ["192.0.2.77"]}')
-    assert api.post(f'/api/core/data-sources/{source.pk}/sync/').status_code == 200
+    assert background(lambda: api.post(f'/api/core/data-sources/{source.pk}/sync/')).status_code == 200
     follower.refresh_from_db()
     unfit.refresh_from_db()
     assert follower.data == {'ntp_servers': ['192.0.2.77']} and follower.data_synced is not None
