@@ -6,10 +6,10 @@ from django.db import models
 from core.models import SyncedDataMixin
 from netbox.models import ChangeLoggedModel, RestrictedQuerySet
 
-from ..rendering import clean_environment_params
+from .templates import UserTemplate
 
 
-class ExportTemplate(SyncedDataMixin, ChangeLoggedModel):
+class ExportTemplate(UserTemplate, SyncedDataMixin, ChangeLoggedModel):
     """A Jinja2 template rendering the objects of a list (the `queryset` variable) of the object types it applies
     to; offered under the Export button of their list pages. Its code may follow a file of a data source."""
 
@@ -29,16 +29,6 @@ class ExportTemplate(SyncedDataMixin, ChangeLoggedModel):
 
     class Meta:
         ordering = ('name', 'pk')
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        clean_environment_params(self.environment_params)
-
-    def apply_synced_content(self, content):
-        self.template_code = content
 
     def render(self, queryset):
         """The template rendered with `queryset` in the sandbox; raises extras.rendering.RenderError."""

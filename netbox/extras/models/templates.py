@@ -12,7 +12,22 @@ from ..rendering import ENVIRONMENT_PARAMS, clean_environment_params
 __all__ = ('ENVIRONMENT_PARAMS', 'ConfigTemplate')
 
 
-class ConfigTemplate(SyncedDataMixin, ChangeLoggedModel):
+class UserTemplate:
+    """What config and export templates share: Jinja2 code (which may follow a data file) with checked environment
+    options, named by their name."""
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        clean_environment_params(self.environment_params)
+
+    def apply_synced_content(self, content):
+        self.template_code = content
+
+
+class ConfigTemplate(UserTemplate, SyncedDataMixin, ChangeLoggedModel):
     """A Jinja2 template rendering a device's configuration from the device and its configuration context; its
     code may be written here or follow a file of a data source."""
 
@@ -35,16 +50,6 @@ class ConfigTemplate(SyncedDataMixin, ChangeLoggedModel):
 
     class Meta:
         ordering = ('name', 'pk')
-
-    def __str__(self):
-        return self.name
-
-    def clean(self):
-        super().clean()
-        clean_environment_params(self.environment_params)
-
-    def apply_synced_content(self, content):
-        self.template_code = content
 
     def render(self, context):
         """The template rendered with `context` in a sandbox; raises extras.rendering.RenderError."""

@@ -24,8 +24,8 @@ LDAP_BACKENDS = ['netbox.authentication.LoginThrottleBackend', 'netbox.authentic
 
 @pytest.fixture(scope='session')
 def ldap_server(tmp_path_factory):
-    if not directory.available():
-        pytest.skip('slapd is not installed (scripts/test installs it: apt-get install slapd ldap-utils)')
+    # scripts/test installs slapd when missing: without it these tests fail rather than pass unnoticed.
+    assert directory.available(), 'slapd is not installed (scripts/test installs it: apt-get install slapd ldap-utils)'
     server = directory.LDAPServer(tmp_path_factory.mktemp('slapd')).start()
     yield server
     server.stop()
