@@ -24,9 +24,9 @@ def background(db, django_capture_on_commit_callbacks):
     """`background(call)`: make the call (an API request queuing a job, say) as if its transaction committed, so
     that its jobs reach this run's RQ queue, then run them with a real RQ worker (core.jobs.run_queued_jobs, in
     burst mode, in this process so it sees the test's data). Returns what the call returned."""
-    from core.jobs import queue_for, run_queued_jobs
+    from core.jobs import clear_queue, run_queued_jobs
 
-    queue_for('default').empty()  # jobs left by an interrupted run belong to no database of this run
+    clear_queue('default')  # jobs left by an interrupted run belong to no database of this run
 
     def run(call):
         with django_capture_on_commit_callbacks(execute=True):

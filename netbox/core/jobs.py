@@ -11,9 +11,15 @@ which marks the Job `running` with its start time, calls the function with the J
 (any other exception; the error and traceback are kept), with the completion time. The function may write to the
 Job's log with `job.log()`-style calls through `log(job, message, level)`, and keep results in `job.data`.
 
+`schedule_at` (an aware datetime) keeps the Job `scheduled` until then: RQ's scheduler (a worker started with
+`--with-scheduler`) puts it on the queue at that time. `interval` (minutes) makes the job recur: once a run ends,
+whatever its outcome, the next run is recorded and scheduled `interval` minutes after this one was due. `timeout`
+(seconds) bounds one run; RQ_DEFAULT_TIMEOUT applies otherwise.
+
 Functions are named by dotted path, so a worker imports them fresh and nothing but the Job's key crosses Redis.
 Queue names map to the RQ queues of RQ_QUEUES through `queue_for()` (a test run keeps queues of its own).
 """
+import datetime
 import logging
 import traceback
 
@@ -40,28 +46,63 @@ def queue_for(name='default'):
     return django_rq.get_queue(physical_queue_name(name), commit_mode='auto')
 
 
+def clear_queue(name='default'):
+    """Drop every job waiting on the queue, now or at a scheduled time (a test's leftovers)."""
+    from rq.registry import ScheduledJobRegistry
+
+    rq_queue = queue_for(name)
+    rq_queue.empty()
+    scheduled = ScheduledJobRegistry(queue=rq_queue)
+    for rq_job_id in scheduled.get_job_ids():
+        scheduled.remove(rq_job_id, delete_job=True)
+
+
 def physical_queue_name(name):
     return f'{getattr(settings, "RQ_QUEUE_PREFIX", "")}{name}'
 
 
-def enqueue_job(func_path, *, name, instance=None, user=None, queue='default', data=None, kwargs=None):
-    """Record a pending Job for `instance` and have a worker run `func_path(job, **kwargs)` once the current
-    transaction commits. Returns the Job."""
+def enqueue_job(func_path, *, name, instance=None, user=None, queue='default', data=None, kwargs=None,
+                schedule_at=None, interval=None, timeout=None):
+    """Record a Job for `instance` and have a worker run `func_path(job, **kwargs)` once the current transaction
+    commits (or at `schedule_at`, and every `interval` minutes after). Returns the Job."""
     from .models import Job
 
     job = Job.objects.create(
-        name=name[:200], status='pending', user=user if getattr(user, 'is_authenticated', False) else None,
+        name=name[:200], status='scheduled' if schedule_at else 'pending',
+        user=user if getattr(user, 'is_authenticated', False) else None,
         object_type=ContentType.objects.get_for_model(type(instance)) if instance is not None else None,
         object_id=instance.pk if instance is not None else None,
-        queue_name=physical_queue_name(queue), data=data,
+        queue_name=physical_queue_name(queue), data=data, scheduled=schedule_at, interval=interval or None,
     )
     arguments = (job.pk, func_path, dict(kwargs or {}))
+    options = {'job_id': str(job.job_id), 'description': job.name,
+               'timeout': timeout or settings.RQ_DEFAULT_TIMEOUT, 'meta': {'timeout': timeout}}
 
     def put_on_queue():
-        queue_for(queue).enqueue_call('core.jobs.run_job', args=arguments, job_id=str(job.job_id),
-                                      timeout=settings.RQ_DEFAULT_TIMEOUT, description=job.name)
+        rq_queue = queue_for(queue)
+        if schedule_at:
+            rq_queue.enqueue_at(schedule_at, 'core.jobs.run_job', args=arguments, job_timeout=options['timeout'],
+                                job_id=options['job_id'], description=options['description'], meta=options['meta'])
+        else:
+            rq_queue.enqueue_call('core.jobs.run_job', args=arguments, **options)
     transaction.on_commit(put_on_queue)
     return job
+
+
+def queue_short_name(physical_name):
+    prefix = getattr(settings, 'RQ_QUEUE_PREFIX', '')
+    return physical_name[len(prefix):] if prefix and physical_name.startswith(prefix) else physical_name
+
+
+def schedule_next_run(job, func_path, kwargs, timeout=None):
+    """The next run of a recurring job, `interval` minutes after this one was due (or started), never in the
+    past: a worker that was down does not replay the runs it missed."""
+    due = (job.scheduled or job.started or timezone.now()) + datetime.timedelta(minutes=job.interval)
+    due = max(due, timezone.now() + datetime.timedelta(seconds=1))
+    instance = job.object if job.object_type_id else None
+    return enqueue_job(func_path, name=job.name, instance=instance, user=job.user,
+                       queue=queue_short_name(job.queue_name or 'default'), data=job.data, kwargs=kwargs,
+                       schedule_at=due, interval=job.interval, timeout=timeout)
 
 
 def log(job, message, level='info'):
@@ -97,8 +138,19 @@ def run_job(job_pk, func_path, kwargs):
         job.status = 'completed'
     job.completed = timezone.now()
     job.save()
+    if job.interval:
+        rq_job = _current_rq_job()
+        timeout = rq_job.meta.get('timeout') if rq_job is not None else None
+        with transaction.atomic():
+            schedule_next_run(job, func_path, kwargs, timeout=timeout)
     _drop_stale_connections()
     return job.status
+
+
+def _current_rq_job():
+    from rq import get_current_job
+
+    return get_current_job()
 
 
 def _drop_stale_connections():
@@ -108,13 +160,20 @@ def _drop_stale_connections():
         close_old_connections()
 
 
-def run_queued_jobs(queue='default'):
+def run_queued_jobs(queue='default', with_scheduler=False):
     """Run the jobs waiting on `queue` in this process with an RQ worker in burst mode (it stops when the queue
-    is empty); for tests and management commands. Returns the number of jobs the worker ran."""
+    is empty); for tests and management commands. `with_scheduler` first moves the scheduled jobs that are due
+    onto the queue. Returns the number of jobs the worker ran."""
     from rq import SimpleWorker
 
+    class CountingWorker(SimpleWorker):
+        ran = 0
+
+        def execute_job(self, *args, **kwargs):
+            self.ran += 1
+            return super().execute_job(*args, **kwargs)
+
     rq_queue = queue_for(queue)
-    waiting = rq_queue.count
-    worker = SimpleWorker([rq_queue], connection=rq_queue.connection)
-    worker.work(burst=True, logging_level='WARNING')
-    return waiting - rq_queue.count
+    worker = CountingWorker([rq_queue], connection=rq_queue.connection)
+    worker.work(burst=True, logging_level='WARNING', with_scheduler=with_scheduler)
+    return worker.ran
