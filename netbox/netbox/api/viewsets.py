@@ -20,6 +20,7 @@ from netbox.bulk import delete_set
 from netbox.changelog import related_values, take_snapshots
 from netbox.permissions import objects_refused
 
+from .background import background_requested, enqueue_bulk_write
 from .readplan import (
     deferred_columns,
     display_fields,
@@ -455,6 +456,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def create(self, request, *args, **kwargs):
         if isinstance(request.data, list):
+            if background_requested(request):
+                return enqueue_bulk_write(self, request)
             return self.bulk_create(request)
         serializer = self.get_serializer(data=request.data)
         with transaction.atomic():
@@ -524,6 +527,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def bulk_update(self, request, *args, partial=False, **kwargs):
         """A list of changes, each with its object's "id": validated one by one (the database checks set-wise),
         then saved as one set (see netbox.bulk): all or nothing, in one transaction."""
+        if background_requested(request):
+            return enqueue_bulk_write(self, request)
         pairs = self.bulk_items()
         first = {}
         for index, (instance, _) in enumerate(pairs):
@@ -551,6 +556,8 @@ class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def bulk_destroy(self, request, *args, **kwargs):
         """Delete the listed objects (each once) with one collector; see netbox.bulk.delete_set."""
+        if background_requested(request):
+            return enqueue_bulk_write(self, request)
         # The rows alone: nothing is rendered, and the change log reads relations set-wise.
         lean = self.declaration.model._default_manager.restrict(self.request.user, 'delete')
         instances = list({instance.pk: instance for instance, _ in self.bulk_items(lean)}.values())
