@@ -4,6 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from netbox.changelog import on_committed_changes
 
+from .configcontexts import connect_signals as connect_config_context_signals
 from .models import CustomField, CustomFieldChoiceSet, custom_fields_changed
 from .validators import run_protection_rules
 
@@ -62,3 +63,7 @@ def notify_subscribers(changes):
 
 
 on_committed_changes(notify_subscribers)
+
+
+# Stored configuration contexts go stale with the contexts that rendered them (see extras.configcontexts).
+connect_config_context_signals()

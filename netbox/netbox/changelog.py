@@ -20,7 +20,8 @@ from .models import ChangeLoggedModel
 from .request_context import current_change_context
 
 # Bookkeeping fields left out of the recorded state.
-UNLOGGED_FIELDS = ('lft', 'rght', 'tree_id', 'level', 'custom_field_data', 'plaintext', 'digest', 'password')
+UNLOGGED_FIELDS = ('lft', 'rght', 'tree_id', 'level', 'custom_field_data', 'plaintext', 'digest', 'password',
+                   'config_context_data', 'config_context_token')
 
 
 def serialize_object(obj, created=False, related=None):

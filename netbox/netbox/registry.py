@@ -18,7 +18,8 @@ from django.db import models
 from mptt.models import MPTTModel
 
 # Fields of models that are bookkeeping, never shown or written through the API.
-INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password', '_path'}
+INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password', '_path',
+                   'config_context_data', 'config_context_token'}
 # Shown last, in this order, when a model has them.
 TRAILING_FIELDS = ('tags', 'custom_fields', 'created', 'last_updated')
 

@@ -1,4 +1,5 @@
 """Devices and what organises them: roles, platforms, virtual chassis, contexts, modules and MAC addresses."""
+import uuid
 from decimal import Decimal
 
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -8,7 +9,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from mptt.models import TreeForeignKey
 
-from netbox.models import NestedGroupModel, PrimaryModel, color_validator
+from netbox.models import NestedGroupModel, PrimaryModel, RestrictedQuerySet, color_validator
 from tenancy.models import ContactsMixin
 
 from ..choices import COOLING_METHOD, DEVICE_AIRFLOW, DEVICE_STATUS, MODULE_STATUS, RACK_FACE, VDC_STATUS
@@ -43,8 +44,28 @@ class Platform(NestedGroupModel):
         ordering = ('tree_id', 'lft')
 
 
-class RendersConfigMixin:
-    """An object rendered by a configuration template (devices, virtual machines)."""
+STORED_CONTEXT_FIELDS = ('config_context_data', 'config_context_token')
+
+
+class StoredContextDeferringManager(models.Manager.from_queryset(RestrictedQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().defer(*STORED_CONTEXT_FIELDS)
+
+
+class RendersConfigMixin(models.Model):
+    """An object rendered by a configuration template (devices, virtual machines), with its configuration context
+    stored pre-rendered (see extras.configcontexts): `config_context_data` is NULL while stale, and
+    `config_context_token` changes with every change that makes it stale, so a render that read an older state
+    never overwrites a newer one."""
+
+    config_context_data = models.JSONField(blank=True, null=True, editable=False)
+    config_context_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    # Never loaded with the rows (the merge is read on its own, when shown), so never written back by a save().
+    objects = StoredContextDeferringManager()
+
+    class Meta:
+        abstract = True
 
     def get_config_template(self):
         """The configuration template that renders this object: its own, else its role's, else its platform's."""

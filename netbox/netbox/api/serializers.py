@@ -411,9 +411,12 @@ def _matters_when_absent(field):
 
 
 def field_values(instance):
-    """{attname: value} of the instance's concrete fields, copied so later in-place changes show."""
+    """{attname: value} of the instance's loaded concrete fields, copied so later in-place changes show (a deferred
+    field was not read, so it cannot have been changed: reading it would cost a query)."""
+    deferred = instance.get_deferred_fields()
     return {field.attname: copy.deepcopy(field.value_from_object(instance))
-            for field in instance._meta.concrete_fields if not getattr(field, 'auto_now', False)}
+            for field in instance._meta.concrete_fields
+            if not getattr(field, 'auto_now', False) and field.attname not in deferred}
 
 
 def _error_dict(exc):

@@ -77,6 +77,9 @@ def optimized_queryset(declaration, field_names, plan=False):
 def _optimized_queryset(declaration, field_names, plan):
     model = declaration.model
     queryset = model._default_manager.all()
+    if 'config_context' in field_names and hasattr(model, 'config_context_data'):
+        # The stored rendering comes with the rows (the manager leaves it out of every other read).
+        queryset = queryset.defer(None).defer('config_context_token')
     # Declared joins and prefetches serve the fields they start from: a brief list of interfaces doesn't join
     # their VLANs. Those starting elsewhere (a path column read by several fields) are kept.
     # The display (__str__) may read relations too: those are kept whatever the fields.

@@ -93,11 +93,21 @@ def prune_notifications(command):
     return f'Deleted {deleted_count(result, Notification)} notification(s) read more than {days} day(s) ago.'
 
 
+def render_config_contexts(command):
+    """Render the stored configuration contexts left stale (a worker normally does it after each change)."""
+    from extras.configcontexts import render_stale
+
+    counts = render_stale()
+    return f'Rendered {counts["dcim.device"]} device and {counts["virtualization.virtualmachine"]} virtual machine ' \
+           'configuration context(s).'
+
+
 STEPS = [
     ('Clearing expired sessions', clear_expired_sessions),
     ('Pruning the change log', prune_changelog),
     ('Pruning job records', prune_jobs),
     ('Pruning read notifications', prune_notifications),
+    ('Rendering stale configuration contexts', render_config_contexts),
 ]
 
 
