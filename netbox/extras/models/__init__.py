@@ -17,6 +17,7 @@ from .notifications import Notification, NotificationGroup, Subscription, notify
 from .savedfilters import SavedFilter, TableConfig
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
+from .scripts import Script, ScriptModule
 
 __all__ = (
     'BUTTON_CLASSES', 'Bookmark', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',
@@ -24,4 +25,6 @@ __all__ = (
     'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Notification', 'NotificationGroup', 'SavedFilter',
     'Subscription', 'TableConfig', 'Tag', 'TaggedItem', 'accepts_attachments', 'custom_fields_changed',
     'custom_fields_version', 'journaled', 'notify_users',
+    'Script',
+    'ScriptModule',
 )
