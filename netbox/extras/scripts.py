@@ -162,8 +162,7 @@ class ObjectVar(ScriptVariable):
         self.selector = selector
 
     def as_field(self):
-        from netbox.ui.fields import ObjectField, ObjectsField, api_url_for
-        from netbox.ui.fields import TypeaheadSelect, TypeaheadSelectMultiple
+        from netbox.ui.fields import ObjectField, ObjectsField, TypeaheadSelect, TypeaheadSelectMultiple, api_url_for
 
         queryset = self.queryset if self.queryset is not None else self.model._default_manager.all()
         url = api_url_for(self.model)

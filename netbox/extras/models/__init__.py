@@ -15,9 +15,9 @@ from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
 from .savedfilters import SavedFilter, TableConfig
+from .scripts import Script, ScriptModule
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
-from .scripts import Script, ScriptModule
 
 __all__ = (
     'BUTTON_CLASSES', 'Bookmark', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',

@@ -18,9 +18,10 @@ def resolve_user(username):
 
 def run_now(command, script, user, data, commit):
     """Run `script` synchronously as `user`; print its log; returns the Job."""
+    from django.contrib.contenttypes.models import ContentType
+
     from core.jobs import run_job
     from core.models import Job
-    from django.contrib.contenttypes.models import ContentType
 
     with transaction.atomic():
         job = Job.objects.create(name=script.full_name, user=user, object_type=ContentType.objects.get_for_model(
