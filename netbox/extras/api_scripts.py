@@ -5,6 +5,7 @@ import os
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -197,7 +198,7 @@ class ScriptModuleUploadView(APIView):
 
 
 class ScriptModuleCreateView(ScriptModuleUploadView):
-    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={201: dict,
+    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={201: OpenApiTypes.OBJECT,
                                                                                        400: ERROR_RESPONSE_SCHEMA})
     def post(self, request):
         if not has_permission(request.user, ScriptModule, 'add'):
@@ -212,12 +213,12 @@ class ScriptModuleDetailView(ScriptModuleUploadView):
         module = self._save(request, module)
         return Response(module_representation(module, request))
 
-    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={200: dict,
+    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={200: OpenApiTypes.OBJECT,
                                                                                        400: ERROR_RESPONSE_SCHEMA})
     def put(self, request, pk):
         return self._update(request, pk)
 
-    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={200: dict,
+    @extend_schema(request={'multipart/form-data': ScriptModuleSerializer}, responses={200: OpenApiTypes.OBJECT,
                                                                                        400: ERROR_RESPONSE_SCHEMA})
     def patch(self, request, pk):
         return self._update(request, pk)
