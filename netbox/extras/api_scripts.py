@@ -65,12 +65,10 @@ class ScriptViewSet(NetBoxModelViewSet):
         data = values['data'] if isinstance(values['data'], dict) else None
         if data is None:
             raise ValidationError({'data': 'Give the variables as a JSON object.'})
-        from .scripts import _form_data
+        from .scripts import _form_data, restrict_choices
 
         form = cls.as_form(_form_data(cls, data), scheduling=False)
-        for field in form.fields.values():
-            if hasattr(field, 'queryset') and hasattr(field.queryset, 'restrict'):
-                field.queryset = field.queryset.restrict(request.user, 'view')
+        restrict_choices(form, request.user)
         if not form.is_valid():
             raise ValidationError({'data': {name: errors for name, errors in form.errors.items()}})
         with transaction.atomic():

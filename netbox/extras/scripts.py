@@ -620,7 +620,7 @@ def run_script_job(job, data, commit=True, request=None, files=None):
         uploads = {name: SimpleUploadedFile(item['name'], item['content'], item.get('content_type') or None)
                    for name, item in (files or {}).items()}
         form = cls.as_form(_form_data(cls, data), uploads, scheduling=False)
-        _restrict_choices(form, user)
+        restrict_choices(form, user)
         if not form.is_valid():
             problems = '; '.join(f'{name}: {" ".join(errors)}' for name, errors in form.errors.items())
             raise JobFailed(f'The data is not valid: {problems}')
@@ -692,7 +692,7 @@ def _form_data(cls, data):
     return query
 
 
-def _restrict_choices(form, user):
+def restrict_choices(form, user):
     """Object variables offer only the objects the running user may view."""
     for field in form.fields.values():
         if hasattr(field, 'queryset') and hasattr(field.queryset, 'restrict') and user is not None:

@@ -74,7 +74,7 @@ class ScriptRunView(ScriptView):
         return render(request, 'extras/script_run.html', self.context(request, script, form))
 
     def post(self, request, pk):
-        from .scripts import serializable_data, uploaded_files
+        from .scripts import restrict_choices, serializable_data, uploaded_files
 
         script = Script.objects.restrict(request.user, 'run').select_related('module').filter(pk=pk).first()
         if script is None:
@@ -84,9 +84,7 @@ class ScriptRunView(ScriptView):
             messages.error(request, f'{script.full_name} cannot be run: its module no longer defines it.')
             return redirect('extras:script_scripts')
         form = cls.as_form(request.POST, request.FILES)
-        for field in form.fields.values():
-            if hasattr(field, 'queryset') and hasattr(field.queryset, 'restrict'):
-                field.queryset = field.queryset.restrict(request.user, 'view')
+        restrict_choices(form, request.user)
         if not form.is_valid():
             return render(request, 'extras/script_run.html', self.context(request, script, form), status=400)
         with transaction.atomic():

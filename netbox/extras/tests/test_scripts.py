@@ -34,6 +34,19 @@ def roots(settings, tmp_path):
     return tmp_path
 
 
+def run_worker(roots, settings):
+    """`manage.py rqworker <this run's default queue> --burst` as a separate process on the test database."""
+    from django.db import connection
+
+    env = {**os.environ, 'DB_NAME': connection.settings_dict['NAME'], 'SCRIPTS_ROOT': str(roots / 'scripts'),
+           'REPORTS_ROOT': str(roots / 'reports'), 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
+           'TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
+    result = subprocess.run([sys.executable, str(REPO / 'manage.py'), 'rqworker', f'{settings.RQ_QUEUE_PREFIX}default',
+                             '--burst'], env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def script(name):
     from extras.scripts import discover_modules, find_script
 
@@ -278,8 +291,6 @@ def test_module_synced_from_a_data_source(roots, api, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_rq_worker_process_runs_a_script(roots, settings):
     """`manage.py rqworker --burst` as a separate process takes the queued run from Redis and runs it."""
-    from django.db import connection
-
     from core.jobs import clear_queue
     from users.models import User
 
@@ -291,12 +302,7 @@ def test_a_real_rq_worker_process_runs_a_script(roots, settings):
     assert response.status_code == 200
     job = Job.objects.get()
     assert job.status == 'pending'
-    env = {**os.environ, 'DB_NAME': connection.settings_dict['NAME'], 'SCRIPTS_ROOT': str(roots / 'scripts'),
-           'REPORTS_ROOT': str(roots / 'reports'), 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-           'TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
-    result = subprocess.run([sys.executable, str(REPO / 'manage.py'), 'rqworker', f'{settings.RQ_QUEUE_PREFIX}default',
-                             '--burst'], env=env, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
+    result = run_worker(roots, settings)
     job.refresh_from_db()
     assert job.status == 'completed', (job.error, result.stderr)
     assert Site.objects.get().name == 'Alpha-w'

@@ -1,21 +1,16 @@
 """In headless Chromium: a script run from its form, its log appearing on the result page once a real RQ worker
 process has run it; an ObjectVar's type-ahead narrowed by another variable (query_params)."""
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from extras.tests.test_scripts import REPO, roots, script  # noqa: F401 - the roots fixture
+from extras.tests.test_scripts import roots, run_worker, script  # noqa: F401 - the roots fixture
 from netbox.tests.test_browser import browser, choose, page  # noqa: F401 - fixtures shared with it
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_run_a_script_from_its_form_and_watch_its_log(page, live_server, roots, settings):  # noqa: F811
-    from django.db import connection
-
     from core.jobs import clear_queue
     from tenancy.models import Tenant, TenantGroup
 
@@ -46,12 +41,7 @@ def test_run_a_script_from_its_form_and_watch_its_log(page, live_server, roots, 
     page.wait_for_url(re.compile(r'/extras/scripts/results/\d+/$'))
     assert page.locator('[data-job-status="pending"]').is_visible()
 
-    env = {**os.environ, 'DB_NAME': connection.settings_dict['NAME'], 'SCRIPTS_ROOT': str(roots / 'scripts'),
-           'REPORTS_ROOT': str(roots / 'reports'), 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-           'TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
-    result = subprocess.run([sys.executable, str(REPO / 'manage.py'), 'rqworker', f'{settings.RQ_QUEUE_PREFIX}default',
-                             '--burst'], env=env, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
+    run_worker(roots, settings)
 
     # The page polls and shows the log without a reload.
     page.locator('[data-job-status="completed"]').wait_for()
