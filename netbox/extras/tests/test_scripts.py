@@ -286,6 +286,16 @@ def test_module_synced_from_a_data_source(roots, api, tmp_path):
     assert response.status_code == 201, response.content
     assert response.data['data_path'] == 'synced.py' and response.data['scripts'][0]['display'] == 'Synced'
     assert (roots / 'scripts' / 'synced.py').exists()
+    # With auto sync, a sync of the source writes the new content and records its classes.
+    module = ScriptModule.objects.get(pk=response.data['id'])
+    module.auto_sync_enabled = True
+    module.save()
+    (folder / 'synced.py').write_text('from extras.scripts import Script\n\nclass Renamed(Script):\n'
+                                      '    def run(self, data, commit):\n        pass\n')
+    source.sync()
+    assert 'class Renamed' in (roots / 'scripts' / 'synced.py').read_text()
+    assert dict(Script.objects.filter(module=module).values_list('name', 'is_executable')) == {
+        'Synced': False, 'Renamed': True}
 
 
 @pytest.mark.django_db(transaction=True)
