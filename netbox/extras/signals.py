@@ -64,7 +64,6 @@ def notify_subscribers(changes):
 on_committed_changes(notify_subscribers)
 
 
-
 def module_file_synced(sender, instance, raw=False, update_fields=None, **kwargs):
     """A module written by a data source's sync (auto sync) records the classes of its new content."""
     if raw or update_fields or not instance.data_synced:
