@@ -253,10 +253,62 @@ class SyncedDataMixin(models.Model):
 
 
 def synced_data_models():
-    """Every model whose objects may follow a data file."""
+    """Every model whose objects may follow a data file (proxies share their concrete model's rows: left out)."""
     from django.apps import apps
 
-    return [model for model in apps.get_models() if issubclass(model, SyncedDataMixin)]
+    return [model for model in apps.get_models() if issubclass(model, SyncedDataMixin) and not model._meta.proxy]
+
+
+class ManagedFile(SyncedDataMixin, models.Model):
+    """A Python file NetBox keeps under one of its roots (custom scripts under SCRIPTS_ROOT, legacy reports under
+    REPORTS_ROOT): uploaded, found on disk, or following a data source's file (its content is written to disk at
+    each sync)."""
+
+    ROOT_CHOICES = (('scripts', 'Scripts'), ('reports', 'Reports'))
+
+    file_root = models.CharField(max_length=1000, choices=ROOT_CHOICES)
+    file_path = models.FilePathField(max_length=1000, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    last_updated = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('file_root', 'file_path')
+        constraints = [models.UniqueConstraint(fields=('file_root', 'file_path'),
+                                               name='core_managedfile_unique_root_path')]
+
+    def __str__(self):
+        return self.file_path
+
+    @property
+    def root_path(self):
+        return getattr(settings, 'REPORTS_ROOT' if self.file_root == 'reports' else 'SCRIPTS_ROOT')
+
+    @property
+    def full_path(self):
+        import os
+
+        return os.path.join(self.root_path, self.file_path)
+
+    def clean(self):
+        super().clean()
+        import os
+
+        path = os.path.normpath(self.file_path or '')
+        if not path or path.startswith(('..', '/')) or not path.endswith('.py'):
+            raise ValidationError({'file_path': 'Give a Python file name (ending in .py) inside the root.'})
+
+    def write(self, content):
+        """Put `content` (text or bytes) in the file on disk."""
+        import os
+
+        os.makedirs(os.path.dirname(self.full_path), exist_ok=True)
+        with open(self.full_path, 'wb') as handle:
+            handle.write(content.encode() if isinstance(content, str) else content)
+
+    def apply_synced_content(self, content):
+        self.write(content)
 
 
 class ObjectTypeQuerySet(RestrictedQuerySet):

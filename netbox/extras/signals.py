@@ -67,3 +67,15 @@ on_committed_changes(notify_subscribers)
 
 # Stored configuration contexts go stale with the contexts that rendered them (see extras.configcontexts).
 connect_config_context_signals()
+
+
+def module_file_synced(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A module written by a data source's sync (auto sync) records the classes of its new content."""
+    if raw or update_fields or not instance.data_synced:
+        return
+    from .models import ScriptModule
+
+    ScriptModule.objects.get(pk=instance.pk).sync_classes()
+
+
+post_save.connect(module_file_synced, sender='core.ManagedFile', dispatch_uid='extras_module_synced')

@@ -26,7 +26,10 @@ class NetBoxConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
         from django.db.models.signals import post_migrate
 
-        from . import changelog  # noqa: F401  (connects the change-log signal handlers)
+        from . import (
+            changelog,  # noqa: F401  (connects the change-log signal handlers)
+            permissions,  # noqa: F401  (connects the checks of writes made acting for a user)
+        )
         from .authentication import clear_login_failures, record_login_failure
 
         user_login_failed.connect(record_login_failure, dispatch_uid='netbox.login_failed')

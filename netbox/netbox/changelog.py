@@ -280,6 +280,9 @@ def log_saved(instances, created, prechanges=None, relations_written=True):
     """
     from core.models import ObjectChange
 
+    from .permissions import check_acting_writes
+
+    check_acting_writes(instances, created)  # set-wise saves send no signals: a script's user is checked here
     context = current_change_context()
     if context is None or not instances:
         return

@@ -80,4 +80,6 @@ if env_peppers():
 DEBUG = os.environ.get('DEBUG', 'false').lower() == 'true'
 # Uploaded files (image attachments); netbox/media/ when unset.
 MEDIA_ROOT = os.environ.get('MEDIA_ROOT') or None
+SCRIPTS_ROOT = os.environ.get('SCRIPTS_ROOT') or None
+REPORTS_ROOT = os.environ.get('REPORTS_ROOT') or None
 TIME_ZONE = os.environ.get('TIME_ZONE', 'UTC')

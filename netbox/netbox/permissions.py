@@ -5,8 +5,13 @@ A permission grants actions on object types, optionally limited by constraints: 
 list of dicts (any may hold). Permissions combine with OR. The token `$user` in a constraint stands for the requesting
 user's id. DEFAULT_PERMISSIONS apply to every authenticated user.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db.models import Q
+from django.db.models.signals import post_save, pre_delete, pre_save
+from django.dispatch import receiver
 
 USER_TOKEN = '$user'
 # Models that EXEMPT_VIEW_PERMISSIONS = ['*'] never exempts; they must be listed by name.
@@ -126,3 +131,71 @@ def objects_refused(user, objects, action):
     allowed = set(model._default_manager.filter(pk__in=[obj.pk for obj in objects]).filter(condition)
                   .values_list('pk', flat=True))
     return [obj for obj in objects if obj.pk not in allowed]
+
+
+# Code acting for a user (a script run): its writes are held to that user's permissions.
+
+_acting_user = ContextVar('acting_user', default=None)
+
+
+class PermissionViolation(Exception):
+    """A write made while acting for a user (`acting_as`) that the user's permissions do not allow."""
+
+
+@contextmanager
+def acting_as(user):
+    """Inside the block every save and delete of a change-logged object is checked against `user`'s object
+    permissions (constraints included): the object before a change must be one the user may change, after it (or
+    once added) one the user may change (add), and a deleted one one the user may delete. A write outside them
+    raises PermissionViolation, which rolls the enclosing transaction back. `None` checks nothing (the shell)."""
+    token = _acting_user.set(user)
+    try:
+        yield
+    finally:
+        _acting_user.reset(token)
+
+
+def _check(instances, action, stored=True):
+    user = _acting_user.get()
+    if user is None or not instances:
+        return
+    refused = objects_refused(user, instances, action) if stored else []
+    if refused:
+        obj = refused[0]
+        raise PermissionViolation(f'{user} may not {action} {obj._meta.verbose_name} "{obj}" (permission '
+                                  f'{perm_name(type(obj), action)}).')
+
+
+def _change_logged(sender):
+    from .models import ChangeLoggedModel
+
+    return isinstance(sender, type) and issubclass(sender, ChangeLoggedModel)
+
+
+@receiver(pre_save, dispatch_uid='permissions_acting_pre_save')
+def _check_before_change(sender, instance, raw=False, **kwargs):
+    # The stored object (its state before the change) must be one the user may change.
+    if raw or _acting_user.get() is None or not _change_logged(sender) or instance.pk is None \
+            or instance._state.adding:
+        return
+    _check([instance], 'change')
+
+
+@receiver(post_save, dispatch_uid='permissions_acting_post_save')
+def _check_after_save(sender, instance, created, raw=False, **kwargs):
+    if raw or _acting_user.get() is None or not _change_logged(sender):
+        return
+    _check([instance], 'add' if created else 'change')
+
+
+@receiver(pre_delete, dispatch_uid='permissions_acting_pre_delete')
+def _check_before_delete(sender, instance, **kwargs):
+    if _acting_user.get() is None or not _change_logged(sender):
+        return
+    _check([instance], 'delete')
+
+
+def check_acting_writes(instances, created):
+    """The check of `acting_as` for objects saved set-wise (without signals)."""
+    instances = [obj for obj in instances if _change_logged(type(obj))]
+    _check(instances, 'add' if created else 'change')

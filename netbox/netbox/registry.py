@@ -117,6 +117,8 @@ class Declaration:
     form_clean = None
     # Whether this model can carry contact assignments (adds contact filters).
     contacts = False
+    # Actions of the viewset on the detail URL beyond the standard ones, e.g. {'post': 'run'} (a script's run).
+    detail_actions = {}
     # Extra REST routes: ((path suffix, view callable, url name), ...), e.g.
     # ('<int:pk>/elevation/', rack_elevation_view, 'elevation') → /api/dcim/racks/<pk>/elevation/, 'rack-elevation'.
     api_routes = ()

@@ -463,3 +463,7 @@ def needs_upload(declaration):
     generic JSON and form tests leave such models to their own tests."""
     return any(isinstance(field, models.FileField) and not field.blank
                for field in declaration.model._meta.concrete_fields)
+
+
+# Script modules: a file path under the root (no file needs to exist for a row).
+SAMPLE_OVERRIDES['extras.scriptmodule'] = {'file_path': lambda: f'{unique("module_")}.py'}

@@ -152,6 +152,20 @@ class PathEndpointMixin(models.Model):
     def connected_endpoints(self):
         return self._path.destinations if self._path_id else []
 
+    @property
+    def connected_endpoint(self):
+        """The first far end (NetBox's older single-endpoint name, which legacy reports use), or None."""
+        endpoints = self.connected_endpoints
+        return endpoints[0] if endpoints else None
+
+    @property
+    def connection_status(self):
+        """None when nothing is connected, else whether the path is live (False: planned), as legacy reports
+        compare it with dcim.constants.CONNECTION_STATUS_PLANNED."""
+        if not self._path_id or not self.connected_endpoints:
+            return None
+        return bool(self._path.is_active)
+
 
 class ConsolePort(PathEndpointMixin, CabledComponentMixin, ModularComponentModel):
     """A console (serial management) port of a device."""

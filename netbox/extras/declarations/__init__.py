@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     journal,
     notifications,
     savedfilters,
+    scripts,
     taggeditems,
     templates,
 )

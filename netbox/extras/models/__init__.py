@@ -15,6 +15,7 @@ from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
 from .savedfilters import SavedFilter, TableConfig
+from .scripts import Script, ScriptModule
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
@@ -24,4 +25,6 @@ __all__ = (
     'ImageAttachment', 'JournalEntry', 'JournalEntryKinds', 'Notification', 'NotificationGroup', 'SavedFilter',
     'Subscription', 'TableConfig', 'Tag', 'TaggedItem', 'accepts_attachments', 'custom_fields_changed',
     'custom_fields_version', 'journaled', 'notify_users',
+    'Script',
+    'ScriptModule',
 )

@@ -51,7 +51,8 @@ def app_urlpatterns(app_label, extra_patterns=()):
                      for suffix, view, route_name in declaration.api_routes]
         patterns += [
             path(f'{slug}/', viewset.as_view(_allowed(LIST_ACTIONS, declaration)), name=f'{name}-list'),
-            path(f'{slug}/<int:pk>/', viewset.as_view(_allowed(DETAIL_ACTIONS, declaration)), name=f'{name}-detail'),
+            path(f'{slug}/<int:pk>/', viewset.as_view({**_allowed(DETAIL_ACTIONS, declaration),
+                                                       **declaration.detail_actions}), name=f'{name}-detail'),
         ]
         endpoints.append((slug, name))
     root = type(f'{app_label.title()}RootView', (AppRootView,), {'app_label': app_label, 'endpoints': endpoints})

@@ -195,7 +195,9 @@ class NetBoxAutoSchema(AutoSchema):
 
     def _get_request_body(self, direction='request'):
         declaration = self.declaration
-        if declaration is None or self.method not in ('POST', 'PUT', 'PATCH'):
+        if declaration is None or self.method not in ('POST', 'PUT', 'PATCH') or self.action in \
+                getattr(declaration, 'detail_actions', {}).values():
+            # A declared detail action (a script's run) documents its own request with extend_schema.
             return super()._get_request_body(direction)
         serializer = declaration.serializer()()
         if self.method == 'PATCH':

@@ -293,7 +293,17 @@
 
     params(query) {
       const params = new URLSearchParams({ brief: '1', limit: '25' });
-      Object.entries(this.extra).forEach(([key, value]) => params.append(key, value));
+      Object.entries(this.extra).forEach(([key, value]) => {
+        // "$name": the current value(s) of another field of the form (a script's ObjectVar query_params).
+        if (typeof value === 'string' && value.startsWith('$')) {
+          const other = this.select.form && this.select.form.elements[value.slice(1)];
+          const values = !other ? [] : other.multiple
+            ? Array.from(other.selectedOptions).map((option) => option.value) : [other.value];
+          values.filter((item) => item !== '').forEach((item) => params.append(key, item));
+        } else {
+          params.append(key, value);
+        }
+      });
       if (query) {
         params.set('q', query);
       }
