@@ -3,14 +3,16 @@ Single sign-on through python-social-auth (social-core backends named in REMOTE_
 
 - social_backends() / login_buttons(): the configured social backends and the login page's "Log in with ..."
   buttons (each posts, with the CSRF token and ?next, to /oauth/login/<backend>/, as social-app-django requires).
-- sync_user: NetBox's pipeline step after social-core's default ones (configuration_loader.SOCIAL_AUTH_DEFAULT_PIPELINE): e-mail from the claims, groups from the
-  claim named by SOCIAL_AUTH_GROUPS_KEY (social-core's setting), superuser/staff flags from those groups, and the
-  REMOTE_AUTH_DEFAULT_GROUPS / _PERMISSIONS for new users when groups are not synced.
+- sync_user: NetBox's pipeline step after social-core's default ones (configuration_loader's
+  SOCIAL_AUTH_DEFAULT_PIPELINE): e-mail from the claims, groups from the claim named by SOCIAL_AUTH_GROUPS_KEY
+  (social-core's setting), superuser/staff flags from those groups, and REMOTE_AUTH_DEFAULT_GROUPS / _PERMISSIONS
+  for new users when groups are not synced.
 - SSOErrorMiddleware: a failed sign-in (consent denied, state mismatch, provider unreachable) returns to the login
   page with a message instead of an error page.
 """
 import logging
 from functools import lru_cache
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse

@@ -424,7 +424,7 @@ def oidc_live(settings, oidc_provider, live_server):
 def browser_sso_login(page, base_url, username='alice', password='alice-pw', next_path=None):
     """In Playwright: the login page's OIDC button, the provider's form, and back to NetBox (logged in)."""
     page.goto(f'{base_url}/login/' + (f'?next={next_path}' if next_path else ''))
-    page.click('a.sso-button[data-backend=oidc]')
+    page.click('button.sso-button[data-backend=oidc]')
     page.fill('#username', username)
     page.fill('#password', password)
     page.click('#allow')

@@ -92,7 +92,7 @@ def test_no_button_without_a_social_backend():
     assert 'sso-button' not in page.content.decode() and 'Log in with' not in page.content.decode()
 
 
-def test_one_button_per_configured_backend(oidc, settings):
+def test_one_button_per_configured_backend(oidc, settings):  # noqa: F811
     settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS[:2],
                                         'social_core.backends.keycloak.KeycloakOAuth2',
                                         *settings.AUTHENTICATION_BACKENDS[2:]]
@@ -107,7 +107,7 @@ def test_one_button_per_configured_backend(oidc, settings):
     assert 'Log in with Example Corp SSO' in body and 'src="https://sso.example.com/logo.svg"' in body
 
 
-def test_buttons_remain_when_the_password_form_is_hidden(oidc, settings):
+def test_buttons_remain_when_the_password_form_is_hidden(oidc, settings):  # noqa: F811
     settings.LOGIN_FORM_HIDDEN = True
     body = Client().get('/login/').content.decode()
     assert 'id="id_password"' not in body and 'Log in with OpenID Connect' in body
@@ -115,7 +115,7 @@ def test_buttons_remain_when_the_password_form_is_hidden(oidc, settings):
 
 # --- the flow -----------------------------------------------------------------------------------------------------
 
-def test_first_login_creates_the_user_from_the_claims(oidc):
+def test_first_login_creates_the_user_from_the_claims(oidc):  # noqa: F811
     Group.objects.create(name='netops')
     client, response = sso_login(oidc, next_path='/dcim/sites/')
     assert response.status_code == 302 and response['Location'] == '/dcim/sites/'
@@ -130,7 +130,7 @@ def test_first_login_creates_the_user_from_the_claims(oidc):
     assert client.session['_auth_user_backend'] == OIDC_BACKEND
 
 
-def test_next_login_updates_claims_and_groups(oidc, settings):
+def test_next_login_updates_claims_and_groups(oidc, settings):  # noqa: F811
     settings.SOCIAL_AUTH_AUTO_CREATE_GROUPS = True
     sso_login(oidc)
     user = User.objects.get(username='alice')
@@ -146,7 +146,7 @@ def test_next_login_updates_claims_and_groups(oidc, settings):
     assert User.objects.filter(username__startswith='alice').count() == 1
 
 
-def test_superuser_and_staff_follow_the_group_lists(oidc, settings):
+def test_superuser_and_staff_follow_the_group_lists(oidc, settings):  # noqa: F811
     settings.SOCIAL_AUTH_SUPERUSER_GROUPS = ['admins']
     settings.SOCIAL_AUTH_OIDC_STAFF_GROUPS = ['netops']  # per-backend spelling wins over the general one
     sso_login(oidc)
@@ -158,7 +158,7 @@ def test_superuser_and_staff_follow_the_group_lists(oidc, settings):
     assert not user.is_superuser and user.is_staff
 
 
-def test_without_a_group_claim_new_users_get_the_defaults(oidc, settings):
+def test_without_a_group_claim_new_users_get_the_defaults(oidc, settings):  # noqa: F811
     del settings.SOCIAL_AUTH_OIDC_GROUPS_KEY
     Group.objects.create(name='viewers')
     settings.REMOTE_AUTH_DEFAULT_GROUPS = ['viewers']
@@ -169,7 +169,7 @@ def test_without_a_group_claim_new_users_get_the_defaults(oidc, settings):
     assert ObjectPermission.objects.filter(users=user, actions=['view']).count() == 1
 
 
-def test_denied_consent_returns_to_the_login_page(oidc):
+def test_denied_consent_returns_to_the_login_page(oidc):  # noqa: F811
     client, response = sso_login(oidc, deny=True)
     assert response.status_code == 302 and response['Location'] == '/login/'
     page, body = messages_of(client)
@@ -178,7 +178,7 @@ def test_denied_consent_returns_to_the_login_page(oidc):
     assert '_auth_user_id' not in client.session
 
 
-def test_state_mismatch_is_refused(oidc):
+def test_state_mismatch_is_refused(oidc):  # noqa: F811
     client = Client()
     begin = client.post('/oauth/login/oidc/')
     back = urlparse(oidc.sign_in(begin['Location'], 'alice', 'alice-pw'))
@@ -190,7 +190,7 @@ def test_state_mismatch_is_refused(oidc):
     assert not User.objects.filter(username='alice').exists()
 
 
-def test_disabled_account_is_refused_with_a_message(oidc):
+def test_disabled_account_is_refused_with_a_message(oidc):  # noqa: F811
     sso_login(oidc)
     User.objects.filter(username='alice').update(is_active=False)
     client, response = sso_login(oidc)
@@ -200,7 +200,7 @@ def test_disabled_account_is_refused_with_a_message(oidc):
     assert '_auth_user_id' not in client.session
 
 
-def test_unreachable_provider_is_a_message_not_an_error_page(oidc, settings):
+def test_unreachable_provider_is_a_message_not_an_error_page(oidc, settings):  # noqa: F811
     settings.DEBUG = True  # the stock middleware would re-raise under DEBUG; NetBox's does not
     settings.SOCIAL_AUTH_OIDC_OIDC_ENDPOINT = 'http://127.0.0.1:9'
     client = Client()
