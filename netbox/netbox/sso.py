@@ -141,6 +141,12 @@ def sync_groups(backend, user, names):
 
 # --- Errors -------------------------------------------------------------------------------------------------------
 
+# Plainer words than social-core's for what users meet most; other failures keep social-core's own safe message.
+REASONS = {
+    'authorization_declined': 'the sign-in was cancelled or consent was refused at the identity provider.',
+    'connection_failed': 'the identity provider could not be reached. Try again later.',
+}
+
 class SSOErrorMiddleware(SocialAuthExceptionMiddleware):
     """
     social-auth failures go back to the login page (SOCIAL_AUTH_LOGIN_ERROR_URL) with a message naming the
@@ -160,4 +166,5 @@ class SSOErrorMiddleware(SocialAuthExceptionMiddleware):
                        getattr(exception, 'code', ''), type(exception).__name__, getattr(exception, 'stage', ''),
                        getattr(exception, 'detail', ''))
         name = display_name(backend) if backend is not None else 'the identity provider'
-        return f'Log in with {name} failed: {exception}'
+        reason = REASONS.get(getattr(exception, 'code', None)) or str(exception)
+        return f'Log in with {name} failed: {reason}'

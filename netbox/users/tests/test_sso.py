@@ -173,7 +173,8 @@ def test_denied_consent_returns_to_the_login_page(oidc):  # noqa: F811
     client, response = sso_login(oidc, deny=True)
     assert response.status_code == 302 and response['Location'] == '/login/'
     page, body = messages_of(client)
-    assert 'Log in with OpenID Connect failed' in body and 'alert-error' in body
+    assert 'Log in with OpenID Connect failed: the sign-in was cancelled or consent was refused' in body
+    assert 'alert-error' in body
     assert not User.objects.filter(username='alice').exists()
     assert '_auth_user_id' not in client.session
 
@@ -207,4 +208,4 @@ def test_unreachable_provider_is_a_message_not_an_error_page(oidc, settings):  #
     response = client.post('/oauth/login/oidc/')
     assert response.status_code == 302 and response['Location'] == '/login/'
     _, body = messages_of(client)
-    assert 'Log in with OpenID Connect failed' in body
+    assert 'Log in with OpenID Connect failed: the identity provider could not be reached' in body
