@@ -115,6 +115,23 @@ OPTIONAL_DEFAULTS = {
 }
 
 
+# Single sign-on: social-core's default pipeline, then NetBox's step (claims, groups). SOCIAL_AUTH_PIPELINE
+# replaces the whole tuple.
+SOCIAL_AUTH_DEFAULT_PIPELINE = (
+    'social_core.pipeline.social_auth.social_details',
+    'social_core.pipeline.social_auth.social_names',
+    'social_core.pipeline.social_auth.social_uid',
+    'social_core.pipeline.social_auth.auth_allowed',
+    'social_core.pipeline.social_auth.social_user',
+    'social_core.pipeline.user.get_username',
+    'social_core.pipeline.user.create_user',
+    'social_core.pipeline.social_auth.associate_user',
+    'social_core.pipeline.social_auth.load_extra_data',
+    'social_core.pipeline.user.user_details',
+    'netbox.sso.sync_user',
+)
+SOCIAL_BACKEND_PREFIX = 'social_core.backends.'
+
 LDAP_CONFIG_FILE_HINT = 'netbox/netbox/ldap_config.py'
 LDAP_BACKEND = 'netbox.authentication.LDAPBackend'
 # Parameters of ldap_config.py besides the AUTH_LDAP_* ones django-auth-ldap reads.
@@ -164,6 +181,31 @@ def _ldap_settings(config, ldap_config, backends):
             f'REMOTE_AUTH_BACKEND names {LDAP_BACKEND} but no LDAP server is configured: create '
             f'{LDAP_CONFIG_FILE_HINT} beside configuration.py with at least AUTH_LDAP_SERVER_URI.'
         )
+    return out
+
+
+def _social_auth_settings(config, backends, base_path):
+    """Every SOCIAL_AUTH_* name of configuration.py, over NetBox's defaults; social-core backends must import."""
+    for path in backends:
+        if path.startswith(SOCIAL_BACKEND_PREFIX):
+            module, _, name = path.rpartition('.')
+            try:
+                getattr(importlib.import_module(module), name)
+            except (ImportError, AttributeError) as exc:
+                raise ImproperlyConfigured(
+                    f'REMOTE_AUTH_BACKEND names {path}, which social-core does not provide ({exc}).'
+                ) from exc
+    out = {
+        'SOCIAL_AUTH_PIPELINE': SOCIAL_AUTH_DEFAULT_PIPELINE,
+        # Failed sign-ins return to the login page, which shows why; never a traceback, even with DEBUG.
+        'SOCIAL_AUTH_LOGIN_ERROR_URL': f'/{base_path}login/',
+        'SOCIAL_AUTH_RAISE_EXCEPTIONS': False,
+        'SOCIAL_AUTH_BACKEND_ATTRS': {},
+    }
+    out.update({name: getattr(config, name) for name in dir(config) if name.startswith('SOCIAL_AUTH_')})
+    _check_type('SOCIAL_AUTH_PIPELINE', out['SOCIAL_AUTH_PIPELINE'], (list, tuple), 'a list of pipeline functions')
+    _check_type('SOCIAL_AUTH_BACKEND_ATTRS', out['SOCIAL_AUTH_BACKEND_ATTRS'], dict,
+                "a dict like {'oidc': ('Company SSO', None)}")
     return out
 
 
@@ -313,6 +355,7 @@ def build_settings(config, ldap_config=None):
     _check_type('REMOTE_AUTH_BACKEND', backends, (list, tuple), 'a backend path or a list of them')
     out['REMOTE_AUTH_BACKEND'] = list(backends)
     out.update(_ldap_settings(config, ldap_config, out['REMOTE_AUTH_BACKEND']))
+    out.update(_social_auth_settings(config, out['REMOTE_AUTH_BACKEND'], out['BASE_PATH']))
     _check_type('REMOTE_AUTH_DEFAULT_PERMISSIONS', out['REMOTE_AUTH_DEFAULT_PERMISSIONS'], dict,
                 "a dict like {'dcim.view_site': None}")
     for name in ('LOGIN_ATTEMPTS_PER_USER', 'LOGIN_ATTEMPTS_PER_IP', 'LOGIN_ATTEMPTS_WINDOW'):

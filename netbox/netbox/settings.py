@@ -68,6 +68,7 @@ MIDDLEWARE = [
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
     'netbox.middleware.RemoteUserMiddleware',
     'netbox.middleware.CoreMiddleware',
+    'netbox.sso.SSOErrorMiddleware',
 ]
 
 ROOT_URLCONF = 'netbox.urls'
@@ -167,11 +168,9 @@ SPECTACULAR_SETTINGS = {
     'DISABLE_ERRORS_AND_WARNINGS': False,
 }
 
+# Single sign-on: the SOCIAL_AUTH_* parameters (and NetBox's defaults for them) come from build_settings().
 SOCIAL_AUTH_JSONFIELD_ENABLED = True
 SOCIAL_AUTH_USER_MODEL = AUTH_USER_MODEL
-for _name in dir(configuration):
-    if _name.startswith('SOCIAL_AUTH_'):
-        globals()[_name] = getattr(configuration, _name)
 
 if not LOGGING:  # noqa: F821
     LOGGING = {  # noqa: F811

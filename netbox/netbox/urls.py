@@ -40,6 +40,8 @@ for app in ('circuits', 'core', 'dcim', 'extras', 'ipam', 'tenancy', 'users', 'v
 _patterns = [
     path('api/', include(api_patterns)),
     path('admin/', admin.site.urls),
+    # Single sign-on (python-social-auth): /oauth/login/<backend>/ and /oauth/complete/<backend>/.
+    path('oauth/', include('social_django.urls', namespace='social')),
     re_path(r'^static/(?P<path>.*)$', serve, {'document_root': settings.STATIC_ROOT}),
     # Uploaded files: for logged-in users who may view the attachment they belong to (extras.ui.serve_media).
     re_path(r'^media/(?P<path>.+)$', serve_media, name='media'),

@@ -1,10 +1,14 @@
-"""The login page: the password form (unless LOGIN_FORM_HIDDEN), refusing attempts while they are throttled."""
+"""
+The login page: the password form (unless LOGIN_FORM_HIDDEN), refusing attempts while they are throttled, and one
+"Log in with ..." button per single sign-on backend.
+"""
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from netbox.authentication import login_blocked, throttle_message
+from netbox.sso import login_buttons
 
 
 class LoginForm(AuthenticationForm):
@@ -32,4 +36,5 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context['login_form_hidden'] = settings.LOGIN_FORM_HIDDEN
+        context['sso_buttons'] = login_buttons(self.request)
         return context
