@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.api_tasks import api_patterns as core_task_patterns
 from dcim.api_cables import ConnectedDeviceView
 from extras.api import DashboardView
 from extras.ui import serve_media
@@ -14,6 +15,7 @@ from netbox.ui.urls import ui_urlpatterns
 from users.api import TokenProvisionView, UserConfigView
 
 API_EXTRAS = {
+    'core': core_task_patterns(),
     'dcim': [
         path('connected-device/', ConnectedDeviceView.as_view(), name='connected-device'),
     ],
