@@ -201,8 +201,7 @@ class BackgroundTaskListView(BackgroundView):
         try:
             rows = tasks.tasks(request.query_params.get('queue') or None, request.query_params.get('status') or None)
         except tasks.TaskError as error:
-            field = 'queue' if 'queue' in str(error) else 'status'
-            raise exceptions.ValidationError({field: [str(error)]})
+            raise exceptions.ValidationError({error.field: [str(error)]})
         return self.paginated(request, rows)
 
 

@@ -47,14 +47,23 @@ def queue_for(name='default'):
 
 
 def clear_queue(name='default'):
-    """Drop every job waiting on the queue, now or at a scheduled time (a test's leftovers)."""
-    from rq.registry import ScheduledJobRegistry
+    """Drop every job of the queue: waiting now or at a scheduled time, and those its registries keep (a test's
+    leftovers)."""
+    from rq.registry import (
+        CanceledJobRegistry,
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+    )
 
     rq_queue = queue_for(name)
     rq_queue.empty()
-    scheduled = ScheduledJobRegistry(queue=rq_queue)
-    for rq_job_id in scheduled.get_job_ids():
-        scheduled.remove(rq_job_id, delete_job=True)
+    for registry_class in (ScheduledJobRegistry, FinishedJobRegistry, FailedJobRegistry, CanceledJobRegistry,
+                           DeferredJobRegistry):
+        registry = registry_class(queue=rq_queue)
+        for rq_job_id in registry.get_job_ids():
+            registry.remove(rq_job_id, delete_job=True)
 
 
 def physical_queue_name(name):

@@ -24,7 +24,12 @@ UNFINISHED_JOB_STATUSES = ('pending', 'scheduled', 'running')
 
 
 class TaskError(Exception):
-    """An action that does not apply to the task as it is (requeue of a task that did not fail): a 400."""
+    """An action that does not apply to the task as it is (requeue of a task that did not fail), or a queue or
+    status that does not exist: a 400 naming `field`."""
+
+    def __init__(self, message, field='detail'):
+        super().__init__(message)
+        self.field = field
 
 
 def queue_names():
@@ -80,9 +85,9 @@ def tasks(queue_name=None, status=None):
     from rq.job import Job as RQJob
 
     if queue_name is not None and queue_name not in settings.RQ_QUEUES:
-        raise TaskError(f'No queue named {queue_name!r}; the queues are {", ".join(queue_names())}.')
+        raise TaskError(f'No queue named {queue_name!r}; the queues are {", ".join(queue_names())}.', 'queue')
     if status is not None and status not in STATUSES:
-        raise TaskError(f'No task status {status!r}; choose one of {", ".join(STATUSES)}.')
+        raise TaskError(f'No task status {status!r}; choose one of {", ".join(STATUSES)}.', 'status')
     found, seen = [], set()
     for name in [queue_name] if queue_name else queue_names():
         queue = get_queue(name)
