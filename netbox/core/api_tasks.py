@@ -1,7 +1,7 @@
 """REST views of the background queues, workers and tasks (RQ's state, not models): /api/core/background-queues/,
 background-workers/ and background-tasks/ with the task actions enqueue, requeue, stop and delete. Staff and
 superusers only; anyone else gets a 403."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -141,18 +141,39 @@ class BackgroundQueueListView(BackgroundView):
         return self.paginated(request, tasks.queues())
 
 
-class BackgroundQueueDetailView(BackgroundView):
-    serializer_class = BackgroundQueueSerializer
+class BackgroundDetailView(BackgroundView):
+    """One queue, worker or task by its key; `find(key)` returns it, or None for a 404."""
+
+    noun = None
+
+    @staticmethod
+    def find(key):
+        raise NotImplementedError
 
     def get_view_name(self):
-        return 'Background Queue'
+        return f'Background {self.noun.title()}'
 
-    @extend_schema(responses={200: BackgroundQueueSerializer, 404: ERROR_RESPONSE_SCHEMA})
-    def get(self, request, name):
+    def get(self, request, **kwargs):
+        key = next(iter(kwargs.values()))
+        row = self.find(key)
+        if row is None:
+            raise exceptions.NotFound(f'No {self.noun} {key!r}.')
+        return self.one(request, row)
+
+
+def _detail_schema(serializer):
+    return extend_schema_view(get=extend_schema(responses={200: serializer, 404: ERROR_RESPONSE_SCHEMA}))
+
+
+@_detail_schema(BackgroundQueueSerializer)
+class BackgroundQueueDetailView(BackgroundDetailView):
+    serializer_class = BackgroundQueueSerializer
+    noun = 'queue'
+
+    @staticmethod
+    def find(name):
         queue = tasks.get_queue(name)
-        if queue is None:
-            raise exceptions.NotFound(f'No queue named {name!r}.')
-        return self.one(request, tasks.queue_summary(queue))
+        return tasks.queue_summary(queue) if queue is not None else None
 
 
 class BackgroundWorkerListView(BackgroundView):
@@ -172,18 +193,11 @@ class BackgroundWorkerListView(BackgroundView):
         return self.paginated(request, tasks.workers(queue))
 
 
-class BackgroundWorkerDetailView(BackgroundView):
+@_detail_schema(BackgroundWorkerSerializer)
+class BackgroundWorkerDetailView(BackgroundDetailView):
     serializer_class = BackgroundWorkerSerializer
-
-    def get_view_name(self):
-        return 'Background Worker'
-
-    @extend_schema(responses={200: BackgroundWorkerSerializer, 404: ERROR_RESPONSE_SCHEMA})
-    def get(self, request, name):
-        worker = tasks.get_worker(name)
-        if worker is None:
-            raise exceptions.NotFound(f'No worker named {name!r}.')
-        return self.one(request, worker)
+    noun = 'worker'
+    find = staticmethod(tasks.get_worker)
 
 
 class BackgroundTaskListView(BackgroundView):
@@ -205,22 +219,11 @@ class BackgroundTaskListView(BackgroundView):
         return self.paginated(request, rows)
 
 
-def task_or_404(task_id):
-    task = tasks.get_task(task_id)
-    if task is None:
-        raise exceptions.NotFound(f'No task with the ID {task_id}.')
-    return task
-
-
-class BackgroundTaskDetailView(BackgroundView):
+@_detail_schema(BackgroundTaskSerializer)
+class BackgroundTaskDetailView(BackgroundDetailView):
     serializer_class = BackgroundTaskSerializer
-
-    def get_view_name(self):
-        return 'Background Task'
-
-    @extend_schema(responses={200: BackgroundTaskSerializer, 404: ERROR_RESPONSE_SCHEMA})
-    def get(self, request, id):
-        return self.one(request, task_or_404(id))
+    noun = 'task'
+    find = staticmethod(tasks.get_task)
 
 
 class BackgroundTaskActionView(BackgroundView):
@@ -236,12 +239,11 @@ class BackgroundTaskActionView(BackgroundView):
     @extend_schema(request=None, responses={200: BackgroundTaskSerializer, 400: ERROR_RESPONSE_SCHEMA,
                                             404: ERROR_RESPONSE_SCHEMA})
     def post(self, request, id):
-        task = task_or_404(id)
+        task = tasks.get_task(id)
+        if task is None:
+            raise exceptions.NotFound(f'No task {id!r}.')
         try:
-            if self.action in ('stop', 'delete'):
-                getattr(tasks, self.action)(task, user=request.user)
-            else:
-                getattr(tasks, self.action)(task)
+            tasks.run_action(task, self.action, request.user)
         except tasks.TaskError as error:
             raise exceptions.ValidationError({'detail': str(error)})
         if self.action == 'delete':
@@ -261,7 +263,7 @@ def api_patterns():
         path('background-tasks/', BackgroundTaskListView.as_view(), name='background-task-list'),
         path('background-tasks/<str:id>/', BackgroundTaskDetailView.as_view(), name='background-task-detail'),
     ]
-    for action in ('enqueue', 'requeue', 'stop', 'delete'):
+    for action in tasks.ACTIONS:
         view = type(f'BackgroundTask{action.title()}View', (BackgroundTaskActionView,), {'action': action})
         patterns.append(path(f'background-tasks/<str:id>/{action}/', view.as_view(),
                              name=f'background-task-{action}'))

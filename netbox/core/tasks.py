@@ -193,6 +193,16 @@ def delete(task, user=None):
     _record_on_job(task, f'Deleted from the queue{who} before it finished.')
 
 
+ACTIONS = {'enqueue': enqueue, 'requeue': requeue, 'stop': stop, 'delete': delete}
+
+
+def run_action(task, action, user=None):
+    """One of ACTIONS on the task, by `user` (named on the Job a stop or delete ends)."""
+    if action in ('stop', 'delete'):
+        return ACTIONS[action](task, user=user)
+    return ACTIONS[action](task)
+
+
 def remove_for_job(job_id):
     """The RQ task of a deleted core.Job goes too: waiting ones are dropped (a deleted scheduled job never runs),
     finished ones cleaned up. A running one runs to its end; its record is not written back."""

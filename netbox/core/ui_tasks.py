@@ -97,10 +97,7 @@ class TaskActionView(StaffView):
         if task is None:
             raise Http404(f'No task with the ID {id}.')
         try:
-            if self.action in ('stop', 'delete'):
-                getattr(tasks, self.action)(task, user=request.user)
-            else:
-                getattr(tasks, self.action)(task)
+            tasks.run_action(task, self.action, request.user)
         except tasks.TaskError as error:
             messages.error(request, str(error))
             return redirect('core:background_task', id=id)
@@ -126,7 +123,7 @@ def ui_patterns():
         path('background-tasks/<str:id>/', TaskView.as_view(), name='background_task'),
         path('background-workers/', WorkerListView.as_view(), name='background_worker_list'),
     ]
-    for action in ('enqueue', 'requeue', 'stop', 'delete'):
+    for action in tasks.ACTIONS:
         view = type(f'Task{action.title()}View', (TaskActionView,), {'action': action})
         patterns.append(path(f'background-tasks/<str:id>/{action}/', view.as_view(),
                              name=f'background_task_{action}'))

@@ -15,16 +15,10 @@ from core.system_jobs import HOUSEKEEPING_NAME, schedule_system_jobs
 from core.tasks import get_task
 from netbox.testing import client_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures('empty_default_queue')]
 DEFAULT = physical_queue_name('default')
 NOTE = 'core.tests.test_worker_process.note_pid'
 
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    clear_queue('default')
-    yield
-    clear_queue('default')
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from core.jobs import clear_queue, enqueue_job, physical_queue_name, run_queued_jobs
+from core.jobs import enqueue_job, physical_queue_name, run_queued_jobs
 from core.models import Job
 from core.tasks import get_task
 from netbox.testing import grant
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures('empty_default_queue')]
 NOTE = 'core.tests.test_jobs_ui.say_hello'
 DEFAULT = physical_queue_name('default')
 
@@ -22,12 +22,6 @@ def say_hello(job):
 
     log(job, 'hello from the worker', 'success')
 
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    clear_queue('default')
-    yield
-    clear_queue('default')
 
 
 @pytest.fixture

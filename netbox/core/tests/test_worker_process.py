@@ -15,12 +15,12 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from core.jobs import clear_queue, enqueue_job, physical_queue_name
+from core.jobs import enqueue_job, physical_queue_name
 from core.models import Job
 from core.system_jobs import HOUSEKEEPING_NAME
 from core.tasks import get_task
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures('empty_default_queue')]
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -64,12 +64,6 @@ def note_pid(job, **kwargs):
 def nap(job, seconds):
     time.sleep(seconds)
 
-
-@pytest.fixture(autouse=True)
-def empty_queue():
-    clear_queue('default')
-    yield
-    clear_queue('default')
 
 
 def test_a_scheduled_and_an_interval_job_run_in_the_worker_process():
