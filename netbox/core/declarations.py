@@ -15,6 +15,7 @@ from netbox.registry import Counter, Declaration, declare
 from .api import DataSourceSyncView
 from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange, ObjectType, model_features
 from .ui import DataSourceSyncUIView
+from .ui_tasks import JobStatusView
 
 
 @declare
@@ -74,6 +75,8 @@ class JobDeclaration(Declaration):
     }
     search = ('name', 'job_id')
     menu = ('Admin', 'System')
+    ui_routes = (('<int:pk>/status/', JobStatusView.as_view(), 'status'),)
+    detail_templates = ('core/job_status.html',)
 
 
 @declare

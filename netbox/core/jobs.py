@@ -25,7 +25,7 @@ import traceback
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -47,14 +47,23 @@ def queue_for(name='default'):
 
 
 def clear_queue(name='default'):
-    """Drop every job waiting on the queue, now or at a scheduled time (a test's leftovers)."""
-    from rq.registry import ScheduledJobRegistry
+    """Drop every job of the queue: waiting now or at a scheduled time, and those its registries keep (a test's
+    leftovers)."""
+    from rq.registry import (
+        CanceledJobRegistry,
+        DeferredJobRegistry,
+        FailedJobRegistry,
+        FinishedJobRegistry,
+        ScheduledJobRegistry,
+    )
 
     rq_queue = queue_for(name)
     rq_queue.empty()
-    scheduled = ScheduledJobRegistry(queue=rq_queue)
-    for rq_job_id in scheduled.get_job_ids():
-        scheduled.remove(rq_job_id, delete_job=True)
+    for registry_class in (ScheduledJobRegistry, FinishedJobRegistry, FailedJobRegistry, CanceledJobRegistry,
+                           DeferredJobRegistry):
+        registry = registry_class(queue=rq_queue)
+        for rq_job_id in registry.get_job_ids():
+            registry.remove(rq_job_id, delete_job=True)
 
 
 def physical_queue_name(name):
@@ -131,13 +140,17 @@ def run_job(job_pk, func_path, kwargs):
         job.status, job.error = 'failed', str(failure)
         log(job, failure, 'failure')
     except Exception as error:  # noqa: BLE001  (any error of the job is recorded on it, not raised in the worker)
-        job.status, job.error = 'errored', f'{type(error).__name__}: {error}\n{traceback.format_exc()}'
-        log(job, f'{type(error).__name__}: {error}', 'failure')
+        job.status, job.error = 'errored', error_text(error)
+        log(job, error_text(error, with_traceback=False), 'failure')
         logger.exception('Job %s (%s) errored', job.pk, job.name)
     else:
         job.status = 'completed'
     job.completed = timezone.now()
-    job.save()
+    try:
+        job.save(force_update=True)
+    except DatabaseError:  # the Job was deleted while it ran: no record to keep, and a deleted job stops recurring
+        logger.info('Job %s was deleted while it ran; not recorded and not scheduled again.', job.pk)
+        return None
     if job.interval:
         rq_job = _current_rq_job()
         timeout = rq_job.meta.get('timeout') if rq_job is not None else None
@@ -145,6 +158,18 @@ def run_job(job_pk, func_path, kwargs):
             schedule_next_run(job, func_path, kwargs, timeout=timeout)
     _drop_stale_connections()
     return job.status
+
+
+def error_text(error, with_traceback=True):
+    """How an exception of a job reads on the Job: a run past its timeout says so plainly."""
+    from rq.timeouts import JobTimeoutException
+
+    if isinstance(error, JobTimeoutException):
+        rq_job = _current_rq_job()
+        limit = f' of {rq_job.timeout} seconds' if rq_job is not None and rq_job.timeout else ''
+        return f'Timed out: the job ran longer than its timeout{limit} and was stopped.'
+    text = f'{type(error).__name__}: {error}'
+    return f'{text}\n{traceback.format_exc()}' if with_traceback else text
 
 
 def _current_rq_job():

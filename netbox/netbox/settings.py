@@ -119,6 +119,8 @@ TEMPLATES = [
 RQ_QUEUES = {name: RQ_CONNECTION for name in ('high', 'default', 'low')}  # noqa: F821
 for _queue in RQ_QUEUE_MAPPINGS.values():  # noqa: F821
     RQ_QUEUES.setdefault(_queue, RQ_CONNECTION)  # noqa: F821
+# `manage.py rqworker` runs NetBox's worker: it schedules the system jobs at start (core/worker.py).
+RQ = {'WORKER_CLASS': 'core.worker.Worker'}
 
 REST_FRAMEWORK = {
     # Decimals are JSON numbers (u_height: 1.0), as NetBox serves them; clients compare what they read with what

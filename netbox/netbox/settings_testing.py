@@ -17,9 +17,9 @@ PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
 
 # Background jobs of this run (database and xdist worker) go to RQ queues of their own, so that a worker run by one
 # test never takes another run's jobs (core.jobs maps 'default' to '<prefix>default').
-# A worker process a test starts (on the test database) is given the test's prefix in the environment.
-RQ_QUEUE_PREFIX = os.environ.get('TEST_RQ_QUEUE_PREFIX') or \
-    f'test-{DATABASES["default"]["NAME"]}-{os.environ.get("PYTEST_XDIST_WORKER", "main")}-'  # noqa: F405
+# A worker process a test starts (manage.py rqworker) is told the prefix of the run that started it.
+RQ_QUEUE_PREFIX = os.environ.get('NETBOX_TEST_RQ_QUEUE_PREFIX') or (
+    f'test-{DATABASES["default"]["NAME"]}-{os.environ.get("PYTEST_XDIST_WORKER", "main")}-')  # noqa: F405
 for _name in ('high', 'default', 'low'):
     RQ_QUEUES[f'{RQ_QUEUE_PREFIX}{_name}'] = RQ_CONNECTION  # noqa: F405
 

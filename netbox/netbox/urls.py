@@ -5,6 +5,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from core.api_tasks import api_patterns as core_task_patterns
+from core.ui_tasks import ui_patterns as core_task_pages
 from dcim.api_cables import ConnectedDeviceView
 from extras.api import DashboardView
 from extras.ui import serve_media
@@ -14,6 +16,7 @@ from netbox.ui.urls import ui_urlpatterns
 from users.api import TokenProvisionView, UserConfigView
 
 API_EXTRAS = {
+    'core': core_task_patterns(),
     'dcim': [
         path('connected-device/', ConnectedDeviceView.as_view(), name='connected-device'),
     ],
@@ -24,6 +27,11 @@ API_EXTRAS = {
         path('tokens/provision/', TokenProvisionView.as_view(), name='token_provision'),
         path('config/', UserConfigView.as_view(), name='userconfig'),
     ],
+}
+
+# UI pages that belong to no declared model, by app namespace.
+UI_EXTRAS = {
+    'core': core_task_pages(),
 }
 
 api_patterns = [
@@ -45,7 +53,7 @@ _patterns = [
     re_path(r'^static/(?P<path>.*)$', serve, {'document_root': settings.STATIC_ROOT}),
     # Uploaded files: for logged-in users who may view the attachment they belong to (extras.ui.serve_media).
     re_path(r'^media/(?P<path>.+)$', serve_media, name='media'),
-    *ui_urlpatterns(),
+    *ui_urlpatterns(UI_EXTRAS),
 ]
 
 urlpatterns = [path(settings.BASE_PATH, include(_patterns))] if settings.BASE_PATH else _patterns

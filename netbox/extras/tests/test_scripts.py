@@ -40,7 +40,7 @@ def run_worker(roots, settings):
 
     env = {**os.environ, 'DB_NAME': connection.settings_dict['NAME'], 'SCRIPTS_ROOT': str(roots / 'scripts'),
            'REPORTS_ROOT': str(roots / 'reports'), 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-           'TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
+           'NETBOX_TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
     result = subprocess.run([sys.executable, str(REPO / 'manage.py'), 'rqworker', f'{settings.RQ_QUEUE_PREFIX}default',
                              '--burst'], env=env, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr

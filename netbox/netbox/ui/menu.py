@@ -9,6 +9,15 @@ MENU_ORDER = ('Organization', 'Racks', 'Devices', 'Connections', 'Wireless', 'IP
               'Circuits', 'Power', 'Provisioning', 'Customization', 'Operations', 'Admin')
 
 
+# Menu entries of pages that belong to no declared model: (menu, group, weight, label, URL name, shown(user)).
+EXTRA_ITEMS = []
+
+
+def register_menu_item(menu, group, label, url_name, shown, weight=None):
+    """Add a menu entry for a page of no declared model, shown to the users for whom `shown(user)` is true."""
+    EXTRA_ITEMS.append((menu, group, weight, label, url_name, shown))
+
+
 def menu_place(declaration):
     """(menu, group, weight) of a declaration: `menu` is (menu, group) or (menu, group, weight). Groups of a menu are
     ordered by their lightest item, items by weight; items without a weight follow in declaration order."""
@@ -46,6 +55,10 @@ def build_menu(request):
             'url': url,
             'add_url': _add_url(declaration, user),
         }))
+    for menu, group, weight, label, url_name, shown in EXTRA_ITEMS:
+        if shown(user):
+            menus.setdefault(menu, []).append((group, weight, {'label': label, 'url': reverse(url_name),
+                                                               'add_url': None}))
     ordered = sorted(menus.items(), key=lambda item: MENU_ORDER.index(item[0]) if item[0] in MENU_ORDER else 99)
     return [{'label': menu, 'groups': ordered_groups(items)} for menu, items in ordered]
 

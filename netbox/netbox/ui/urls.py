@@ -43,7 +43,9 @@ account_patterns = [
 ]
 
 
-def ui_urlpatterns():
+def ui_urlpatterns(extras=None):
+    """`extras`: {app: [URL patterns]} of pages that belong to no declared model, in the app's namespace."""
+    extras = extras or {}
     patterns = [
         path('', views.HomeView.as_view(), name='home'),
         path('search/', SearchView.as_view(), name='search'),
@@ -55,5 +57,6 @@ def ui_urlpatterns():
         app_patterns = []
         for declaration in registry.for_app(app):
             app_patterns += model_urlpatterns(declaration)
+        app_patterns = list(extras.get(app, ())) + app_patterns
         patterns.append(path(f'{app}/', include((app_patterns, app))))
     return patterns

@@ -462,7 +462,36 @@
     });
   }
 
+  // An element with data-poll="<url>" is replaced by the HTML fragment the URL serves, every few seconds, until the
+  // fragment comes without data-poll (a job's status panel, until the job finishes).
+  function poll(element) {
+    window.setTimeout(async () => {
+      let fresh = null;
+      try {
+        const response = await fetch(element.dataset.poll, {headers: {'X-Requested-With': 'XMLHttpRequest'}});
+        if (response.ok) {
+          const holder = document.createElement('div');
+          holder.innerHTML = (await response.text()).trim();
+          fresh = holder.firstElementChild;
+        }
+      } catch (error) {
+        fresh = null;  // the server is away for a moment: try again
+      }
+      if (fresh) {
+        element.replaceWith(fresh);
+        if (fresh.dataset.poll) poll(fresh);
+      } else {
+        poll(element);
+      }
+    }, 2000);
+  }
+
+  function initPolling(root) {
+    $$('[data-poll]', root).forEach(poll);
+  }
+
   document.addEventListener('DOMContentLoaded', () => {
+    initPolling(document);
     initNavigation();
     initDropdowns();
     initAlerts();
