@@ -467,3 +467,37 @@ def needs_upload(declaration):
 
 # Script modules: a file path under the root (no file needs to exist for a row).
 SAMPLE_OVERRIDES['extras.scriptmodule'] = {'file_path': lambda: f'{unique("module_")}.py'}
+
+
+# A real RQ worker as a separate process, on this test run's database and queues (the test must commit its rows:
+# django_db(transaction=True)).
+
+def worker_environment(**extra):
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    return {**os.environ, 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
+            'DB_NAME': connection.settings_dict['NAME'], 'NETBOX_TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX,
+            **extra}
+
+
+def worker_command(*options, queue='default'):
+    import sys
+    from pathlib import Path
+
+    from core.jobs import physical_queue_name
+
+    manage = Path(__file__).resolve().parents[2] / 'manage.py'
+    return [sys.executable, str(manage), 'rqworker', physical_queue_name(queue), *options]
+
+
+def run_worker_process(*options, timeout=120, **environment):
+    """Run `manage.py rqworker <this run's default queue> --burst <options>` to its end; returns its output."""
+    import subprocess
+
+    result = subprocess.run(worker_command('--burst', *options), env=worker_environment(**environment),
+                            capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stderr
+    return result.stdout + result.stderr

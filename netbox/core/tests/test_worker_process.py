@@ -5,13 +5,10 @@ import datetime
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,31 +16,20 @@ from core.jobs import enqueue_job, physical_queue_name
 from core.models import Job
 from core.system_jobs import HOUSEKEEPING_NAME
 from core.tasks import get_task
+from netbox.testing import run_worker_process, worker_command, worker_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures('empty_default_queue')]
 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def worker_environment():
-    return {**os.environ, 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-            'DB_NAME': connection.settings_dict['NAME'], 'NETBOX_TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
-
-
-def worker_command(*options):
-    return [sys.executable, str(REPO / 'manage.py'), 'rqworker', physical_queue_name('default'), *options]
-
-
 def run_worker(timeout=90):
     """Run a burst worker (it ends once the queue is empty) and return its output."""
-    result = subprocess.run(worker_command('--burst', '--with-scheduler'), env=worker_environment(), cwd=REPO,
-                            capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, result.stderr
-    return result.stdout + result.stderr
+    return run_worker_process('--with-scheduler', timeout=timeout)
 
 
 def start_worker(*options):
-    return subprocess.Popen(worker_command(*options), env=worker_environment(), cwd=REPO,
+    return subprocess.Popen(worker_command(*options), env=worker_environment(),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from core.models import Job
 from dcim.models import ConsolePort, Device, PowerPort, Site
 from extras.models import Script, ScriptModule
-from netbox.testing import client_for, grant, make
+from netbox.testing import client_for, grant, make, run_worker_process
 from tenancy.models import Tenant, TenantGroup
 
 FIXTURES = Path(__file__).parent / 'script_fixtures'
@@ -36,15 +36,7 @@ def roots(settings, tmp_path):
 
 def run_worker(roots, settings):
     """`manage.py rqworker <this run's default queue> --burst` as a separate process on the test database."""
-    from django.db import connection
-
-    env = {**os.environ, 'DB_NAME': connection.settings_dict['NAME'], 'SCRIPTS_ROOT': str(roots / 'scripts'),
-           'REPORTS_ROOT': str(roots / 'reports'), 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-           'NETBOX_TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
-    result = subprocess.run([sys.executable, str(REPO / 'manage.py'), 'rqworker', f'{settings.RQ_QUEUE_PREFIX}default',
-                             '--burst'], env=env, capture_output=True, text=True, timeout=180)
-    assert result.returncode == 0, result.stderr
-    return result
+    return run_worker_process(SCRIPTS_ROOT=str(roots / 'scripts'), REPORTS_ROOT=str(roots / 'reports'))
 
 
 def script(name):
