@@ -171,6 +171,8 @@ def test_list_and_detail_with_parameters_and_diff(admin_client, revisions):
     active, older = revisions
     listing = admin_client.get('/core/config-revisions/').content.decode()
     assert 'Current' in listing and 'Older' in listing
+    assert admin_client.get('/core/config-revisions/add/').status_code == 200
+    assert 'Config revisions' in admin_client.get('/').content.decode()  # in the Admin menu
     html = admin_client.get(older.get_absolute_url()).content.decode()
     assert 'data-parameter="PAGINATE_COUNT"' in html and '<code>100</code>' in html
     diff = html[html.index('id="config-diff"'):]
