@@ -124,7 +124,8 @@ def test_ui_write_is_blocked_with_a_message(admin_client, tenant):
         page = admin_client.get(edit_url)
         assert page.status_code == 200
         assert 'banner-maintenance' in page.content.decode()
-        response = admin_client.post(edit_url, {'name': 'Changed', 'slug': 'changed'}, HTTP_REFERER=f'http://testserver{edit_url}')
+        response = admin_client.post(edit_url, {'name': 'Changed', 'slug': 'changed'},
+                                     HTTP_REFERER=f'http://testserver{edit_url}')
         assert response.status_code == 302 and response['Location'].endswith(edit_url)
         followed = admin_client.get(response['Location']).content.decode()
         assert 'NetBox is in maintenance mode' in followed
