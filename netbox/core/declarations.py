@@ -13,6 +13,7 @@ from netbox.filtersets import (
 from netbox.registry import Counter, Declaration, declare
 
 from .api import DataSourceSyncView
+from .config_revisions import ConfigRevisionRestoreView
 from .models import ConfigRevision, DataFile, DataSource, Job, ObjectChange, ObjectType, model_features
 from .ui import DataSourceSyncUIView
 from .ui_tasks import JobStatusView
@@ -52,6 +53,9 @@ class ConfigRevisionDeclaration(Declaration):
     search = ('comment',)
     api_methods = ('GET', 'POST', 'DELETE')
     menu = ('Admin', 'System')
+    table = ('created', 'comment', 'active')
+    ui_routes = (('<int:pk>/restore/', ConfigRevisionRestoreView.as_view(), 'restore'),)
+    detail_templates = ('core/configrevision_diff.html',)
 
 
 @declare

@@ -34,6 +34,11 @@ class NetBoxConfig(AppConfig):
 
         user_login_failed.connect(record_login_failure, dispatch_uid='netbox.login_failed')
         user_logged_in.connect(clear_login_failures, dispatch_uid='netbox.logged_in')
+        # Django records last_login on every login; in maintenance mode the database is not written.
+        from .authentication import update_last_login_unless_maintenance
+
+        user_logged_in.disconnect(dispatch_uid='update_last_login')
+        user_logged_in.connect(update_last_login_unless_maintenance, dispatch_uid='netbox.update_last_login')
         from .field_choices import apply_field_choices
 
         # Before the apps after this one import their declarations, which derive everything from the fields.

@@ -374,3 +374,13 @@ class LoginThrottleBackend:
 
     # No get_user(): this backend never logs anyone in, so sessions (and force_login, which takes the first
     # backend that has one) never name it.
+
+
+def update_last_login_unless_maintenance(sender, user, **kwargs):
+    """Django's update_last_login, skipped while MAINTENANCE_MODE is on."""
+    from django.contrib.auth.models import update_last_login
+
+    from .dynamic_config import get_config
+
+    if not get_config().MAINTENANCE_MODE:
+        update_last_login(sender, user, **kwargs)

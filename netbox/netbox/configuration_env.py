@@ -83,3 +83,15 @@ MEDIA_ROOT = os.environ.get('MEDIA_ROOT') or None
 SCRIPTS_ROOT = os.environ.get('SCRIPTS_ROOT') or None
 REPORTS_ROOT = os.environ.get('REPORTS_ROOT') or None
 TIME_ZONE = os.environ.get('TIME_ZONE', 'UTC')
+
+# Sentry (netbox-docker's variable names); left to the defaults when unset.
+if 'SENTRY_ENABLED' in os.environ:
+    SENTRY_ENABLED = os.environ['SENTRY_ENABLED'].lower() == 'true'
+if 'SENTRY_DSN' in os.environ:
+    SENTRY_DSN = os.environ['SENTRY_DSN'] or None
+if 'SENTRY_SAMPLE_RATE' in os.environ:
+    SENTRY_SAMPLE_RATE = float(os.environ['SENTRY_SAMPLE_RATE'])
+if 'SENTRY_TRACES_SAMPLE_RATE' in os.environ:
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ['SENTRY_TRACES_SAMPLE_RATE'])
+if 'SENTRY_TAGS' in os.environ:
+    SENTRY_TAGS = json.loads(os.environ['SENTRY_TAGS'])  # a JSON object, e.g. {"site": "dc1"}

@@ -1,13 +1,18 @@
-"""Request middleware: change-log context, dynamic configuration snapshot, API headers and login enforcement."""
+"""
+Request middleware: change-log context, dynamic configuration snapshot, API headers, login enforcement and
+maintenance mode.
+"""
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import RemoteUserMiddleware as DjangoRemoteUserMiddleware
 from django.http import HttpResponseRedirect, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
-from .dynamic_config import clear_config
+from .dynamic_config import clear_config, get_config
 from .request_context import ChangeContext, change_logging
 
 logger = logging.getLogger('netbox.request')
@@ -83,3 +88,40 @@ class APIGZipMiddleware(GZipMiddleware):
                 len(response.content) < self.min_length:
             return response
         return super().process_response(request, response)
+
+
+MAINTENANCE_API_MESSAGE = (
+    'NetBox is in maintenance mode and cannot perform write operations; please try again later.'
+)
+MAINTENANCE_UI_MESSAGE = 'NetBox is in maintenance mode: changes cannot be saved right now.'
+# UI posts that still work in maintenance mode: signing in and out, the user's own display preferences, and the
+# configuration revisions (the way an operator turns maintenance mode off again).
+MAINTENANCE_UI_EXEMPT = ('login/', 'logout/', 'oauth/', 'user/preferences/', 'core/config-revisions/')
+SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS', 'TRACE')
+
+
+class MaintenanceModeMiddleware:
+    """
+    While MAINTENANCE_MODE is on NetBox is read-only: REST writes get a 503 with a JSON `detail`, UI form posts are
+    refused with a message and a redirect back. GraphQL has no mutations, so its POSTs are reads and pass.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in SAFE_METHODS or not get_config().MAINTENANCE_MODE:
+            return self.get_response(request)
+        base = f'/{settings.BASE_PATH}'
+        relative = request.path_info[len(base):] if request.path_info.startswith(base) else request.path_info
+        if relative.startswith('graphql'):
+            return self.get_response(request)
+        if is_api_request(request):
+            return JsonResponse({'detail': MAINTENANCE_API_MESSAGE}, status=503)
+        if relative.startswith(MAINTENANCE_UI_EXEMPT):
+            return self.get_response(request)
+        messages.error(request, MAINTENANCE_UI_MESSAGE)
+        referer = request.META.get('HTTP_REFERER')
+        if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+            return HttpResponseRedirect(referer)
+        return HttpResponseRedirect(request.get_full_path())

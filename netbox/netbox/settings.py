@@ -68,6 +68,7 @@ MIDDLEWARE = [
     'django.middleware.clickjacking.XFrameOptionsMiddleware',
     'netbox.middleware.RemoteUserMiddleware',
     'netbox.middleware.CoreMiddleware',
+    'netbox.middleware.MaintenanceModeMiddleware',
     'netbox.sso.SSOErrorMiddleware',
 ]
 
@@ -185,10 +186,18 @@ if not LOGGING:  # noqa: F821
 if SENTRY_ENABLED:  # noqa: F821
     try:
         import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
     except ImportError as exc:
         raise ImproperlyConfigured('SENTRY_ENABLED is True but sentry-sdk is not installed.') from exc
+    if not SENTRY_DSN:  # noqa: F821
+        raise ImproperlyConfigured('SENTRY_ENABLED is True but SENTRY_DSN is not set.')
     sentry_sdk.init(
         dsn=SENTRY_DSN,  # noqa: F821
+        integrations=[DjangoIntegration()],
         sample_rate=SENTRY_SAMPLE_RATE,  # noqa: F821
         traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,  # noqa: F821
+        release=f'netbox@{VERSION}',  # noqa: F821
+        send_default_pii=False,
     )
+    # On the global scope, so every event of every request and job carries them.
+    sentry_sdk.get_global_scope().set_tags({str(k): str(v) for k, v in (SENTRY_TAGS or {}).items()})  # noqa: F821

@@ -37,3 +37,18 @@ def render_markdown(text):
     cleaned = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=schemes,
                         link_rel='noopener noreferrer', strip_comments=True)
     return mark_safe(cleaned)  # noqa: S308  (nh3 has just reduced it to the allow-list)
+
+
+# Banners are HTML written by administrators: simple inline formatting and links only.
+BANNER_TAGS = {'a', 'b', 'br', 'code', 'em', 'i', 'p', 's', 'small', 'span', 'strong', 'u'}
+BANNER_ATTRIBUTES = {'a': {'href', 'title'}}
+
+
+def sanitize_banner(html):
+    """A banner's HTML reduced to the allow-list: no scripts, event handlers or `javascript:` links survive."""
+    if not html:
+        return mark_safe('')
+    schemes = allowed_url_schemes() - REFUSED_SCHEMES
+    cleaned = nh3.clean(str(html), tags=BANNER_TAGS, attributes=BANNER_ATTRIBUTES, url_schemes=schemes,
+                        link_rel='noopener noreferrer', strip_comments=True)
+    return mark_safe(cleaned)  # noqa: S308  (nh3 has just reduced it to the allow-list)
