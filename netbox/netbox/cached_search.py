@@ -161,66 +161,87 @@ def cached_rows(model, content_type, records, fields, custom_fields):
     return rows
 
 
-def _remove(content_type, pks):
-    """Delete the rows of these objects with one statement (a queryset delete would collect and signal each)."""
+def _remove(keys):
+    """Delete the rows of these objects, [(content type ID, object ID)], with one statement (a queryset delete would
+    collect and signal each row)."""
     from extras.models import CachedValue
 
-    if pks:
+    if keys:
+        types, ids = zip(*keys, strict=True)
         with connection.cursor() as cursor:
-            cursor.execute(f'DELETE FROM {CachedValue._meta.db_table} WHERE object_type_id = %s AND '
-                           f'object_id = ANY(%s)', [content_type.pk, list(pks)])
+            cursor.execute(f'DELETE FROM {CachedValue._meta.db_table} WHERE (object_type_id, object_id) IN '
+                           f'(SELECT * FROM unnest(%s::integer[], %s::bigint[]))', [list(types), list(ids)])
 
 
-def _apply(model, operations):
-    """Bring the index up to date for [(object, deleted)] of one model, in order (the last operation of an object
-    wins): its rows are replaced (or removed) with one DELETE and one INSERT."""
+CREATED, UPDATED, DELETED = 'create', 'update', 'delete'
+
+
+def _apply(operations):
+    """
+    Bring the index up to date for [(model, object, action)], in order (the last action on an object wins): the
+    rows of updated and deleted objects go with one DELETE (a created object has none), the rows of created and
+    updated ones come with one INSERT, whatever the number of models.
+    """
     from extras.models import CachedValue
 
     final = {}
-    for instance, deleted in operations:
-        if instance.pk is not None or deleted:
-            key = instance.pk if instance.pk is not None else getattr(instance, '_cached_search_pk', None)
-            if key is not None:
-                final[key] = None if deleted else instance
+    for model, instance, action in operations:
+        pk = instance.pk if instance.pk is not None else getattr(instance, '_cached_search_pk', None)
+        if pk is None:
+            continue
+        key = (model, pk)
+        previous = final.get(key)
+        if previous is not None and previous[1] == CREATED and action != DELETED:
+            action = CREATED  # created, then saved again: still nothing to remove
+        final[key] = (instance, action)
     if not final:
         return
-    content_type = ContentType.objects.get_for_model(model)
-    _remove(content_type, final)
-    saved = [instance for instance in final.values() if instance is not None]
-    fields, custom_fields = indexed_fields(model), indexed_custom_fields(model)
-    records = [(instance.pk, {field.attname: getattr(instance, field.attname) for field in fields},
-                getattr(instance, 'custom_field_data', None)) for instance in saved]
-    rows = cached_rows(model, content_type, records, fields, custom_fields)
+    content_types = ContentType.objects.get_for_models(*{model for model, _ in final})
+    _remove([(content_types[model].pk, pk) for (model, pk), (_, action) in final.items() if action != CREATED])
+    by_model = {}
+    for (model, _), (instance, action) in final.items():
+        if action != DELETED:
+            by_model.setdefault(model, []).append(instance)
+    rows = []
+    for model, instances in by_model.items():
+        fields = indexed_fields(model)
+        # Custom fields are read only when an object has custom field values (none: no query).
+        custom = indexed_custom_fields(model) if any(getattr(obj, 'custom_field_data', None) for obj in instances) \
+            else ()
+        records = [(obj.pk, {field.attname: getattr(obj, field.attname) for field in fields},
+                    getattr(obj, 'custom_field_data', None)) for obj in instances]
+        rows.extend(cached_rows(model, content_types[model], records, fields, custom))
     if rows:
         CachedValue.objects.bulk_create(rows)
 
 
-def _schedule(model, operations):
-    """Now, or at the end of the write batch under way (set-wise for the whole batch)."""
+def _schedule(operations):
+    """Now, or at the end of the write batch under way (set-wise for the whole batch, every model at once)."""
     from .bulk import defer
 
-    defer(('cached_search', model._meta.label_lower), lambda items: _apply(model, items), operations)
+    defer('cached_search', _apply, operations)
 
 
-def index_objects(instances):
+def index_objects(instances, created=False):
     """Cache the search values of saved objects (of one model): set-wise saves call this, sending no signals."""
     instances = [instance for instance in instances if instance.pk is not None]
     if instances:
         model = type(instances[0])._meta.concrete_model
         if is_indexed(model):
-            _schedule(model, [(instance, False) for instance in instances])
+            action = CREATED if created else UPDATED
+            _schedule([(model, instance, action) for instance in instances])
 
 
-def object_saved(sender, instance, raw=False, **kwargs):
+def object_saved(sender, instance, created=False, raw=False, **kwargs):
     if is_indexed(sender):
-        _schedule(sender, [(instance, False)])
+        _schedule([(sender, instance, CREATED if created else UPDATED)])
 
 
 def object_deleted(sender, instance, **kwargs):
     if is_indexed(sender):
         # Django clears the primary key of a deleted object: the key is kept for a deferred removal.
         instance._cached_search_pk = instance.pk
-        _schedule(sender, [(instance, True)])
+        _schedule([(sender, instance, DELETED)])
 
 
 def connect_signals():

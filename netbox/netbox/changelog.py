@@ -284,7 +284,7 @@ def log_saved(instances, created, prechanges=None, relations_written=True):
     from .permissions import check_acting_writes
 
     check_acting_writes(instances, created)  # set-wise saves send no signals: a script's user is checked here
-    index_objects(instances)  # nor does the global search index see them otherwise
+    index_objects(instances, created)  # nor does the global search index see them otherwise
     context = current_change_context()
     if context is None or not instances:
         return
