@@ -197,3 +197,18 @@ def test_partial_search_can_use_the_trigram_index():
         cursor.execute(f'EXPLAIN {sql}', params)
         plan = '\n'.join(row[0] for row in cursor.fetchall())
         assert 'extras_cachedvalue_value_trgm' in plan
+
+
+def test_declared_weights(monkeypatch):
+    from netbox import cached_search
+    from netbox.filtersets import SearchFilter
+    from tenancy.declarations import TenantDeclaration
+
+    monkeypatch.setattr(TenantDeclaration, 'search', (('slug', 42), 'name', ('description', 7)))
+    monkeypatch.setattr(cached_search, '_fields', {})
+    tenant = Tenant.objects.create(name='Weighted', slug='weighted', description='heavy')
+    assert cached(tenant) == {'slug': ('weighted', 42), 'name': ('Weighted', 100), 'description': ('heavy', 7)}
+    # The list's `q=` reads the same declaration: the weights are left out of its paths.
+    search_filter = SearchFilter(search_fields=TenantDeclaration.search)
+    assert search_filter.search_fields == ('slug', 'name', 'description')
+    assert list(search_filter.filter(Tenant.objects.all(), 'heav')) == [tenant]
