@@ -51,6 +51,7 @@ STEPS = [
     ('sync_search_indexes', [], 'creating missing search indexes, dropping stale ones'),
     ('trace_paths', ['--no-input'], 'tracing missing cable paths'),
     ('rebuild_prefixes', [], 'rebuilding the prefix hierarchy'),
+    ('reindex', ['--lazy'], 'filling the global search index for models not in it yet'),
     ('collectstatic', ['--no-input'], 'collecting static files'),
     ('remove_stale_contenttypes', ['--no-input'], 'removing stale content types'),
     ('clearsessions', [], 'deleting expired sessions'),

@@ -22,6 +22,8 @@ from .ui_tasks import JobStatusView
 @declare
 class ObjectChangeDeclaration(Declaration):
     model = ObjectChange
+    # A record of work or changes, not an object one looks for: kept out of the cached global search index.
+    global_search = False
     fields = ('time', 'user', 'user_name', 'request_id', 'action', 'changed_object_type', 'changed_object_id',
               'changed_object', 'object_repr', 'message', 'prechange_data', 'postchange_data')
     read_only = fields
@@ -61,6 +63,8 @@ class ConfigRevisionDeclaration(Declaration):
 @declare
 class JobDeclaration(Declaration):
     model = Job
+    # A record of work or changes, not an object one looks for: kept out of the cached global search index.
+    global_search = False
     fields = ('object_type', 'object_id', 'object', 'name', 'status', 'created', 'scheduled', 'interval', 'started',
               'completed', 'execution_time', 'user', 'data', 'error', 'job_id', 'queue_name', 'notifications',
               'log_entries')

@@ -47,3 +47,7 @@ class NetBoxConfig(AppConfig):
 
         # Once per migrate, after every app's migrations: the search indexes follow the declarations.
         post_migrate.connect(post_migrate_handler, sender=self, dispatch_uid='netbox.search_indexes')
+        from .cached_search import connect_signals
+
+        # The global search's cached values follow every save and delete.
+        connect_signals()

@@ -280,9 +280,11 @@ def log_saved(instances, created, prechanges=None, relations_written=True):
     """
     from core.models import ObjectChange
 
+    from .cached_search import index_objects
     from .permissions import check_acting_writes
 
     check_acting_writes(instances, created)  # set-wise saves send no signals: a script's user is checked here
+    index_objects(instances, created)  # nor does the global search index see them otherwise
     context = current_change_context()
     if context is None or not instances:
         return

@@ -15,6 +15,8 @@ def _env_list(name, default):
 
 
 ALLOWED_HOSTS = _env_list('ALLOWED_HOSTS', ['*'])
+# Prometheus metrics at /metrics (see docs/administration/metrics.md).
+METRICS_ENABLED = os.environ.get('METRICS_ENABLED', 'false').lower() == 'true'
 
 DATABASE = {
     'NAME': os.environ.get('DB_NAME', 'netbox'),

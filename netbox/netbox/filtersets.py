@@ -25,7 +25,7 @@ from django.http import QueryDict
 from mptt.models import MPTTModel
 
 from netbox.registry import INTERNAL_FIELDS, registry
-from netbox.search import search_condition, search_index_lookups
+from netbox.search import search_condition, search_index_lookups, search_paths
 
 STRING_LOOKUPS = {
     'n': ('exact', True), 'ic': ('icontains', False), 'nic': ('icontains', True), 'ie': ('iexact', False),
@@ -265,7 +265,7 @@ class SearchFilter(django_filters.CharFilter):
     """`q`: any of the search fields matches (see netbox.search: one index scan per column, no join)."""
 
     def __init__(self, *args, search_fields=(), **kwargs):
-        self.search_fields = search_fields
+        self.search_fields = search_paths(search_fields)
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

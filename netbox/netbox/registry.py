@@ -89,8 +89,12 @@ class Declaration:
     # Whether other models' filters on a relation to this one match its name (`?device=<name>`); models with a
     # slug (or a username) are matched by it anyway.
     filter_by_name = False
-    # Fields searched by `q=` and the global search, most telling first.
+    # Fields searched by `q=` and the global search, most telling first: names, or (name, weight) pairs giving the
+    # field's rank in the global search index (lower first; see netbox.cached_search for the defaults).
     search = ('name',)
+    # Whether the model's objects are in the cached global search index (and the global search); the list's `q=`
+    # searches its fields either way.
+    global_search = True
     # Counters: {'tenant_count': Counter('tenancy.Tenant', 'group')}.
     counts = {}
     # Columns of the UI table shown by default.

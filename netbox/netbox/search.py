@@ -36,6 +36,12 @@ BTREE = ('btree', None)
 LOOKUP_INDEXES = {'icontains': TRIGRAM, 'istartswith': TRIGRAM, 'exact': BTREE, 'in': BTREE}
 
 
+def search_paths(search):
+    """The paths of a declaration's `search`, whose entries are paths or (path, weight) pairs (the weight ranks the
+    field in the global search, see netbox.cached_search)."""
+    return tuple(entry[0] if isinstance(entry, (tuple, list)) else entry for entry in search or ())
+
+
 def is_number(field):
     return isinstance(field, (models.IntegerField, models.AutoField))
 

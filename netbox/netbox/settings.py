@@ -72,6 +72,10 @@ MIDDLEWARE = [
     'netbox.sso.SSOErrorMiddleware',
 ]
 
+# Prometheus metrics (netbox/netbox/metrics.py): counted first, so that every request's whole time is measured.
+if METRICS_ENABLED:  # noqa: F821
+    MIDDLEWARE.insert(0, 'netbox.metrics.PrometheusMiddleware')
+
 ROOT_URLCONF = 'netbox.urls'
 WSGI_APPLICATION = 'netbox.wsgi.application'
 AUTH_USER_MODEL = 'users.User'

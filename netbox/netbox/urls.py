@@ -56,6 +56,11 @@ _patterns = [
     *ui_urlpatterns(UI_EXTRAS),
 ]
 
+if settings.METRICS_ENABLED:
+    from netbox.metrics import metrics_view
+
+    _patterns.insert(0, path('metrics', metrics_view, name='metrics'))
+
 urlpatterns = [path(settings.BASE_PATH, include(_patterns))] if settings.BASE_PATH else _patterns
 
 handler500 = 'netbox.errors.server_error'

@@ -109,6 +109,8 @@ class ObjectPermissionDeclaration(Declaration):
 @declare
 class TokenDeclaration(Declaration):
     model = Token
+    # A token's key never goes into the cached global search index.
+    global_search = False
     fields = ('version', 'key', 'user', 'description', 'created', 'expires', 'last_used', 'enabled', 'write_enabled',
               'pepper_id', 'token')
     write_only = ('allowed_ips',)

@@ -6,7 +6,10 @@ Benchmark `?q=` searches of REST lists against a throw-away database.
 
 Builds 1,000 devices with 48 interfaces each (48,000 interfaces), 10,000 prefixes, 50,000 IP addresses and 1,000
 ASNs with bulk inserts, then times `GET /api/<list>/?q=<term>&limit=50` for a few terms per list (selective, broad,
-short, through a relation, numeric or network) and reports the median. --explain prints EXPLAIN ANALYZE of the
+short, through a relation, numeric or network) and reports the median. Then the global search: `manage.py reindex`
+fills the cached search index from those rows (timed), and the global search (netbox.cached_search, as the search
+page runs it) is timed for a few terms and lookups, for a superuser and for a user whose view permission is
+constrained (to devices of one name prefix), with its query count. --explain prints EXPLAIN ANALYZE of the
 slowest SQL statement of each request. Requests go through Django's test client with an API token, like
 dcim_api.py, whose database helpers it shares; the database is BENCH_DB_NAME (default netbox_bench_search).
 --reuse-db keeps an existing, already built database (and keeps it at the end), for repeated runs.
@@ -108,6 +111,67 @@ def build():
         cursor.execute('VACUUM ANALYZE')
 
 
+# (term, lookup, what the term exercises)
+GLOBAL_SEARCHES = [
+    ('sw-0420', 'icontains', 'one device, partial'),
+    ('sw-0420', 'iexact', 'one device, exact'),
+    ('uplink-0420', 'icontains', 'few interfaces'),
+    ('eth47', 'iexact', 'one interface per device'),
+    ('host-0424', 'icontains', 'ten IP addresses'),
+    ('customer 0042', 'icontains', 'ten prefixes'),
+    ('ethernet', 'icontains', 'every interface (48,000)'),
+    ('^sw-04[0-9]0$', 'iregex', 'regular expression'),
+    ('zzqx', 'icontains', 'nothing'),
+]
+
+
+def bench_global(runs):
+    """Reindex, then time the global search as a superuser and as a constrained user."""
+    import io
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dcim.models import Device
+    from extras.models import CachedValue
+    from netbox.ui.search import search_all
+    from users.models import ObjectPermission, User
+
+    started = time.perf_counter()
+    out = io.StringIO()
+    call_command('reindex', verbosity=1, stdout=out)
+    seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute('VACUUM ANALYZE extras_cachedvalue')
+    print(f'\nreindex: {out.getvalue().strip().splitlines()[-1]} ({seconds:.1f} s wall, '
+          f'{CachedValue.objects.count()} rows)')
+    admin = User.objects.filter(username='global-admin').first() or \
+        User.objects.create_superuser('global-admin', 'g@example.com', 'x')
+    limited = User.objects.filter(username='global-limited').first() or User.objects.create_user('global-limited')
+    if not ObjectPermission.objects.filter(name='bench devices sw-04').exists():
+        permission = ObjectPermission.objects.create(name='bench devices sw-04', actions=['view'],
+                                                     constraints={'name__startswith': 'sw-04'})
+        permission.object_types.set([ContentType.objects.get_for_model(Device)])
+        permission.users.add(limited)
+    print(f'\n{"global search":<16} {"lookup":<10} {"what":<26} {"user":<8} {"median":>9} {"found":>6} {"queries":>7}')
+    for term, lookup, what in GLOBAL_SEARCHES:
+        for user, name in ((admin, 'admin'), (limited, 'limited')):
+            user = User.objects.get(pk=user.pk)  # permissions read afresh, as per request
+            search_all(user, term, lookup=lookup)  # warm
+            times = []
+            for _ in range(runs):
+                user = User.objects.get(pk=user.pk)
+                with CaptureQueriesContext(connection) as queries:
+                    begun = time.perf_counter()
+                    groups = search_all(user, term, lookup=lookup)
+                    times.append((time.perf_counter() - begun) * 1000)
+            found = sum(total for _, _, total in groups)
+            print(f'{term:<16} {lookup:<10} {what:<26} {name:<8} {statistics.median(times):7.1f} ms {found:>6} '
+                  f'{len(queries.captured_queries):>7}', flush=True)
+
+
 def explain(sql):
     from django.db import connection
 
@@ -143,6 +207,7 @@ def main():
     parser.add_argument('--reuse-db', action='store_true', help='use the database as built by an earlier run')
     parser.add_argument('--explain', action='store_true', help="EXPLAIN ANALYZE each request's slowest statement")
     parser.add_argument('--only', help='only the lists whose path contains this')
+    parser.add_argument('--global-only', action='store_true', help='only the global search (and the reindex)')
     args = parser.parse_args()
 
     bench.configure_django()
@@ -164,13 +229,14 @@ def main():
         client = bench.api_client()
         print(f'\n{"list":<30} {"q":<14} {"what":<28} {"median":>9} {"count":>6} {"queries":>7} {"slowest SQL":>11}')
         for path, term, what in SEARCHES:
-            if args.only and args.only not in path:
+            if args.global_only or (args.only and args.only not in path):
                 continue
             median, count, queries, slowest, plan = bench_search(client, path, term, args.runs, args.explain)
             print(f'{path:<30} {term:<14} {what:<28} {median:7.1f} ms {count:>6} {queries:>7} '
                   f'{float(slowest["time"]) * 1000:8.1f} ms', flush=True)
             if plan:
                 print('\n'.join(f'    | {line[:160]}' for line in plan.splitlines()), flush=True)
+        bench_global(args.runs)
     finally:
         if args.keep_db or args.reuse_db:
             print(f'Database {bench.DB_NAME} kept.')

@@ -16,6 +16,7 @@ from .journal import JournalEntry, JournalEntryKinds, journaled
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
 from .savedfilters import SavedFilter, TableConfig
 from .scripts import Script, ScriptModule
+from .search import CachedValue
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
 
@@ -27,4 +28,5 @@ __all__ = (
     'custom_fields_version', 'journaled', 'notify_users',
     'Script',
     'ScriptModule',
+    'CachedValue',
 )
