@@ -386,7 +386,7 @@ def update_set(model, instances, originals, relations, related_before):
 
     with write_batch():
         changed = [instance for instance, original in zip(instances, originals, strict=True)
-                   if field_values(instance) != original]
+                   if field_values(instance, like=original) != original]
         relinked = [(instance, _changed_relations(instance, related, related_before.get(instance.pk, {})))
                     for instance, related in zip(instances, relations, strict=True)]
         relinked = [(instance, related) for instance, related in relinked if related]
@@ -401,7 +401,7 @@ def update_set(model, instances, originals, relations, related_before):
         by_pk = dict(zip([instance.pk for instance in instances], originals, strict=True))
         names = set()
         for instance in changed:
-            now = field_values(instance)
+            now = field_values(instance, like=by_pk[instance.pk])
             names.update(name for name, value in now.items() if value != by_pk[instance.pk].get(name))
         stamps = [field for field in model._meta.concrete_fields if getattr(field, 'auto_now', False)]
         if changed:

@@ -246,7 +246,7 @@ class BaseModelSerializer(serializers.ModelSerializer):
         relations = self._split_relations(validated_data)
         for name, value in validated_data.items():
             setattr(instance, name, value)
-        if self._original is None or field_values(instance) != self._original:
+        if self._original is None or field_values(instance, like=self._original) != self._original:
             instance.save()
         self._save_relations(instance, relations, only_changes=True)
         self.write_extras(instance, extras)
@@ -410,9 +410,12 @@ def _matters_when_absent(field):
     return cached
 
 
-def field_values(instance):
+def field_values(instance, like=None):
     """{attname: value} of the instance's loaded concrete fields, copied so later in-place changes show (a deferred
-    field was not read, so it cannot have been changed: reading it would cost a query)."""
+    field was not read, so it cannot have been changed: reading it would cost a query). `like`: an earlier result
+    to compare with; the same fields are read, whatever was loaded since (validation may read deferred fields)."""
+    if like is not None:
+        return {name: copy.deepcopy(getattr(instance, name)) for name in like}
     deferred = instance.get_deferred_fields()
     return {field.attname: copy.deepcopy(field.value_from_object(instance))
             for field in instance._meta.concrete_fields

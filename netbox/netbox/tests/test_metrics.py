@@ -1,6 +1,5 @@
 """Prometheus metrics: /metrics only when METRICS_ENABLED; under gunicorn with several workers (multiprocess mode, as
 scripts/serve runs it) a scrape adds up every worker's counters."""
-import os
 import shutil
 import socket
 import subprocess
@@ -17,6 +16,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
+
+from netbox.testing import worker_environment
 
 REPO = Path(__file__).resolve().parents[3]
 REQUESTS = 40
@@ -61,9 +62,8 @@ def gunicorn(django_db_setup, tmp_path):
     metrics_dir = tmp_path / 'prometheus'
     metrics_dir.mkdir()
     port = free_port()
-    env = dict(os.environ, DB_NAME=settings.DATABASES['default']['NAME'], METRICS_ENABLED='true',
-               PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), DJANGO_SETTINGS_MODULE='netbox.settings_testing',
-               NETBOX_CONFIGURATION='netbox.configuration_testing', NETBOX_TEST_RQ_QUEUE_PREFIX=settings.RQ_QUEUE_PREFIX)
+    env = worker_environment(METRICS_ENABLED='true', PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+                             NETBOX_CONFIGURATION='netbox.configuration_testing')
     log = open(tmp_path / 'gunicorn.log', 'w')
     command = [str(Path(sys.executable).parent / 'gunicorn'), 'netbox.wsgi', '--chdir', str(REPO / 'netbox'),
                '--bind', f'127.0.0.1:{port}', '--workers', '2', '--timeout', '120']
