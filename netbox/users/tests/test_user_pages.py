@@ -19,17 +19,18 @@ VALIDATORS = [{'NAME': 'django.contrib.auth.password_validation.MinimumLengthVal
 
 
 @pytest.fixture
-def client(plain_user):
-    client = Client()
+def client(client, plain_user):
+    """pytest-django's client, signed in as alice."""
     client.force_login(plain_user)
     return client
 
 
 @pytest.fixture
 def admin_client(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
+    """A client signed in as the superuser (root)."""
+    admin = Client()
+    admin.force_login(superuser)
+    return admin
 
 
 def html_theme(response):

@@ -8,6 +8,7 @@ from dcim.models import Rack, Site
 from netbox.tests.oidc_provider import browser_sso_login, oidc_live, oidc_provider  # noqa: F401 - fixtures
 from netbox.tests.test_browser import browser  # noqa: F401 - fixture shared with it
 from users.models import User
+from users.tests.test_sso_browser import sso_page  # noqa: F401 - fixture shared with it
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,15 +73,6 @@ def check_dark_mode_kept(page, live_server_url, username='alice', password='alic
     assert 'theme-dark' in drawing['cls']
     assert drawing['background'] == DARK_RACK_BACKGROUND
     assert drawing['slot'] == 'rgb(29, 40, 60)'
-
-
-@pytest.fixture
-def sso_page(browser):  # noqa: F811
-    context = browser.new_context(viewport={'width': 1200, 'height': 800})
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
 
 
 def test_dark_mode_is_kept_across_sso_logins(sso_page, live_server, oidc_live, settings):  # noqa: F811
