@@ -38,6 +38,17 @@ class RackElevationView(APIView):
     def get_view_name(self):
         return 'Rack Elevation'
 
+    def theme(self, request):
+        """?theme=light|dark|system, else the user's ui.colormode (the UI's <object> sends the session)."""
+        from users.preferences import COLOR_MODES, color_mode
+
+        theme = request.query_params.get('theme')
+        if theme is None:
+            return color_mode(request.user)
+        if theme not in COLOR_MODES:
+            raise ValidationError({'theme': [f'"{theme}" is not a theme: use {", ".join(COLOR_MODES)}.']})
+        return theme
+
     def wants_svg(self, request):
         return request.query_params.get('render', '').lower() == 'svg'
 
@@ -90,6 +101,7 @@ class RackElevationView(APIView):
                 margin_width=_integer(params, 'margin_width', 15, 0, 500),
                 legend=_boolean(params, 'legend', False),
                 include_images=_boolean(params, 'include_images', True),
+                theme=self.theme(request),
             )
             return HttpResponse(svg, content_type='image/svg+xml; charset=utf-8')
         rows = unit_rows(rack, face, rack_occupants(rack, request.user, exclude=exclude),

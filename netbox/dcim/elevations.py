@@ -160,17 +160,44 @@ def _tag(name, content=None, **attributes):
     return f'{opening}/>' if content is None else f'{opening}>{content}</{name}>'
 
 
-STYLE = """
-text { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
-.title { font-weight: bold; }
-.unit-number { fill: #606060; }
-.rack-frame { fill: none; stroke: #404040; stroke-width: 2; }
-.slot { fill: #f7f7f7; stroke: #dddddd; stroke-width: 1; }
-.device rect.body { stroke: #303030; stroke-width: 1; }
-.device.other-face rect.body { stroke: #a0a0a0; stroke-dasharray: 4 2; }
-.device a:hover rect.body { stroke-width: 2; }
-.reserved { stroke: #909090; stroke-width: 1; }
-.label-backdrop { fill: #000000; fill-opacity: 0.55; }
+# Colours of the drawing per theme, as CSS variables: the light set is the default, `theme-dark` swaps in the dark
+# one and `theme-system` follows the viewer's prefers-color-scheme.
+PALETTES = {
+    'light': {'background': '#ffffff', 'text': '#1e293b', 'unit-number': '#606060', 'frame': '#404040',
+              'slot': '#f7f7f7', 'slot-line': '#dddddd', 'device-line': '#303030', 'other-face': '#e6e6e6',
+              'other-face-line': '#a0a0a0', 'hidden': '#b0b0b0', 'reserved-line': '#909090',
+              'hatch-background': '#ffffff', 'hatch': RESERVED_HATCH},
+    'dark': {'background': '#172032', 'text': '#e2e8f0', 'unit-number': '#94a3b8', 'frame': '#94a3b8',
+             'slot': '#1d283c', 'slot-line': '#2b3850', 'device-line': '#0b1220', 'other-face': '#334155',
+             'other-face-line': '#64748b', 'hidden': '#475569', 'reserved-line': '#64748b',
+             'hatch-background': '#1d283c', 'hatch': '#475569'},
+}
+THEMES = ('light', 'dark', 'system')
+
+
+def _palette(name):
+    return ' '.join(f'--rk-{key}: {value};' for key, value in PALETTES[name].items())
+
+
+STYLE = f"""
+svg.rack-elevation {{ {_palette('light')} }}
+svg.rack-elevation.theme-dark {{ {_palette('dark')} }}
+@media (prefers-color-scheme: dark) {{ svg.rack-elevation.theme-system {{ {_palette('dark')} }} }}
+text {{ font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }}
+.background {{ fill: var(--rk-background); }}
+.title, .legend-item text {{ fill: var(--rk-text); }}
+.title {{ font-weight: bold; }}
+.unit-number {{ fill: var(--rk-unit-number); }}
+.rack-frame {{ fill: none; stroke: var(--rk-frame); stroke-width: 2; }}
+.slot {{ fill: var(--rk-slot); stroke: var(--rk-slot-line); stroke-width: 1; }}
+.device rect.body {{ stroke: var(--rk-device-line); stroke-width: 1; }}
+.device.other-face rect.body {{ fill: var(--rk-other-face); stroke: var(--rk-other-face-line); stroke-dasharray: 4 2; }}
+.device.hidden rect.body {{ fill: var(--rk-hidden); }}
+.device a:hover rect.body {{ stroke-width: 2; }}
+.reserved {{ stroke: var(--rk-reserved-line); stroke-width: 1; }}
+.hatch-background {{ fill: var(--rk-hatch-background); }}
+.hatch {{ stroke: var(--rk-hatch); }}
+.label-backdrop {{ fill: #000000; fill-opacity: 0.55; }}
 """
 
 
@@ -178,7 +205,7 @@ class ElevationDrawing:
     """One face of a rack as SVG."""
 
     def __init__(self, rack, face, occupants, reservations, unit_height=22, unit_width=220, legend=False,
-                 include_images=True, legend_width=30, margin_width=15):
+                 include_images=True, legend_width=30, margin_width=15, theme='light'):
         self.rack = rack
         self.face = face
         self.occupants = occupants
@@ -189,10 +216,16 @@ class ElevationDrawing:
         self.include_images = include_images
         self.legend_width = legend_width
         self.margin = margin_width
+        self.theme = theme if theme in THEMES else 'light'
         self.header_height = max(unit_height, 20)
         self.top = self.margin + self.header_height
         self.left = self.margin + self.legend_width
         self.rack_height = rack.u_height * unit_height
+
+    @property
+    def theme_palette(self):
+        """The palette written into fill attributes (for viewers that ignore the stylesheet)."""
+        return 'dark' if self.theme == 'dark' else 'light'
 
     # Geometry
 
@@ -213,11 +246,13 @@ class ElevationDrawing:
         height = self.top + self.rack_height + self.margin + legend_height
         parts = [
             f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-            f'{_attrs(width=width, height=height, viewBox=f"0 0 {width} {height}", class_="rack-elevation")} '
+            f'{_attrs(width=width, height=height, viewBox=f"0 0 {width} {height}",
+                      class_=f"rack-elevation theme-{self.theme}")} '
             f'data-rack="{self.rack.pk}" data-face="{self.face}">',
             f'<title>{escape(f"{self.rack} ({self.face})")}</title>',
             self.definitions(),
-            _tag('rect', x=0, y=0, width=width, height=height, fill='#ffffff'),
+            _tag('rect', x=0, y=0, width=width, height=height, fill=PALETTES[self.theme_palette]['background'],
+                 class_='background'),
             _tag('text', escape(_fit(f'{self.rack} \u2014 {self.face.title()}', self.unit_width + self.legend_width,
                                      13)), x=self.left + self.unit_width / 2, y=self.margin + self.header_height / 2,
                  class_='title', font_size=13, text_anchor='middle', dominant_baseline='central'),
@@ -236,8 +271,10 @@ class ElevationDrawing:
         hatch = (
             f'<pattern id="reserved-hatch" width="8" height="8" patternUnits="userSpaceOnUse" '
             f'patternTransform="rotate(45)">'
-            f'<rect width="8" height="8" fill="#ffffff"/>'
-            f'<line x1="0" y1="0" x2="0" y2="8" stroke="{RESERVED_HATCH}" stroke-width="4"/></pattern>'
+            f'<rect width="8" height="8" fill="{PALETTES[self.theme_palette]["hatch-background"]}" '
+            f'class="hatch-background"/>'
+            f'<line x1="0" y1="0" x2="0" y2="8" stroke="{PALETTES[self.theme_palette]["hatch"]}" stroke-width="4" '
+            f'class="hatch"/></pattern>'
         )
         return f'<defs><style>{escape(STYLE)}</style>{hatch}</defs>'
 

@@ -25,7 +25,7 @@ def _label(obj):
     return f'{device} — {obj}' if device is not None else str(obj)
 
 
-def _box(x, y, objects, fill):
+def _box(x, y, objects, fill, kind):
     names = ', '.join(str(o) for o in objects) or 'Not connected'
     parent = ''
     if objects:
@@ -35,7 +35,8 @@ def _box(x, y, objects, fill):
     href = objects[0].get_absolute_url() if objects else ''
     text = (f'<text x="{x + BOX_WIDTH / 2}" y="{y + 22}" text-anchor="middle" font-weight="bold">{escape(parent)}'
             f'</text><text x="{x + BOX_WIDTH / 2}" y="{y + 42}" text-anchor="middle">{escape(names)}</text>')
-    rect = f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="{fill}" stroke="#555"/>'
+    rect = (f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="6" fill="{fill}" stroke="#555" '
+            f'class="trace-box trace-{kind}"/>')
     return f'<a href={quoteattr(href)}>{rect}{text}</a>' if href else rect + text
 
 
@@ -50,12 +51,12 @@ def trace_svg(segments):
     x, y = MARGIN, MARGIN
     parts = []
     for index, (near, cable, far) in enumerate(segments):
-        parts.append(_box(x, y, near, '#e8f0fe'))
+        parts.append(_box(x, y, near, '#e8f0fe', 'near'))
         y += BOX_HEIGHT
         if cable is None:
             if far:  # a circuit ending on a provider network: no cable, the network is the far end
                 parts.append(_link(x, y, escape(str(far[0])), '#777', ' stroke-dasharray="2,4"'))
-                parts.append(_box(x, y + CABLE_HEIGHT, far, '#e6f4ea'))
+                parts.append(_box(x, y + CABLE_HEIGHT, far, '#e6f4ea', 'end'))
                 y += CABLE_HEIGHT + BOX_HEIGHT
             break
         colour = f'#{cable.color}' if cable.color else '#333'
@@ -66,7 +67,7 @@ def trace_svg(segments):
                      f'<text x="{centre + 12}" y="{y + CABLE_HEIGHT / 2 + 4}">{escape(str(cable))} '
                      f'({escape(cable.get_status_display())})</text></a>')
         y += CABLE_HEIGHT
-        parts.append(_box(x, y, far, '#fef7e0'))
+        parts.append(_box(x, y, far, '#fef7e0', 'far'))
         y += BOX_HEIGHT
         circuit = getattr(far[0], 'circuit', None) if far else None
         if circuit is not None and index + 1 < len(segments):  # the path crosses the circuit to its other end
@@ -76,7 +77,8 @@ def trace_svg(segments):
             y += 16
     height = y + MARGIN
     width = BOX_WIDTH + 2 * MARGIN + 200
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+    # class="cable-trace": netbox.css recolours the boxes and text for the dark theme.
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="cable-trace" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">{"".join(parts)}</svg>')
 
 

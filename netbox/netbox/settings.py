@@ -117,6 +117,9 @@ TEMPLATES = [
                 'django.contrib.messages.context_processors.messages',
                 'netbox.context_processors.settings_and_registry',
             ],
+            'builtins': [
+                'users.templatetags.user_preferences',
+            ],
         },
     },
 ]

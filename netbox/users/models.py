@@ -267,13 +267,13 @@ class UserConfig(models.Model):
         return f'Preferences of {self.user}'
 
     def get(self, path, default=None):
-        """Read a dotted path, e.g. `tables.TenantTable.columns`."""
-        node = self.data
-        for part in path.split('.'):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        """Read a dotted path, e.g. `tables.TenantTable.columns`; unset paths fall back to DEFAULT_USER_PREFERENCES."""
+        from .preferences import default_preference, lookup
+
+        value = lookup(self.data, path)
+        if value is None:
+            value = default_preference(path)
+        return default if value is None else value
 
     def set(self, path, value, commit=True):
         node = self.data

@@ -2,17 +2,26 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from netbox.dynamic_config import get_config
 from netbox.permissions import has_permission, object_permitted
+from users.preferences import COLOR_MODE_CHOICES, COLOR_MODES, DATE_FORMATS, lookup
 
 PER_PAGE_CHOICES = [('', 'Default'), ('25', '25'), ('50', '50'), ('100', '100'), ('250', '250'), ('500', '500'),
                     ('1000', '1000')]
+
+# Form field -> UserConfig path.
+PREFERENCE_PATHS = {'colormode': 'ui.colormode', 'per_page': 'pagination.per_page', 'date_format': 'ui.date_format'}
 
 
 class ProfileView(LoginRequiredMixin, View):
@@ -25,8 +34,13 @@ class ProfileView(LoginRequiredMixin, View):
 
 
 class PreferencesForm(forms.Form):
+    colormode = forms.ChoiceField(choices=[('', 'Default')] + COLOR_MODE_CHOICES, required=False, label='Theme',
+                                  help_text='Light or dark pages; "system" follows your browser\'s setting.')
     per_page = forms.ChoiceField(choices=PER_PAGE_CHOICES, required=False, label='Rows per page',
                                  help_text='How many rows list pages show unless the URL asks for another number.')
+    date_format = forms.ChoiceField(
+        choices=[('', 'Default')] + [(name, spec[0]) for name, spec in DATE_FORMATS.items()], required=False,
+        label='Date format', help_text='How dates and times are shown in lists and on object pages.')
     reset_tables = forms.BooleanField(required=False, label='Reset table layouts',
                                       help_text='Forget the columns and ordering saved for every table.')
 
@@ -36,7 +50,10 @@ class PreferencesView(LoginRequiredMixin, View):
         from users.models import get_user_config
 
         config = get_user_config(request.user)
-        form = PreferencesForm(initial={'per_page': str(config.get('pagination.per_page') or '')})
+        # Show the user's own choices; "Default" where they follow DEFAULT_USER_PREFERENCES.
+        form = PreferencesForm(initial={
+            field: str(lookup(config.data, path) or '') for field, path in PREFERENCE_PATHS.items()
+        })
         return self.render_page(request, form, config)
 
     def post(self, request):
@@ -45,11 +62,12 @@ class PreferencesView(LoginRequiredMixin, View):
         config = get_user_config(request.user)
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            per_page = form.cleaned_data['per_page']
-            if per_page:
-                config.set('pagination.per_page', int(per_page), commit=False)
-            else:
-                config.clear('pagination.per_page', commit=False)
+            for field, path in PREFERENCE_PATHS.items():
+                value = form.cleaned_data[field]
+                if value:
+                    config.set(path, int(value) if field == 'per_page' else value, commit=False)
+                else:
+                    config.clear(path, commit=False)
             if form.cleaned_data['reset_tables']:
                 config.data.pop('tables', None)
             config.save()
@@ -60,6 +78,48 @@ class PreferencesView(LoginRequiredMixin, View):
     def render_page(self, request, form, config):
         return render(request, 'account/preferences.html', {
             'active_tab': 'preferences', 'form': form, 'saved': sorted(_flatten(config.data).items()),
+            'defaults': sorted(_flatten(get_config().DEFAULT_USER_PREFERENCES or {}).items()),
+        })
+
+
+class ThemeView(LoginRequiredMixin, View):
+    """POST theme=light|dark|system (the user menu's toggle): saves ui.colormode and goes back to the page."""
+
+    def post(self, request):
+        from users.models import get_user_config
+
+        theme = request.POST.get('theme', '')
+        if theme not in COLOR_MODES:
+            return HttpResponseBadRequest(f'theme: "{theme}" is not one of {", ".join(COLOR_MODES)}.')
+        config = get_user_config(request.user)
+        config.set('ui.colormode', theme)
+        return_url = request.POST.get('return_url', '')
+        if not url_has_allowed_host_and_scheme(return_url, {request.get_host()}, request.is_secure()):
+            return_url = reverse('home')
+        return redirect(return_url)
+
+
+class PasswordView(LoginRequiredMixin, View):
+    """Change the local password: the current one is required, AUTH_PASSWORD_VALIDATORS apply, the session stays."""
+
+    def get(self, request):
+        return self.render_page(request, PasswordChangeForm(request.user))
+
+    def post(self, request):
+        if not request.user.has_usable_password():
+            raise PermissionDenied('Your account has no local password to change.')
+        form = PasswordChangeForm(request.user, request.POST)
+        if not form.is_valid():
+            return self.render_page(request, form)
+        with transaction.atomic():
+            user = form.save()
+        update_session_auth_hash(request, user)  # changing the password would otherwise end this session
+        messages.success(request, 'Your password has been changed.')
+        return redirect('account:password')
+
+    def render_page(self, request, form):
+        return render(request, 'account/password.html', {
+            'active_tab': 'password', 'form': form, 'usable': request.user.has_usable_password(),
         })
 
 

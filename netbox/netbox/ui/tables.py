@@ -138,9 +138,9 @@ class TablePreferences:
     @property
     def config(self):
         if self._config is None and self.user is not None and self.user.is_authenticated:
-            from users.models import get_user_config
+            from users.preferences import user_config
 
-            self._config = get_user_config(self.user)
+            self._config = user_config(self.user)  # the row the page's theme was read from: no second query
         return self._config
 
     def get(self, key, default=None):

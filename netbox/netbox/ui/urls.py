@@ -32,6 +32,8 @@ def model_urlpatterns(declaration):
 account_patterns = [
     path('profile/', account.ProfileView.as_view(), name='profile'),
     path('preferences/', account.PreferencesView.as_view(), name='preferences'),
+    path('password/', account.PasswordView.as_view(), name='password'),
+    path('theme/', account.ThemeView.as_view(), name='theme'),
     path('api-tokens/', account.TokensView.as_view(), name='tokens'),
     path('api-tokens/<int:pk>/delete/', account.TokenDeleteView.as_view(), name='token_delete'),
     path('bookmarks/', personal.BookmarksView.as_view(), name='bookmarks'),

@@ -282,12 +282,15 @@ def _is_light(color):
 
 
 def format_datetime(value):
+    """A date or time in the format the current user prefers (ui.date_format)."""
+    from users.preferences import format_date
+
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
-        return value.strftime('%Y-%m-%d %H:%M')
+        return format_date(value)
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return format_date(value)
     return str(value)
 
 
