@@ -1,12 +1,14 @@
 """
-Dark mode end to end in headless Chromium: log in through single sign-on, switch to dark mode with the user menu's
-toggle, log out and in again, and the dark theme is still there, down to the rack elevation drawing.
+The user's walk end to end in headless Chromium: log in through single sign-on, switch to dark mode with the user
+menu's toggle, log out and in again, and the dark theme is still there, down to the rack elevation drawing; then
+maintenance mode is turned on, its banner shows, and an edit is refused.
 """
 import pytest
 
 from dcim.models import Rack, Site
 from netbox.tests.oidc_provider import browser_sso_login, oidc_live, oidc_provider  # noqa: F401 - fixtures
 from netbox.tests.test_browser import browser  # noqa: F401 - fixture shared with it
+from netbox.tests.test_operator_browser import check_maintenance_blocks_edits
 from users.models import User
 from users.tests.test_sso_browser import sso_page  # noqa: F401 - fixture shared with it
 
@@ -81,3 +83,5 @@ def test_dark_mode_is_kept_across_sso_logins(sso_page, live_server, oidc_live, s
     assert User.objects.get(username='alice').is_superuser
     check_dark_mode_kept(sso_page, live_server.url)
     assert User.objects.get(username='alice').config.data['ui']['colormode'] == 'dark'
+    check_maintenance_blocks_edits(sso_page, live_server.url)
+    assert sso_page.locator('html').get_attribute('data-theme') == 'dark'
