@@ -11,6 +11,7 @@ from .customfields import (
 )
 from .customlinks import BUTTON_CLASSES, CustomLink
 from .dashboard import Dashboard
+from .eventrules import EventRule, EventRuleActions
 from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
@@ -27,4 +28,6 @@ __all__ = (
     'custom_fields_version', 'journaled', 'notify_users',
     'Script',
     'ScriptModule',
+    'EventRule',
+    'EventRuleActions',
 )
