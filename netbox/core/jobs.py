@@ -122,6 +122,25 @@ def log(job, message, level='info'):
     }]
 
 
+# Functions called with (job, event type) when a job starts and ends: job_started, job_completed, job_failed,
+# job_errored (extras.events registers the event rules' one).
+_job_listeners = []
+
+
+def on_job_event(listener):
+    if listener not in _job_listeners:
+        _job_listeners.append(listener)
+    return listener
+
+
+def _job_event(job, event_type):
+    for listener in list(_job_listeners):
+        try:
+            listener(job, event_type)
+        except Exception:  # noqa: BLE001  (a listener's failure never changes the job's outcome)
+            logger.exception('Job event listener failed for job %s (%s)', job.pk, event_type)
+
+
 def run_job(job_pk, func_path, kwargs):
     """What the worker runs: the Job's function, with its status, times, error and log recorded."""
     from .models import Job
@@ -133,6 +152,7 @@ def run_job(job_pk, func_path, kwargs):
         return None
     job.status, job.started, job.error = 'running', timezone.now(), ''
     job.save(update_fields=['status', 'started', 'error', 'execution_time'])
+    _job_event(job, 'job_started')
     try:
         func = import_string(func_path)
         func(job, **kwargs)
@@ -151,6 +171,7 @@ def run_job(job_pk, func_path, kwargs):
     except DatabaseError:  # the Job was deleted while it ran: no record to keep, and a deleted job stops recurring
         logger.info('Job %s was deleted while it ran; not recorded and not scheduled again.', job.pk)
         return None
+    _job_event(job, f'job_{job.status}')
     if job.interval:
         rq_job = _current_rq_job()
         timeout = rq_job.meta.get('timeout') if rq_job is not None else None

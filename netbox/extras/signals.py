@@ -5,6 +5,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from netbox.changelog import on_committed_changes
 
 from .configcontexts import connect_signals as connect_config_context_signals
+from .events import connect as connect_events
 from .models import CustomField, CustomFieldChoiceSet, custom_fields_changed
 from .validators import run_protection_rules
 
@@ -79,3 +80,7 @@ def module_file_synced(sender, instance, raw=False, update_fields=None, **kwargs
 
 
 post_save.connect(module_file_synced, sender='core.ManagedFile', dispatch_uid='extras_module_synced')
+
+
+# Events and event rules (extras.events): run after commits and when jobs start and end.
+connect_events()

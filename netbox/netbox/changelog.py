@@ -140,6 +140,8 @@ def _pending(context):
 
 # Functions called after a commit with the changes it made: [(content type ID, object ID, action, object repr)].
 _change_listeners = []
+# Functions called after a commit with the change context and the committed records (ObjectChange, last per object).
+_record_listeners = []
 
 
 def on_committed_changes(listener):
@@ -150,9 +152,18 @@ def on_committed_changes(listener):
     return listener
 
 
-def _announce(context, content_type, object_id, action, object_repr):
+def on_committed_records(listener):
+    """Register `listener(context, records)`, run once the transaction commits with the change context and each
+    changed object's last ObjectChange (its action, user, pre- and post-change states): the events of event
+    rules."""
+    if listener not in _record_listeners:
+        _record_listeners.append(listener)
+    return listener
+
+
+def _announce(context, content_type, object_id, action, object_repr, record=None):
     """Remember a change for the listeners; the first change of a transaction schedules their run at commit."""
-    if not _change_listeners:
+    if not _change_listeners and not _record_listeners:
         return
     changes, deliver = getattr(context, '_committed_changes', None) or (None, None)
     connection = transaction.get_connection()
@@ -167,16 +178,20 @@ def _announce(context, content_type, object_id, action, object_repr):
     key = (content_type.pk, object_id)
     if action == 'update' and changes.get(key, ('',))[0] == 'create':
         action = 'create'  # created, then changed again, in one transaction: a creation
-    changes[key] = (action, object_repr)
+    changes[key] = (action, object_repr, record)
 
 
 def _deliver(context, changes):
     if (getattr(context, '_committed_changes', None) or (None,))[0] is changes:
         context._committed_changes = None
     items = [(content_type_id, object_id, action, object_repr)
-             for (content_type_id, object_id), (action, object_repr) in changes.items()]
+             for (content_type_id, object_id), (action, object_repr, _) in changes.items()]
     for listener in list(_change_listeners):
         listener(items)
+    if _record_listeners:
+        records = [(action, record) for action, _, record in changes.values() if record is not None]
+        for listener in list(_record_listeners):
+            listener(context, records)
 
 
 def _new_record(context, instance, action, prechange, postchange):
@@ -186,14 +201,15 @@ def _new_record(context, instance, action, prechange, postchange):
     content_type = ContentType.objects.get_for_model(instance)
     related = getattr(instance, 'changelog_parent', None)
     object_repr = str(instance)[:200]
-    _announce(context, content_type, instance.pk, action, object_repr)
-    return ObjectChange(
+    change = ObjectChange(
         user=user, user_name=user_name, request_id=context.id, action=action,
         changed_object_type=content_type, changed_object_id=instance.pk,
         related_object_type=ContentType.objects.get_for_model(related) if related is not None else None,
         related_object_id=related.pk if related is not None else None,
         object_repr=object_repr, prechange_data=prechange, postchange_data=postchange,
     )
+    _announce(context, content_type, instance.pk, action, object_repr, record=change)
+    return change
 
 
 def _record(instance, action, prechange, postchange):

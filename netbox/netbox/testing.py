@@ -169,6 +169,22 @@ SAMPLE_M2M = {
 }
 
 
+def _notification_group_sample():
+    from extras.models import NotificationGroup
+
+    return NotificationGroup.objects.create(name=f'group-{next(_counter)}')
+
+
+# Event rules: notify a fresh notification group about created tenants.
+SAMPLE_OVERRIDES['extras.eventrule'] = {
+    'event_types': lambda: ['object_created'],
+    'action_type': lambda: 'notification',
+    'action_object_type': lambda: ContentType.objects.get_by_natural_key('extras', 'notificationgroup'),
+    'action_object_id': lambda: _notification_group_sample().pk,
+}
+SAMPLE_M2M['extras.eventrule'] = {'object_types': lambda: [_tenant_type()]}
+
+
 def sample_value(model, field):
     label = model._meta.label_lower
     override = SAMPLE_OVERRIDES.get(label, {}).get(field.name)

@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     attachments,
     configcontexts,
     customfields,
+    eventrules,
     exporttemplates,
     journal,
     notifications,

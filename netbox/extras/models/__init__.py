@@ -11,6 +11,7 @@ from .customfields import (
 )
 from .customlinks import BUTTON_CLASSES, CustomLink
 from .dashboard import Dashboard
+from .eventrules import EventRule, EventRuleActions
 from .exporttemplates import ExportTemplate
 from .journal import JournalEntry, JournalEntryKinds, journaled
 from .notifications import Notification, NotificationGroup, Subscription, notify_users
@@ -29,4 +30,6 @@ __all__ = (
     'Script',
     'ScriptModule',
     'CachedValue',
+    'EventRule',
+    'EventRuleActions',
 )
