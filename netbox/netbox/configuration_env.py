@@ -83,3 +83,5 @@ MEDIA_ROOT = os.environ.get('MEDIA_ROOT') or None
 SCRIPTS_ROOT = os.environ.get('SCRIPTS_ROOT') or None
 REPORTS_ROOT = os.environ.get('REPORTS_ROOT') or None
 TIME_ZONE = os.environ.get('TIME_ZONE', 'UTC')
+# Comma-separated CIDRs that webhooks may reach although not public, e.g. 127.0.0.0/8,10.1.0.0/16.
+WEBHOOK_ALLOWED_NETWORKS = _env_list('WEBHOOK_ALLOWED_NETWORKS', [])

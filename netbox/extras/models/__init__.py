@@ -18,6 +18,7 @@ from .savedfilters import SavedFilter, TableConfig
 from .scripts import Script, ScriptModule
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
+from .webhooks import Webhook
 
 __all__ = (
     'BUTTON_CLASSES', 'Bookmark', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',
@@ -27,4 +28,5 @@ __all__ = (
     'custom_fields_version', 'journaled', 'notify_users',
     'Script',
     'ScriptModule',
+    'Webhook',
 )
