@@ -97,3 +97,5 @@ if 'SENTRY_TRACES_SAMPLE_RATE' in os.environ:
     SENTRY_TRACES_SAMPLE_RATE = float(os.environ['SENTRY_TRACES_SAMPLE_RATE'])
 if 'SENTRY_TAGS' in os.environ:
     SENTRY_TAGS = json.loads(os.environ['SENTRY_TAGS'])  # a JSON object, e.g. {"site": "dc1"}
+# Comma-separated CIDRs that webhooks may reach although not public, e.g. 127.0.0.0/8,10.1.0.0/16.
+WEBHOOK_ALLOWED_NETWORKS = _env_list('WEBHOOK_ALLOWED_NETWORKS', [])

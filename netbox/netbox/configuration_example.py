@@ -140,6 +140,9 @@ SECRET_KEY = ''
 # Proxies for outgoing HTTP requests (webhooks, remote data sources): {'http': '...', 'https': '...'}.
 # HTTP_PROXIES = None
 
+# Non-public networks webhooks may be delivered to (loopback, private, link-local... are refused otherwise).
+# WEBHOOK_ALLOWED_NETWORKS = []  # e.g. ['10.1.0.0/16', '127.0.0.0/8']
+
 # Client addresses that see debugging information when DEBUG is on.
 # INTERNAL_IPS = ('127.0.0.1', '::1')
 

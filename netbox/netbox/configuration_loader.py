@@ -5,6 +5,7 @@ Turn a user's `configuration.py` into Django settings.
 Django settings, raising ImproperlyConfigured that names the parameter at fault. `settings.py` calls it once.
 """
 import importlib
+import ipaddress
 import os
 from urllib.parse import urlparse
 
@@ -112,6 +113,7 @@ OPTIONAL_DEFAULTS = {
     'STORAGES': {},
     'TIME_FORMAT': 'g:i a',
     'TIME_ZONE': 'UTC',
+    'WEBHOOK_ALLOWED_NETWORKS': [],
 }
 
 
@@ -386,6 +388,16 @@ def build_settings(config, ldap_config=None):
     out['CORS_ALLOWED_ORIGIN_REGEXES'] = list(out['CORS_ORIGIN_REGEX_WHITELIST'])
     out['LANGUAGE_CODE'] = out['DEFAULT_LANGUAGE']
     out['RQ_QUEUE_MAPPINGS'] = dict(out['QUEUE_MAPPINGS'])
+
+    # Networks webhooks may reach although they are not public (loopback, private...): CIDRs, checked here.
+    networks = out['WEBHOOK_ALLOWED_NETWORKS']
+    _check_type('WEBHOOK_ALLOWED_NETWORKS', networks, (list, tuple), "a list of CIDRs, e.g. ['10.0.0.0/8']")
+    for cidr in networks:
+        try:
+            ipaddress.ip_network(str(cidr), strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f'WEBHOOK_ALLOWED_NETWORKS: "{cidr}" is not a network (CIDR).') from None
+    out['WEBHOOK_ALLOWED_NETWORKS'] = [str(cidr) for cidr in networks]
 
     # Django 6.1 configures outgoing mail through MAILERS; the EMAIL_* settings are deprecated there.
     email = out['EMAIL']

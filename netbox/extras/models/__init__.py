@@ -20,6 +20,7 @@ from .scripts import Script, ScriptModule
 from .search import CachedValue
 from .tags import Tag, TaggedItem
 from .templates import ENVIRONMENT_PARAMS, ConfigTemplate
+from .webhooks import Webhook
 
 __all__ = (
     'BUTTON_CLASSES', 'Bookmark', 'ConfigContext', 'ConfigContextProfile', 'ConfigTemplate', 'CustomField',
@@ -32,4 +33,5 @@ __all__ = (
     'CachedValue',
     'EventRule',
     'EventRuleActions',
+    'Webhook',
 )

@@ -236,3 +236,18 @@ def test_every_dynamic_parameter_is_documented():
     text = (DOCS / 'dynamic-settings.md').read_text()
     missing = [name for name in configuration_loader.DYNAMIC_PARAMETERS if f'`{name}`' not in text]
     assert missing == []
+
+
+def test_webhook_allowed_networks_default_and_validation():
+    assert build_settings(make_config())['WEBHOOK_ALLOWED_NETWORKS'] == []
+    assert build_settings(make_config(WEBHOOK_ALLOWED_NETWORKS=('10.1.0.0/16', 'fd00::/8')))[
+        'WEBHOOK_ALLOWED_NETWORKS'] == ['10.1.0.0/16', 'fd00::/8']
+    assert_rejected(make_config(WEBHOOK_ALLOWED_NETWORKS=['10.1.0.0/33']), 'WEBHOOK_ALLOWED_NETWORKS')
+    assert_rejected(make_config(WEBHOOK_ALLOWED_NETWORKS='10.0.0.0/8'), 'WEBHOOK_ALLOWED_NETWORKS')
+
+
+def test_env_configuration_reads_webhook_allowed_networks(env_configuration, monkeypatch):
+    monkeypatch.delenv('WEBHOOK_ALLOWED_NETWORKS', raising=False)
+    assert env_configuration().WEBHOOK_ALLOWED_NETWORKS == []
+    config = env_configuration(WEBHOOK_ALLOWED_NETWORKS='127.0.0.0/8, 10.1.0.0/16')
+    assert config.WEBHOOK_ALLOWED_NETWORKS == ['127.0.0.0/8', '10.1.0.0/16']

@@ -1,0 +1,20 @@
+"""How webhooks are exposed."""
+from netbox.registry import Declaration, declare
+
+from ..models import Webhook
+
+
+@declare
+class WebhookDeclaration(Declaration):
+    model = Webhook
+    fields = ('name', 'description', 'payload_url', 'http_method', 'http_content_type', 'additional_headers',
+              'body_template', 'secret', 'ssl_verification', 'ca_file_path', 'timeout', 'owner', 'tags',
+              'created', 'last_updated')
+    brief = ('name', 'description')
+    bare_choices = ('http_method',)
+    filters = ('name', 'description', 'payload_url', 'http_method', 'http_content_type', 'secret',
+               'ssl_verification', 'ca_file_path', 'timeout', 'owner', 'tags', 'created', 'last_updated')
+    search = ('name', 'description', 'payload_url')
+    table = ('name', 'http_method', 'payload_url', 'http_content_type', 'ssl_verification', 'timeout',
+             'description', 'tags')
+    menu = ('Operations', 'Integrations')
