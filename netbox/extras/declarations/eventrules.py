@@ -44,14 +44,13 @@ class EventTypeFilter(MultiValueCharFilter):
 class EventRuleDeclaration(Declaration):
     model = EventRule
     fields = ('object_types', 'name', 'enabled', 'event_types', 'conditions', 'action_type', 'action_object_type',
-              'action_object_id', 'action_object', 'action_is_available', 'action_data', 'description', 'comments',
+              'action_object_id', 'action_object', 'action_is_available', 'description',
               'custom_fields', 'owner', 'tags', 'created', 'last_updated')
     bare_choices = ('event_types',)
     serializer_fields = {
         'event_types': serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), allow_empty=False),
         'conditions': serializers.JSONField(required=False, allow_null=True),
         # Given to a script run (its data, with the event) by a script action.
-        'action_data': serializers.JSONField(required=False, allow_null=True),
         'action_is_available': serializers.BooleanField(read_only=True),
     }
     brief = ('name', 'description')

@@ -14,6 +14,7 @@ class WebhookDeclaration(Declaration):
     bare_choices = ('http_method',)
     filters = ('name', 'description', 'payload_url', 'http_method', 'http_content_type', 'secret',
                'ssl_verification', 'ca_file_path', 'timeout', 'owner', 'tags', 'created', 'last_updated')
+    filter_lookups = {'payload_url': 'exact'}  # NetBox filters the URL exactly only
     search = ('name', 'description', 'payload_url')
     table = ('name', 'http_method', 'payload_url', 'http_content_type', 'ssl_verification', 'timeout',
              'description', 'tags')
