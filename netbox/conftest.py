@@ -51,6 +51,26 @@ def plain_user(db):
 
 
 @pytest.fixture
+def root_client(superuser):
+    """A browser-like client signed in as the superuser."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def user_client(plain_user):
+    """A browser-like client signed in as a user without any permission."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(plain_user)
+    return client
+
+
+@pytest.fixture
 def api(superuser):
     """An API client authenticated as a superuser with a v1 token."""
     return client_for(superuser)

@@ -20,10 +20,9 @@ class IsStaff(permissions.BasePermission):
     message = 'Only staff users may view or manage background tasks.'
 
     def has_permission(self, request, view):
-        user = request.user
-        if not user or not user.is_authenticated:
+        if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
-        return bool(user.is_staff or user.is_superuser)
+        return tasks.may_manage_tasks(request.user)
 
 
 class BackgroundQueueSerializer(serializers.Serializer):

@@ -32,6 +32,11 @@ class TaskError(Exception):
         self.field = field
 
 
+def may_manage_tasks(user):
+    """Background tasks are for staff and superusers: NetBox lets no object permission grant them."""
+    return bool(user and user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
 def queue_names():
     """The configured RQ queues (a test run's carry its prefix), in settings order."""
     return list(settings.RQ_QUEUES)

@@ -35,7 +35,7 @@ class StaffView(View):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (request.user.is_staff or request.user.is_superuser):
+        if not tasks.may_manage_tasks(request.user):
             raise PermissionDenied('Only staff users may view or manage background tasks.')
         return super().dispatch(request, *args, **kwargs)
 
@@ -116,7 +116,8 @@ class WorkerListView(StaffView):
 def ui_patterns():
     from netbox.ui.menu import register_menu_item
 
-    register_menu_item('Admin', 'System', 'Background tasks', 'core:background_queue_list', staff_only)
+    register_menu_item('Admin', 'System', 'Background tasks', 'core:background_queue_list',
+                       tasks.may_manage_tasks)
     patterns = [
         path('background-queues/', QueueListView.as_view(), name='background_queue_list'),
         path('background-tasks/', TaskListView.as_view(), name='background_task_list'),
@@ -129,6 +130,3 @@ def ui_patterns():
                              name=f'background_task_{action}'))
     return patterns
 
-
-def staff_only(user):
-    return bool(user.is_staff or user.is_superuser)

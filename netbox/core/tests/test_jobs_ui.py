@@ -25,17 +25,13 @@ def say_hello(job):
 
 
 @pytest.fixture
-def root(superuser):
-    client = Client()
-    client.force_login(superuser)
-    return client
+def root(root_client):
+    return root_client
 
 
 @pytest.fixture
-def alice(plain_user):
-    client = Client()
-    client.force_login(plain_user)
-    return client
+def alice(user_client):
+    return user_client
 
 
 def test_job_page_follows_the_job_until_it_finishes(root):

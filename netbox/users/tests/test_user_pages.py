@@ -4,7 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from dcim.models import Rack, Site
@@ -26,11 +26,9 @@ def client(client, plain_user):
 
 
 @pytest.fixture
-def admin_client(superuser):
+def admin_client(root_client):
     """A client signed in as the superuser (root)."""
-    admin = Client()
-    admin.force_login(superuser)
-    return admin
+    return root_client
 
 
 def html_theme(response):
