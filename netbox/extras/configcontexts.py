@@ -52,8 +52,8 @@ def deep_merge(base, update):
     return out
 
 
-def active_contexts():
-    """The active contexts, lightest first, each with `criteria`: {kind: set of keys} for the kinds it names."""
+def with_criteria(queryset):
+    """The contexts of `queryset`, each with `criteria`: {kind: set of keys} for the kinds it names (one query)."""
     from .models import ConfigContext
 
     annotations = {}
@@ -64,12 +64,19 @@ def active_contexts():
         target = through._meta.get_field(field.m2m_reverse_field_name()).attname
         annotations[f'_criteria_{name}'] = ArraySubquery(
             through.objects.filter(**{source: OuterRef('pk')}).values(target))
-    contexts = list(ConfigContext.objects.filter(is_active=True).annotate(**annotations)
-                    .only('pk', 'name', 'weight', 'data').order_by('weight', 'name', 'pk'))
+    contexts = list(queryset.annotate(**annotations))
     for context in contexts:
         context.criteria = {name: set(keys) for name in CRITERIA
                             if (keys := getattr(context, f'_criteria_{name}'))}
     return contexts
+
+
+def active_contexts():
+    """The active contexts, lightest first, each with `criteria` (see with_criteria)."""
+    from .models import ConfigContext
+
+    return with_criteria(ConfigContext.objects.filter(is_active=True)
+                         .only('pk', 'name', 'weight', 'data').order_by('weight', 'name', 'pk'))
 
 
 def _ancestors(model_label, keys):
@@ -215,15 +222,9 @@ def mark_stale(queryset):
 
 
 def stored_criteria(context):
-    """{kind: set of keys} of a saved context's criteria as stored now."""
-    criteria = {}
-    for name in CRITERIA:
-        keys = set(getattr(context, name).through.objects.filter(
-            **{context._meta.get_field(name).m2m_field_name(): context.pk})
-            .values_list(context._meta.get_field(name).m2m_reverse_field_name(), flat=True))
-        if keys:
-            criteria[name] = keys
-    return criteria
+    """{kind: set of keys} of a saved context's criteria as stored now (one query)."""
+    found = with_criteria(type(context).objects.filter(pk=context.pk).only('pk'))
+    return found[0].criteria if found else {}
 
 
 def objects_matching(model, criteria):
