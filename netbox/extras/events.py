@@ -253,12 +253,17 @@ def run_action(rule, event):
 
 
 def job_event(job, event_type):
-    """A job started or ended: its event, when some enabled rule wants it, through the pipeline."""
+    """A job started or ended: its event, when some enabled rule wants it, through the pipeline. A webhook
+    delivery's own job raises none: a rule sending job events to a webhook would otherwise feed itself forever."""
     from core.models import Job
+
+    from .models import Webhook
 
     _, wanted = enabled_rules()
     content_type = ContentType.objects.get_for_model(Job)
     if (content_type.pk, event_type) not in wanted:
+        return
+    if job.object_type_id is not None and job.object_type_id == ContentType.objects.get_for_model(Webhook).pk:
         return
     data = rest_data([job]).get(job.pk)
     event = make_event(event_type.split('_', 1)[1], event_type, content_type, job.pk, data, user=job.user)

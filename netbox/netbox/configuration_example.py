@@ -180,7 +180,9 @@ SECRET_KEY = ''
 # PLUGINS_CONFIG = {}
 
 # Background jobs: send a job type to another queue, time limits and retries.
-# QUEUE_MAPPINGS = {}
+# QUEUE_MAPPINGS = {}  # e.g. {'webhook': 'high'}
+# Callables given the events of each committed transaction (see docs/customization/event-rules.md).
+# EVENTS_PIPELINE = ['extras.events.process_event_queue']
 # RQ_DEFAULT_TIMEOUT = 300
 # RQ_RETRY_INTERVAL = 60
 # RQ_RETRY_MAX = 0

@@ -49,6 +49,7 @@ OPTIONAL_DEFAULTS = {
     'DEFAULT_PERMISSIONS': DEFAULT_PERMISSIONS,
     'DEVELOPER': False,
     'EMAIL': {},
+    'EVENTS_PIPELINE': ['extras.events.process_event_queue'],
     'EXEMPT_VIEW_PERMISSIONS': [],
     'FIELD_CHOICES': {},
     'HTTP_PROXIES': None,
@@ -342,6 +343,7 @@ def build_settings(config, ldap_config=None):
     base_path = out['BASE_PATH'].strip('/')
     out['BASE_PATH'] = f'{base_path}/' if base_path else ''
 
+    _check_type('EVENTS_PIPELINE', out['EVENTS_PIPELINE'], (list, tuple), 'a list of dotted paths')
     _check_type('EXEMPT_VIEW_PERMISSIONS', out['EXEMPT_VIEW_PERMISSIONS'], (list, tuple), 'a list')
     _check_type('PLUGINS', out['PLUGINS'], (list, tuple), 'a list of module names')
     _check_type('JINJA2_FILTERS', out['JINJA2_FILTERS'], dict, "a dict of filter names and functions")

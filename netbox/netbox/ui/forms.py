@@ -12,6 +12,7 @@ import json
 from django import forms
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
@@ -67,6 +68,12 @@ def formfield_for(model_field, **kwargs):
         if to_field and to_field != related._meta.pk.name:
             options['to_field_name'] = to_field
         return ObjectField(queryset, **options)
+    if isinstance(model_field, ArrayField) and model_field.base_field.choices:
+        # A list of choices (an event rule's event types): one checkbox per choice rather than comma-separated text.
+        return forms.TypedMultipleChoiceField(
+            choices=model_field.base_field.choices, coerce=str, required=not model_field.blank,
+            label=_capfirst(model_field.verbose_name), help_text=model_field.help_text,
+            widget=forms.CheckboxSelectMultiple)
     field = model_field.formfield(**kwargs)
     if field is None:
         return None
