@@ -24,15 +24,11 @@ Requests go through Django's test client with a superuser's API token, like dcim
 this uses (BENCH_DB_NAME, default netbox_bench_events).
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,6 +36,7 @@ os.environ.setdefault('BENCH_DB_NAME', 'netbox_bench_events')
 os.environ['WEBHOOK_ALLOWED_NETWORKS'] = '127.0.0.0/8'
 
 import dcim_api as bench  # noqa: E402  (shares the throw-away database helpers)
+import webhooks as webhook_bench  # noqa: E402  (its receiver and worker)
 
 COMMITTED = {}  # site id -> perf_counter() when its event reached the pipeline (after the commit)
 
@@ -51,55 +48,14 @@ def note_commit(events):
         COMMITTED.setdefault(event['object_id'], now)
 
 
-class Receiver:
-    """Records (site id, perf_counter()) of every delivery."""
-
-    def __init__(self):
-        self.received = {}
-        self.arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
-                body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
-                now = time.perf_counter()
-                with receiver.arrived:
-                    receiver.received[json.loads(body)['data']['id']] = now
-                    receiver.arrived.notify_all()
-                self.send_response(200)
-                self.send_header('Content-Length', '0')
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self):
-        return f'http://127.0.0.1:{self.server.server_address[1]}/hook'
-
-    def wait_for(self, site_ids, timeout=120):
-        deadline = time.monotonic() + timeout
-        with self.arrived:
-            while not set(site_ids) <= set(self.received):
-                if not self.arrived.wait(deadline - time.monotonic()) and time.monotonic() >= deadline:
-                    missing = sorted(set(site_ids) - set(self.received))
-                    raise SystemExit(f'{len(missing)} deliveries never arrived (sites {missing[:10]}...)')
-
-
-def start_worker():
-    from django.conf import settings
-    from django.db import connection
-
-    from core.jobs import physical_queue_name
-
-    env = {**os.environ, 'DJANGO_SETTINGS_MODULE': 'netbox.settings_testing',
-           'DB_NAME': connection.settings_dict['NAME'], 'NETBOX_TEST_RQ_QUEUE_PREFIX': settings.RQ_QUEUE_PREFIX}
-    # Its log goes to a file: a pipe nobody reads would fill up and stop the worker.
-    log = tempfile.NamedTemporaryFile('w+', prefix='bench-worker-', suffix='.log', delete=False)
-    command = [sys.executable, str(bench.ROOT / 'manage.py'), 'rqworker', physical_queue_name('default')]
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, text=True), log.name
+def wait_for(receiver, site_ids, timeout=120):
+    """Until the deliveries about all of these sites have arrived."""
+    deadline = time.monotonic() + timeout
+    with receiver.condition:
+        while not set(site_ids) <= set(receiver.received):
+            if not receiver.condition.wait(timeout=max(0.0, deadline - time.monotonic())):
+                missing = sorted(set(site_ids) - set(receiver.received))
+                raise SystemExit(f'{len(missing)} deliveries never arrived (sites {missing[:10]}...)')
 
 
 def stop_worker(worker):
@@ -109,11 +65,6 @@ def stop_worker(worker):
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait(15)
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def patch_site(client, site, n):
@@ -172,18 +123,18 @@ def run(client, args):
     costs['a rule on other types'] = write_cost(client, probe)
     other.delete()
 
-    receiver = Receiver()
-    webhook = Webhook.objects.create(name='bench', payload_url=receiver.url(), secret='bench-secret', timeout=5)
+    receiver = webhook_bench.Receiver()
+    webhook = Webhook.objects.create(name='bench', payload_url=receiver.url, secret='bench-secret', timeout=5)
     rule = EventRule.objects.create(name='sites', event_types=['object_updated'], action_type='webhook',
                                     action_object_type=ContentType.objects.get_for_model(Webhook),
                                     action_object_id=webhook.pk)
     rule.object_types.set([ContentType.objects.get_for_model(Site)])
-    worker, worker_log = start_worker()
+    worker = webhook_bench.start_worker()
     try:
         patch_site(client, probe, 'warm-up')  # the worker's start and first job are not measured
-        receiver.wait_for([probe.pk])
+        wait_for(receiver, [probe.pk])
         costs['the webhook rule'] = write_cost(client, probe)
-        receiver.wait_for([probe.pk])
+        wait_for(receiver, [probe.pk])
         time.sleep(5)  # the worker drains those deliveries before the latencies are measured
 
         # From here on the benchmark's own pipeline step notes when each event is dispatched.
@@ -194,7 +145,7 @@ def run(client, args):
         latencies = []
         for n, site in enumerate(sites[:args.updates]):
             patch_site(client, site, n)
-            receiver.wait_for([site.pk])
+            wait_for(receiver, [site.pk])
             latencies.append((receiver.received[site.pk] - COMMITTED[site.pk]) * 1000)
 
         burst = sites[:args.burst]
@@ -205,17 +156,14 @@ def run(client, args):
         response = client.patch('/api/dcim/sites/', body, format='json')
         if response.status_code != 200:
             raise SystemExit(f'bulk PATCH failed ({response.status_code}): {response.content[:500]}')
-        receiver.wait_for([site.pk for site in burst], timeout=600)
+        wait_for(receiver, [site.pk for site in burst], timeout=600)
         started = min(COMMITTED[site.pk] for site in burst)
         finished = max(receiver.received[site.pk] for site in burst)
-    except BaseException:
-        print(f'The worker\'s log: {worker_log}', file=sys.stderr)
-        raise
     finally:
         stop_worker(worker)
         receiver.server.shutdown()
     print(f'\n(a) commit -> receipt, {args.updates} sequential updates: median {statistics.median(latencies):.1f} ms, '
-          f'p95 {percentile(latencies, 0.95):.1f} ms, max {max(latencies):.1f} ms')
+          f'p95 {webhook_bench.percentile(latencies, 0.95):.1f} ms, max {max(latencies):.1f} ms')
     print(f'(b) {args.burst} events in one transaction, one worker: {args.burst / (finished - started):.1f} '
           f'deliveries/s ({finished - started:.2f} s from commit to the last receipt)')
     print('(c) PATCH /api/dcim/sites/<id>/ (median of 20):')
