@@ -625,6 +625,8 @@ def run_script_job(job, data, commit=True, request=None, files=None):
             problems = '; '.join(f'{name}: {" ".join(errors)}' for name, errors in form.errors.items())
             raise JobFailed(f'The data is not valid: {problems}')
         values = {name: form.cleaned_data.get(name) for name in cls.variables()}
+        if isinstance(data, dict) and 'event' in data and 'event' not in values:
+            values['event'] = data['event']  # a run by an event rule: the event that triggered it
         script = cls()
         script.user = user
         script.request = ScriptRequest(request, user)

@@ -302,6 +302,33 @@ def test_script_action_enqueues_the_script(logged, roots, superuser):  # noqa: F
     assert kwargs['data']['event']['event_type'] == 'object_created'
 
 
+ECHO = """
+from extras.scripts import Script, StringVar
+
+
+class EventEcho(Script):
+    note = StringVar(required=False)
+
+    def run(self, data, commit):
+        event = data['event']
+        self.log_info(f"{event['event_type']} {event['data']['name']} {data['note']}")
+"""
+
+
+def test_script_action_runs_with_the_event(logged, roots, superuser):  # noqa: F811
+    from core.jobs import clear_queue, run_queued_jobs
+
+    (roots / 'scripts' / 'echo.py').write_text(ECHO)
+    target = script('echo.EventEcho')
+    rule(action_type='script', action_object=target, action_data={'note': 'via rule'})
+    clear_queue('default')
+    logged(lambda: Tenant.objects.create(name='Acme', slug='acme'))
+    assert run_queued_jobs('default') == 1
+    job = Job.objects.get(object_id=target.pk, object_type=ContentType.objects.get_for_model(type(target)))
+    assert job.status == 'completed', job.error
+    assert [entry['message'] for entry in job.data['log']] == ['object_created Acme via rule']
+
+
 def test_job_events_fire(deliveries, background, superuser):
     from core.jobs import enqueue_job
 
