@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -234,6 +236,48 @@ def test_the_connection_goes_to_the_address_checked(background, receiver, loopba
     assert job.status == 'completed', job.error
     assert lookups == ['rebind.example']
     assert receiver.requests[0]['headers']['Host'] == f'rebind.example:{receiver.port}'
+
+
+@pytest.fixture
+def resolve_to_loopback(monkeypatch):
+    """Names ending in .example resolve to 127.0.0.1 (the test's own answer, in place of a DNS server)."""
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        return real('127.0.0.1' if str(host).endswith('.example') else host, port, *args, **kwargs)
+    monkeypatch.setattr(socket, 'getaddrinfo', resolve)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """A receiver behind TLS with a self-signed certificate for hooks.example (made by openssl)."""
+    key, cert = tmp_path / 'key.pem', tmp_path / 'cert.pem'
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj',
+                    '/CN=hooks.example', '-addext', 'subjectAltName=DNS:hooks.example', '-keyout', str(key),
+                    '-out', str(cert)], check=True, capture_output=True)
+    server = Receiver()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+    server.cert = str(cert)
+    yield server
+    server.close()
+
+
+def test_tls_is_verified_on_the_name_while_connecting_to_the_checked_address(background, tls_receiver,
+                                                                           loopback_allowed, resolve_to_loopback):
+    url = f'https://hooks.example:{tls_receiver.port}/hook'
+    job = deliver(background, webhook_for(url, ca_file_path=tls_receiver.cert))
+    assert job.status == 'completed', job.error
+    assert tls_receiver.requests[0]['headers']['Host'] == f'hooks.example:{tls_receiver.port}'
+    # The certificate names hooks.example, not 127.0.0.1 nor another name: verification fails for those.
+    job = deliver(background, webhook_for(f'https://127.0.0.1:{tls_receiver.port}/hook', name='by-address',
+                                          ca_file_path=tls_receiver.cert))
+    assert job.status == 'failed' and 'SSLError' in job.error, job.error
+    job = deliver(background, webhook_for(url, name='unknown-ca'))  # the system store does not know the CA
+    assert job.status == 'failed' and 'SSLError' in job.error, job.error
+    job = deliver(background, webhook_for(url, name='unverified', ssl_verification=False))
+    assert job.status == 'completed', job.error
 
 
 def test_a_name_resolving_to_an_allowed_network_is_delivered(background, receiver, loopback_allowed):
