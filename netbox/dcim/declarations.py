@@ -623,6 +623,7 @@ class CableDeclaration(Declaration):
     prefetch_related = (Prefetch('terminations', queryset=m.CableTermination.objects.prefetch_related(
         termination_prefetch())),)
     extra_filters = cable_object_filters()
+    graphql_objects = {'a_terminations': 'terminations__termination', 'b_terminations': 'terminations__termination'}
     brief = ('label', 'description')
     search = ('label', 'description', 'comments')
     table = ('label', 'type', 'status', 'tenant', 'color', 'length', 'length_unit')

@@ -52,6 +52,9 @@ OPTIONAL_DEFAULTS = {
     'EVENTS_PIPELINE': ['extras.events.process_event_queue'],
     'EXEMPT_VIEW_PERMISSIONS': [],
     'FIELD_CHOICES': {},
+    # Most aliases and deepest nesting one GraphQL query may use.
+    'GRAPHQL_MAX_ALIASES': 10,
+    'GRAPHQL_MAX_DEPTH': 15,
     'HTTP_PROXIES': None,
     'IMAGE_ATTACHMENT_MAX_SIZE': 10 * 1024 * 1024,
     'INTERNAL_IPS': ('127.0.0.1', '::1'),

@@ -19,7 +19,8 @@ logger = logging.getLogger('netbox.request')
 
 
 def is_api_request(request):
-    return request.path_info.startswith(f'/{settings.BASE_PATH}api/')
+    # GraphQL answers unauthenticated requests itself (a token, or a redirect to the login page for GraphiQL).
+    return request.path_info.startswith((f'/{settings.BASE_PATH}api/', f'/{settings.BASE_PATH}graphql/'))
 
 
 # Pages reachable without logging in while LOGIN_REQUIRED is on.

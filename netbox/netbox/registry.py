@@ -144,6 +144,9 @@ class Declaration:
     # Fields left out of a response, rather than served as null, when they have no value (a token's secret once it
     # can no longer be shown: NetBox never serves it as null).
     absent_when_null = ()
+    # GraphQL fields listing objects of any model that a property of the model returns: {name: the prefetch lookup
+    # the property reads}, e.g. a cable's {'a_terminations': 'terminations__termination'}. Filtered by permission.
+    graphql_objects = {}
 
     @classmethod
     def label(cls):

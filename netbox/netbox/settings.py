@@ -130,6 +130,13 @@ for _queue in RQ_QUEUE_MAPPINGS.values():  # noqa: F821
 # `manage.py rqworker` runs NetBox's worker: it schedules the system jobs at start (core/worker.py).
 RQ = {'WORKER_CLASS': 'core.worker.Worker'}
 
+# GraphQL (netbox.graphql): objects fetched by `id`, lists unpaginated unless `pagination` is given, as NetBox.
+STRAWBERRY_DJANGO = {
+    'DEFAULT_PK_FIELD_NAME': 'id',
+    'PAGINATION_DEFAULT_LIMIT': None,
+    'PAGINATION_MAX_LIMIT': None,
+}
+
 REST_FRAMEWORK = {
     # Decimals are JSON numbers (u_height: 1.0), as NetBox serves them; clients compare what they read with what
     # they sent.

@@ -12,6 +12,7 @@ from extras.api import DashboardView
 from extras.ui import serve_media
 from netbox.api.routers import app_urlpatterns
 from netbox.api.views import APIRootView, StatusView
+from netbox.graphql.views import NetBoxGraphQLView
 from netbox.ui.urls import ui_urlpatterns
 from users.api import TokenProvisionView, UserConfigView
 
@@ -47,6 +48,7 @@ for app in ('circuits', 'core', 'dcim', 'extras', 'ipam', 'tenancy', 'users', 'v
 
 _patterns = [
     path('api/', include(api_patterns)),
+    path('graphql/', NetBoxGraphQLView.as_view(), name='graphql'),
     path('admin/', admin.site.urls),
     # Single sign-on (python-social-auth): /oauth/login/<backend>/ and /oauth/complete/<backend>/.
     path('oauth/', include('social_django.urls', namespace='social')),

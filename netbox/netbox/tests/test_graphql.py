@@ -1,0 +1,298 @@
+"""
+The GraphQL API (/graphql/): queries from NetBox's documentation, permissions at every depth, a SQL query count that
+depends on the query's shape only, authentication, GRAPHQL_ENABLED, alias and depth limits, and GraphiQL.
+"""
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from netbox.testing import client_for, grant, make
+
+pytestmark = pytest.mark.django_db
+
+
+def run(client, query, variables=None, status=200):
+    response = client.post('/graphql/', {'query': query, 'variables': variables or {}}, format='json')
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def data_of(client, query, variables=None):
+    body = run(client, query, variables)
+    assert 'errors' not in body, body['errors']
+    return body['data']
+
+
+@pytest.fixture
+def world(db):
+    """Two sites, each with a tenant's rack and a VLAN, and devices with interfaces and IP addresses."""
+    from dcim.models import Device, Interface, Rack, Site
+    from ipam.models import VLAN, IPAddress
+    from tenancy.models import Tenant
+
+    tenant = make(Tenant, name='Tenant A', slug='tenant-a')
+    out = {'tenant': tenant, 'sites': [], 'devices': [], 'racks': [], 'vlans': []}
+    for n in (1, 2):
+        site = make(Site, name=f'Site {n}', slug=f'site-{n}')
+        rack = make(Rack, site=site, name=f'Rack {n}', tenant=tenant)
+        vlan = make(VLAN, site=site, vid=100 + n, name=f'VLAN {n}', tenant=tenant)
+        out['sites'].append(site)
+        out['racks'].append(rack)
+        out['vlans'].append(vlan)
+        for d in (1, 2):
+            device = make(Device, site=site, rack=rack, name=f'dev-{n}-{d}', tenant=tenant)
+            interface = make(Interface, device=device, name='eth0', untagged_vlan=None)
+            make(IPAddress, address=f'10.{n}.{d}.1/24', assigned_object=interface)
+            out['devices'].append(device)
+    return out
+
+
+def make_devices(count, site):
+    from dcim.models import Device, Interface
+    from ipam.models import IPAddress
+
+    for n in range(count):
+        device = make(Device, site=site, name=f'bulk-{site.pk}-{n}')
+        for i in range(2):
+            interface = make(Interface, device=device, name=f'eth{i}')
+            make(IPAddress, address=f'172.{16 + site.pk % 8}.{n}.{i + 1}/24', assigned_object=interface)
+
+
+DEVICES_WITH_IPS = """
+query ($site: [String!]) {
+  device_list(filters: {site: {slug: {in_list: $site}}}) {
+    name
+    site { name }
+    interfaces { name ip_addresses { address } }
+  }
+}
+"""
+
+
+def test_documentation_query_devices_interfaces_ips_by_site(api, world):
+    data = data_of(api, DEVICES_WITH_IPS, {'site': ['site-1']})
+    devices = sorted(data['device_list'], key=lambda d: d['name'])
+    assert [d['name'] for d in devices] == ['dev-1-1', 'dev-1-2']
+    assert devices[0]['site'] == {'name': 'Site 1'}
+    assert devices[0]['interfaces'] == [{'name': 'eth0', 'ip_addresses': [{'address': '10.1.1.1/24'}]}]
+    # The same as REST returns.
+    rest = api.get('/api/ipam/ip-addresses/?device=dev-1-1').json()['results']
+    assert [ip['address'] for ip in rest] == ['10.1.1.1/24']
+
+
+def test_documentation_query_ip_address_contains(api, world):
+    data = data_of(api, '{ ip_address_list(filters: {address: {i_contains: "10.1."}}) { address display } }')
+    assert sorted(ip['address'] for ip in data['ip_address_list']) == ['10.1.1.1/24', '10.1.2.1/24']
+    rest = api.get('/api/ipam/ip-addresses/?parent=10.1.0.0/16').json()['results']
+    assert sorted(ip['address'] for ip in rest) == ['10.1.1.1/24', '10.1.2.1/24']
+
+
+def test_single_object_and_scalars(api, world):
+    device = world['devices'][0]
+    data = data_of(api, '{ device(id: %d) { id name display class_type custom_fields tags { name } '
+                        'config_context interface_count tenant { name devices { name } } } }' % device.pk)
+    obj = data['device']
+    assert obj['id'] == str(device.pk)
+    assert obj['name'] == device.name and obj['display'] == str(device)
+    assert obj['class_type'] == 'Device'
+    assert obj['custom_fields'] == {} and obj['tags'] == [] and obj['config_context'] == {}
+    assert obj['interface_count'] == 1
+    assert len(obj['tenant']['devices']) == 4
+    rest = api.get(f'/api/dcim/devices/{device.pk}/').json()
+    assert rest['interface_count'] == obj['interface_count'] and rest['config_context'] == obj['config_context']
+
+
+def test_filters_lookups_and_logic(api, world):
+    query = '{ device_list(filters: {name: {starts_with: "dev-1"}, OR: {name: {exact: "dev-2-2"}}}) { name } }'
+    assert sorted(d['name'] for d in data_of(api, query)['device_list']) == ['dev-1-1', 'dev-1-2', 'dev-2-2']
+    query = '{ device_list(filters: {name: {i_contains: "DEV"}, NOT: {site: {slug: {exact: "site-1"}}}}) { name } }'
+    assert sorted(d['name'] for d in data_of(api, query)['device_list']) == ['dev-2-1', 'dev-2-2']
+    site = world['sites'][1]
+    query = '{ device_list(filters: {site_id: {exact: "%d"}, id: {gte: "0"}}) { name } }' % site.pk
+    assert sorted(d['name'] for d in data_of(api, query)['device_list']) == ['dev-2-1', 'dev-2-2']
+    query = '{ vlan_list(filters: {vid: {gt: 101}}) { vid } }'
+    assert data_of(api, query)['vlan_list'] == [{'vid': 102}]
+
+
+def test_pagination(api, world):
+    query = '{ device_list(pagination: {offset: 1, limit: 2}) { name } }'
+    assert [d['name'] for d in data_of(api, query)['device_list']] == ['dev-1-2', 'dev-2-1']
+
+
+def test_cable_terminations_union(api, plain_user):
+    from dcim.models import Cable, Device, Interface
+
+    device = make(Device)
+    a, b = make(Interface, device=device, name='a'), make(Interface, device=device, name='b')
+    cable = Cable(a_terminations=[a], b_terminations=[b])
+    cable.save()
+    query = '''{ cable(id: %d) { id
+        a_terminations { __typename ... on InterfaceType { name device { name } } }
+        b_terminations { ... on InterfaceType { name } } } }''' % cable.pk
+    data = data_of(api, query)['cable']
+    assert data['a_terminations'] == [{'__typename': 'InterfaceType', 'name': 'a', 'device': {'name': device.name}}]
+    assert data['b_terminations'] == [{'name': 'b'}]
+    # A user who may view cables but not interfaces sees no terminations.
+    grant(plain_user, Cable, ['view'])
+    data = data_of(client_for(plain_user), query)['cable']
+    assert data == {'id': str(cable.pk), 'a_terminations': [], 'b_terminations': []}
+
+
+# Query counts -----------------------------------------------------------------------------------------------------
+
+def count_queries(client, query):
+    with CaptureQueriesContext(connection) as captured:
+        data_of(client, query)
+    return len(captured)
+
+
+def test_query_count_depends_on_shape_not_rows(api, db):
+    from dcim.models import Site
+
+    small, large = make(Site, name='Small', slug='small'), make(Site, name='Large', slug='large')
+    make_devices(10, small)
+    make_devices(50, large)
+    query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name display tags { name }
+        site { name } interfaces { name display ip_addresses { address display tenant { name } } } } }'''
+    data = data_of(api, query % 'large')
+    assert len(data['device_list']) == 50
+    assert all(len(d['interfaces']) == 2 and len(d['interfaces'][0]['ip_addresses']) == 1 for d in data['device_list'])
+    assert count_queries(api, query % 'small') == count_queries(api, query % 'large')
+
+
+def test_query_count_for_constrained_user(plain_user, db):
+    from dcim.models import Device, Interface, Site
+    from ipam.models import IPAddress
+
+    small, large = make(Site, name='Small', slug='small'), make(Site, name='Large', slug='large')
+    make_devices(10, small)
+    make_devices(50, large)
+    for model in (Device, Interface, IPAddress, Site):
+        grant(plain_user, model, ['view'], constraints={'id__gte': 0} if model is not Site else None)
+    client = client_for(plain_user)
+    query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name site { name }
+        interfaces { name ip_addresses { address assigned_object { ... on InterfaceType { name } } } } } }'''
+    data_of(client, query % 'small')  # the user's permissions are read once per request: warm the caches
+    assert count_queries(client, query % 'small') == count_queries(client, query % 'large')
+
+
+# Permissions ------------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def site_user(plain_user, world):
+    """May view everything but sees only the devices of Site 1."""
+    from dcim.models import Device, Interface, Rack, Site
+    from ipam.models import VLAN, IPAddress
+    from tenancy.models import Tenant
+
+    for model in (Rack, Site, VLAN, Tenant, Interface, IPAddress):
+        grant(plain_user, model, ['view'])
+    grant(plain_user, Device, ['view'], constraints={'site__slug': 'site-1'})
+    return client_for(plain_user)
+
+
+def test_constrained_user_sees_only_their_site_devices(site_user, world, api):
+    top = data_of(site_user, '{ device_list { name } }')['device_list']
+    assert sorted(d['name'] for d in top) == ['dev-1-1', 'dev-1-2']
+    rest = site_user.get('/api/dcim/devices/?limit=0').json()['results']
+    assert sorted(d['name'] for d in rest) == sorted(d['name'] for d in top)
+    # Nested under a tenant, a rack of the other site, a VLAN (through its interfaces' devices).
+    tenant = data_of(site_user, '{ tenant(id: %d) { devices { name } } }' % world['tenant'].pk)['tenant']
+    assert sorted(d['name'] for d in tenant['devices']) == ['dev-1-1', 'dev-1-2']
+    other_rack = world['racks'][1]
+    assert data_of(site_user, '{ rack(id: %d) { name devices { name } } }' % other_rack.pk)['rack'] == {
+        'name': 'Rack 2', 'devices': []}
+    racks = data_of(site_user, '{ rack_list { name devices { name } } }')['rack_list']
+    assert sorted((r['name'], len(r['devices'])) for r in racks) == [('Rack 1', 2), ('Rack 2', 0)]
+    sites = data_of(site_user, '{ vlan_list { name site { devices { name } } } }')['vlan_list']
+    assert sorted(len(v['site']['devices']) for v in sites) == [0, 2]
+    # The interface of a hidden device is visible (interfaces are granted) but its device is not.
+    interfaces = data_of(site_user, '{ interface_list { device { name } } }')['interface_list']
+    assert sorted(str(i['device'] and i['device']['name']) for i in interfaces) == [
+        'None', 'None', 'dev-1-1', 'dev-1-2']
+    # A hidden device by ID: an error, no data.
+    hidden = world['devices'][3]
+    body = run(site_user, '{ device(id: %d) { name } }' % hidden.pk)
+    assert body['errors'] and not body.get('data')
+    # The superuser sees all four.
+    assert len(data_of(api, '{ device_list(filters: {name: {starts_with: "dev-"}}) { name } }')['device_list']) == 4
+
+
+def test_generic_relations_are_restricted(plain_user, world):
+    from ipam.models import IPAddress
+
+    grant(plain_user, IPAddress, ['view'])
+    client = client_for(plain_user)
+    data = data_of(client, '{ ip_address_list { address assigned_object { ... on InterfaceType { name } } } }')
+    assert len(data['ip_address_list']) == 4
+    assert all(ip['assigned_object'] is None for ip in data['ip_address_list'])
+
+
+def test_user_without_permissions_sees_nothing(user_api, world):
+    assert data_of(user_api, '{ device_list { name } site_list { name } }') == {'device_list': [], 'site_list': []}
+
+
+@override_settings(LOGIN_REQUIRED=True)
+def test_anonymous_gets_nothing_when_login_required(world):
+    response = Client().post('/graphql/', {'query': '{ device_list { name } }'}, content_type='application/json')
+    assert response.status_code == 403
+    assert 'data' not in response.json()
+
+
+@override_settings(LOGIN_REQUIRED=False, EXEMPT_VIEW_PERMISSIONS=['dcim.site'])
+def test_anonymous_sees_exempt_models_only_without_login_required(world):
+    query = '{ device_list { name } site_list(filters: {slug: {starts_with: "site-"}}) { name } }'
+    response = Client().post('/graphql/', {'query': query}, content_type='application/json')
+    assert response.status_code == 200
+    assert response.json()['data'] == {'device_list': [], 'site_list': [{'name': 'Site 1'}, {'name': 'Site 2'}]}
+
+
+def test_invalid_token_is_refused(db):
+    client = Client(HTTP_AUTHORIZATION='Token 0123456789abcdef0123456789abcdef01234567')
+    response = client.post('/graphql/', {'query': '{ site_list { name } }'}, content_type='application/json')
+    assert response.status_code == 403
+
+
+def test_session_needs_csrf_token(superuser, world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(superuser)
+    response = client.post('/graphql/', {'query': '{ site_list { name } }'}, content_type='application/json')
+    assert response.status_code == 403
+    page = client.get('/graphql/', HTTP_ACCEPT='text/html')
+    token = page.cookies['csrftoken'].value
+    response = client.post('/graphql/', {'query': '{ site(id: %d) { name } }' % world['sites'][0].pk},
+                           content_type='application/json', HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200 and response.json()['data'] == {'site': {'name': 'Site 1'}}
+
+
+@override_settings(CONFIG_OVERRIDES={'GRAPHQL_ENABLED': False})
+def test_graphql_disabled(api):
+    response = api.post('/graphql/', {'query': '{ site_list { name } }'}, format='json')
+    assert response.status_code == 404
+    assert 'GRAPHQL_ENABLED' in response.json()['detail']
+
+
+@override_settings(GRAPHQL_MAX_ALIASES=2)
+def test_alias_limit(api, world):
+    assert 'errors' not in run(api, '{ a: site_list { name } b: site_list { name } }')
+    body = run(api, '{ a: site_list { name } b: site_list { name } c: site_list { name } }')
+    assert body['errors'][0]['message'] == '3 aliases found. Allowed: 2' and not body.get('data')
+
+
+@override_settings(GRAPHQL_MAX_DEPTH=3)
+def test_depth_limit(api, world):
+    assert 'errors' not in run(api, '{ site_list { tenant { name } } }')
+    body = run(api, '{ site_list { tenant { devices { site { name } } } } }')
+    assert 'exceeds maximum operation depth' in body['errors'][0]['message'] and not body.get('data')
+
+
+def test_graphiql_for_logged_in_users_with_local_assets(superuser):
+    client = Client()
+    response = client.get('/graphql/', HTTP_ACCEPT='text/html')
+    assert response.status_code == 302 and '/login/' in response['Location']
+    client.force_login(superuser)
+    response = client.get('/graphql/', HTTP_ACCEPT='text/html')
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '/static/graphiql/graphiql.min.js' in html and 'unpkg' not in html and 'https://' not in html
