@@ -117,6 +117,13 @@ def pytest_terminal_summary(terminalreporter):
     for table in tables:
         terminalreporter.section('REST conformance with NetBox 4.7.3')
         terminalreporter.write_line(table)
+    # The GraphQL conformance test (netbox/tests/test_graphql_conformance.py) records its table under this name.
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for key, value in getattr(report, 'user_properties', ()):
+                if key == 'graphql_conformance_summary' and getattr(report, 'when', None) == 'call':
+                    terminalreporter.section('GraphQL conformance with NetBox 4.7.3')
+                    terminalreporter.write_line(value)
     titles = {'wire_types': 'fields of the wrong JSON type', 'wire_filters': 'filter names NetBox lacks'}
     for key, title in titles.items():
         if key not in totals:

@@ -11,6 +11,7 @@ one query per relation level, whatever the number of rows.
 """
 import datetime
 import decimal
+from operator import attrgetter
 from typing import Annotated, Optional, Union
 
 import strawberry
@@ -30,6 +31,7 @@ from strawberry_django.fields.filter_types import (
     DatetimeFilterLookup,
     StrFilterLookup,
 )
+from strawberry_django.filters import process_filters
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from netbox.permissions import permission_q
@@ -226,6 +228,9 @@ def _common_fields(declaration, annotations, attrs):
         attrs['tags'] = strawberry_django.field(resolver=tags, prefetch_related=[_tags_prefetch])
     for name in declaration.counts:
         attrs[name] = _counter_field(declaration, name)
+    if declaration.label() != 'core.objectchange' and isinstance(getattr(model, 'changelog', None),
+                                                                  (type(None), _ChangelogPrefetcher)):
+        attrs['changelog'] = _changelog_field(model)
     if hasattr(model, 'config_context_data'):
         def config_context(root) -> JSON:
             from extras.configcontexts import attach_config_contexts
@@ -299,19 +304,73 @@ def _objects_field(name, lookup):
 
     def prefetch(info):
         model = info._field.origin.__strawberry_django_definition__.model
-        related = model._meta.get_field(relation).related_model
-        gfk = related._meta.get_field(generic)
-        queryset = related._default_manager.prefetch_related(generic)
-        user = user_of(info)
-        if not getattr(user, 'is_superuser', False):
-            queryset = queryset.filter(_visible_generic_q(gfk.ct_field, gfk.fk_field, user))
-        return Prefetch(relation, queryset=queryset)
+        # One Prefetch object per request and relation: the fields sharing it (a cable's A and B terminations)
+        # merge into one query.
+        cache = info.context.request.__dict__.setdefault('_graphql_prefetches', {})
+        key = (model, lookup)
+        if key not in cache:
+            related = model._meta.get_field(relation).related_model
+            gfk = related._meta.get_field(generic)
+            queryset = related._default_manager.prefetch_related(generic)
+            user = user_of(info)
+            if not getattr(user, 'is_superuser', False):
+                queryset = queryset.filter(_visible_generic_q(gfk.ct_field, gfk.fk_field, user))
+            cache[key] = Prefetch(relation, queryset=queryset)
+        return cache[key]
 
     def objects(root, info: strawberry.Info) -> list[lazy('AnyObject')]:
         found = list(getattr(root, name))
         return found if _prefetched(root, relation) else visible_objects(found, info)
 
     return strawberry_django.field(resolver=objects, prefetch_related=[prefetch])
+
+
+class _ChangelogPrefetcher:
+    """`Model.changelog` for prefetch_related: the change records of many objects of one model in one query, set on
+    each object as `_graphql_changelog` (a Prefetch with that to_attr and the user's restricted queryset)."""
+
+    def __get__(self, instance, owner):
+        return self
+
+    def is_cached(self, instance):
+        return False
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        from django.contrib.contenttypes.models import ContentType
+
+        from core.models import ObjectChange
+
+        queryset = querysets[0] if querysets else ObjectChange.objects.all()
+        queryset = queryset.filter(changed_object_type=ContentType.objects.get_for_model(type(instances[0])),
+                                   changed_object_id__in=[obj.pk for obj in instances])
+        return (queryset, attrgetter('changed_object_id'), attrgetter('pk'), False, CHANGELOG_ATTR, False)
+
+
+CHANGELOG_ATTR = '_graphql_changelog'
+
+
+def _changelog_field(model):
+    if not hasattr(model, 'changelog'):
+        model.changelog = _ChangelogPrefetcher()
+
+    def changelog(root, info: strawberry.Info) -> list[lazy('ObjectChangeType')]:
+        if hasattr(root, CHANGELOG_ATTR):
+            return getattr(root, CHANGELOG_ATTR)
+        from django.contrib.contenttypes.models import ContentType
+
+        from core.models import ObjectChange
+
+        return list(restrict(ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(type(root)), changed_object_id=root.pk),
+            user_of(info)))
+
+    def prefetch(info):
+        from core.models import ObjectChange
+
+        return Prefetch('changelog', queryset=restrict(ObjectChange.objects.all(), user_of(info)),
+                        to_attr=CHANGELOG_ATTR)
+
+    return strawberry_django.field(resolver=changelog, prefetch_related=[prefetch])
 
 
 def _generic_field(name):
@@ -390,6 +449,33 @@ def _json_filter(name):
     return resolve
 
 
+# Filters through a relation that NetBox offers under a name of their own: {relation: (field of the related model,
+# ...)} gives `<relation>_<field>` (a nested filter) and `<relation>_<field>_id`, e.g. a device's tenant_group.
+THROUGH_FILTERS = {'tenant': ('group',)}
+
+
+def _through_filter(path, annotation):
+    def resolve(info: strawberry.Info, value: annotation, prefix: str, queryset) -> tuple[models.QuerySet, Q]:
+        return process_filters(value, queryset, info, prefix=f'{prefix}{path}__')
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _add_through_filters(model, attrs):
+    for relation, fields in THROUGH_FILTERS.items():
+        try:
+            field = model._meta.get_field(relation)
+        except Exception:
+            continue
+        if not (field.concrete and field.many_to_one):
+            continue
+        for name in fields:
+            target = exposed(field.related_model._meta.get_field(name).related_model)
+            if target is not None:
+                attrs[f'{relation}_{name}'] = _through_filter(f'{relation}__{name}', lazy(filter_name(target)))
+                attrs[f'{relation}_{name}_id'] = _through_filter(f'{relation}__{name}_id',
+                                                                 BaseFilterLookup[strawberry.ID])
+
+
 def build_filter(declaration):
     model = declaration.model
     hidden = HIDDEN_FIELDS | set(declaration.exclude) | set(declaration.write_only)
@@ -419,6 +505,7 @@ def build_filter(declaration):
                 attrs[field.name] = strawberry_django.filter_field(resolver=_json_filter(field.name))
             continue
         annotations[field.name] = Optional[lookup]  # noqa: UP045
+    _add_through_filters(model, attrs)
     attrs['__annotations__'] = annotations
     cls = type(filter_name(declaration), (), attrs)
     return strawberry_django.filter_type(model, name=filter_name(declaration), lookups=True)(cls)

@@ -111,6 +111,17 @@ def test_filters_lookups_and_logic(api, world):
     site = world['sites'][1]
     query = '{ device_list(filters: {site_id: {exact: "%d"}, id: {gte: "0"}}) { name } }' % site.pk
     assert sorted(d['name'] for d in data_of(api, query)['device_list']) == ['dev-2-1', 'dev-2-2']
+    from tenancy.models import TenantGroup
+
+    group = make(TenantGroup, name='Group G', slug='group-g')
+    world['tenant'].group = group
+    world['tenant'].save()
+    query = '{ rack_list(filters: {tenant_group: {slug: {exact: "group-g"}}}) { name } }'
+    assert sorted(r['name'] for r in data_of(api, query)['rack_list']) == ['Rack 1', 'Rack 2']
+    query = '{ rack_list(filters: {tenant_group_id: {exact: "%d"}}) { name } }' % group.pk
+    assert len(data_of(api, query)['rack_list']) == 2
+    query = '{ rack_list(filters: {tenant_group_id: {exact: "%d"}}) { name } }' % (group.pk + 1000)
+    assert data_of(api, query)['rack_list'] == []
     query = '{ vlan_list(filters: {vid: {gt: 101}}) { vid } }'
     assert data_of(api, query)['vlan_list'] == [{'vid': 102}]
 
@@ -139,6 +150,20 @@ def test_cable_terminations_union(api, plain_user):
     assert data == {'id': str(cable.pk), 'a_terminations': [], 'b_terminations': []}
 
 
+def test_changelog(api, plain_user, world):
+    from dcim.models import Site
+
+    response = api.post('/api/dcim/sites/', {'name': 'Logged', 'slug': 'logged'}, format='json')
+    assert response.status_code == 201
+    api.patch(f'/api/dcim/sites/{response.json()["id"]}/', {'description': 'changed'}, format='json')
+    query = '{ site_list(filters: {slug: {exact: "logged"}}) { changelog { action object_repr } } }'
+    changes = data_of(api, query)['site_list'][0]['changelog']
+    assert sorted(c['action'] for c in changes) == ['create', 'update']
+    # Without permission to view change records: none.
+    grant(plain_user, Site, ['view'])
+    assert data_of(client_for(plain_user), query)['site_list'][0]['changelog'] == []
+
+
 # Query counts -----------------------------------------------------------------------------------------------------
 
 def count_queries(client, query):
@@ -153,7 +178,7 @@ def test_query_count_depends_on_shape_not_rows(api, db):
     small, large = make(Site, name='Small', slug='small'), make(Site, name='Large', slug='large')
     make_devices(10, small)
     make_devices(50, large)
-    query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name display tags { name }
+    query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name display tags { name } changelog { id }
         site { name } interfaces { name display ip_addresses { address display tenant { name } } } } }'''
     data = data_of(api, query % 'large')
     assert len(data['device_list']) == 50
