@@ -21,7 +21,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRel
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Prefetch, Q
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from django.db.models.query import ModelIterable
+from strawberry.extensions import FieldExtension, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry_django.fields.filter_types import (
@@ -92,6 +93,28 @@ def visible_objects(objects, info):
             cache.update({(model, pk): pk in seen for pk in unknown})
         allowed.update((model, obj.pk) for obj in items if cache[(model, obj.pk)])
     return [obj for obj in objects if obj is not None and (type(obj), obj.pk) in allowed]
+
+
+class VisibleIterable(ModelIterable):
+    """Rows of a restricted queryset: each object is marked as one the user may view (objects joined to them are
+    not)."""
+
+    def __iter__(self):
+        for obj in super().__iter__():
+            obj._graphql_visible = True
+            yield obj
+
+
+class VisibleOnly(FieldExtension):
+    """On a to-one relation: an object not read through the user's restricted queryset (the relation was not
+    prefetched by the optimizer, e.g. inside a generic relation's fragment) is checked before it is shown."""
+
+    def resolve(self, next_, source, info, **kwargs):
+        result = next_(source, info, **kwargs)
+        if isinstance(result, models.Model) and not getattr(result, '_graphql_visible', False):
+            found = visible_objects([result], info)
+            return found[0] if found else None
+        return result
 
 
 # Naming ----------------------------------------------------------------------------------------------------------
@@ -208,7 +231,9 @@ def _common_fields(declaration, annotations, attrs):
     def class_type(root) -> str:
         return type(root).__name__
 
-    attrs['display'] = strawberry_django.field(resolver=display, select_related=_display_hints(model))
+    # Prefetched rather than joined: a join would fill the relation's cache, and a restricted prefetch of the same
+    # relation (selected by the query) would then be skipped.
+    attrs['display'] = strawberry_django.field(resolver=display, prefetch_related=_display_hints(model))
     attrs['class_type'] = strawberry_django.field(resolver=class_type)
     if declaration.has_custom_fields():
         def custom_fields(root) -> JSON:
@@ -413,9 +438,10 @@ def build_type(declaration):
                 continue
             if field.many_to_many or field.one_to_many:
                 annotations[name] = list[lazy(type_name(target))]
+                attrs[name] = strawberry_django.field(field_name=name)
             else:
                 annotations[name] = lazy(type_name(target)) | None
-            attrs[name] = strawberry_django.field(field_name=name)
+                attrs[name] = strawberry_django.field(field_name=name, extensions=[VisibleOnly()])
             continue
         python_type, _, text = scalar_kind(field)
         if text:
@@ -432,7 +458,10 @@ def build_type(declaration):
     def get_queryset(cls, queryset, info, **kwargs):
         if deferred_context:  # the stored rendering comes with the rows
             queryset = queryset.defer(None).defer('config_context_token')
-        return restrict(queryset, user_of(info))
+        queryset = restrict(queryset, user_of(info))
+        if queryset._iterable_class is ModelIterable:
+            queryset._iterable_class = VisibleIterable
+        return queryset
 
     attrs['get_queryset'] = classmethod(get_queryset)
     cls = type(type_name(declaration), (), attrs)
@@ -513,6 +542,14 @@ def build_filter(declaration):
 
 # Schema ----------------------------------------------------------------------------------------------------------
 
+class _Optimizer(DjangoOptimizerExtension):
+    """Joins and prefetches derived from the selection; whole rows are read (no `only()`), since displays and
+    resolvers read columns the selection doesn't name, which would each cost a query per object."""
+
+    def __init__(self, **kwargs):
+        super().__init__(enable_only_optimization=False, **kwargs)
+
+
 class _AliasLimit(MaxAliasesLimiter):
     """GRAPHQL_MAX_ALIASES, read per request."""
 
@@ -551,7 +588,7 @@ def build_schema():
     return strawberry.Schema(
         query=query,
         config=StrawberryConfig(auto_camel_case=False),
-        extensions=[DjangoOptimizerExtension, _AliasLimit, _DepthLimit],
+        extensions=[_Optimizer, _AliasLimit, _DepthLimit],
     )
 
 

@@ -236,6 +236,14 @@ def test_constrained_user_sees_only_their_site_devices(site_user, world, api):
     interfaces = data_of(site_user, '{ interface_list { device { name } } }')['interface_list']
     assert sorted(str(i['device'] and i['device']['name']) for i in interfaces) == [
         'None', 'None', 'dev-1-1', 'dev-1-2']
+    # Nor through a generic relation's fragment, nor beside a display that reads the device.
+    query = '{ ip_address_list { assigned_object { ... on InterfaceType { display device { name } } } } }'
+    shown = data_of(site_user, query)['ip_address_list']
+    assert sorted(str(ip['assigned_object']['device'] and ip['assigned_object']['device']['name'])
+                  for ip in shown) == ['None', 'None', 'dev-1-1', 'dev-1-2']
+    interfaces = data_of(site_user, '{ interface_list { display device { name } } }')['interface_list']
+    assert sorted(str(i['device'] and i['device']['name']) for i in interfaces) == [
+        'None', 'None', 'dev-1-1', 'dev-1-2']
     # A hidden device by ID: an error, no data.
     hidden = world['devices'][3]
     body = run(site_user, '{ device(id: %d) { name } }' % hidden.pk)
