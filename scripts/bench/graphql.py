@@ -11,25 +11,17 @@ depth), and, for comparison, GET /api/dcim/devices/?limit=1000. Reports the medi
 The database (BENCH_DB_NAME, default netbox_bench_graphql) is created, migrated and dropped; see README.md.
 """
 import argparse
-import importlib.util
 import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# This file's name would shadow the graphql package (graphql-core) that strawberry imports.
-sys.path[:] = [entry for entry in sys.path if Path(entry or '.').resolve() != HERE]
+# This file's name would shadow the graphql package (graphql-core) that strawberry imports: its folder goes last.
+sys.path[:] = [entry for entry in sys.path if Path(entry or '.').resolve() != HERE] + [str(HERE)]
 os.environ.setdefault('BENCH_DB_NAME', 'netbox_bench_graphql')
 
+import dcim_api as bench  # noqa: E402
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f'bench_{name}', HERE / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load('dcim_api')
 DEVICES = 1000
 QUERY = '''{ device_list { name site { name }
   interfaces { name ip_addresses { address } } } }'''

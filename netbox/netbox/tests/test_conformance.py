@@ -107,12 +107,12 @@ def compare(schema):
     return counts, missing
 
 
-def summary_table(counts):
-    lines = [f'{"app":<10}' + ''.join(f'{kind:>16}' for kind in KINDS)]
-    totals = {kind: [0, 0] for kind in KINDS}
+def summary_table(counts, kinds=KINDS):
+    lines = [f'{"app":<10}' + ''.join(f'{kind:>16}' for kind in kinds)]
+    totals = {kind: [0, 0] for kind in kinds}
     for app in sorted(counts):
         cells = []
-        for kind in KINDS:
+        for kind in kinds:
             found, total = counts[app][kind]
             totals[kind][0] += found
             totals[kind][1] += total

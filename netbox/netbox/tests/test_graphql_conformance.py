@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from netbox.graphql.schema import exposed_declarations, filter_name, get_schema, type_name
+from netbox.tests.test_conformance import summary_table
 
 REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.7-graphql.json'
 REFERENCE = json.loads(REFERENCE_PATH.read_text())
@@ -65,24 +66,16 @@ def compare(schema_entries):
     return counts, missing
 
 
-def summary_table(counts):
-    lines = [f'{"app":<16}' + ''.join(f'{kind:>16}' for kind in KINDS)]
-    totals = {kind: [0, 0] for kind in KINDS}
-    for app in sorted(counts):
-        cells = []
-        for kind in KINDS:
-            found, total = counts[app][kind]
-            totals[kind][0] += found
-            totals[kind][1] += total
-            cells.append(f'{found}/{total}')
-        lines.append(f'{app:<16}' + ''.join(f'{cell:>16}' for cell in cells))
-    lines.append(f'{"total":<16}' + ''.join(f'{f"{t[0]}/{t[1]} {t[0] / t[1]:.0%}":>16}' for t in totals.values()))
-    return '\n'.join(lines), totals
+def totals_of(counts):
+    return {kind: [sum(counts[app][kind][0] for app in counts), sum(counts[app][kind][1] for app in counts)]
+            for kind in KINDS}
 
 
 def test_reference_graphql_entries_are_in_schema(schema, record_property):
     counts, missing = compare(ours(schema))
-    table, totals = summary_table(counts)
+    totals = totals_of(counts)
+    table = summary_table(counts, KINDS) + '\n' + f'{"share":<10}' + ''.join(
+        f'{f"{found / total:.0%}":>16}' for found, total in totals.values())
     if missing:
         table += f'\n{len(missing)} with gaps:\n' + '\n'.join(f'  {entry}' for entry in missing)
     record_property('graphql_conformance_summary', table)  # printed by netbox/conftest.py
