@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from netbox.testing import client_for, grant, make
+from netbox.tests.test_browser import browser, page  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -292,8 +293,8 @@ def test_session_needs_csrf_token(superuser, world):
     client.force_login(superuser)
     response = client.post('/graphql/', {'query': '{ site_list { name } }'}, content_type='application/json')
     assert response.status_code == 403
-    page = client.get('/graphql/', HTTP_ACCEPT='text/html')
-    token = page.cookies['csrftoken'].value
+    ide = client.get('/graphql/', HTTP_ACCEPT='text/html')
+    token = ide.cookies['csrftoken'].value
     response = client.post('/graphql/', {'query': '{ site(id: %d) { name } }' % world['sites'][0].pk},
                            content_type='application/json', HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 200 and response.json()['data'] == {'site': {'name': 'Site 1'}}
@@ -329,3 +330,26 @@ def test_graphiql_for_logged_in_users_with_local_assets(superuser):
     assert response.status_code == 200
     html = response.content.decode()
     assert '/static/graphiql/graphiql.min.js' in html and 'unpkg' not in html and 'https://' not in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_graphiql_runs_a_query_in_the_browser(page, live_server, world):  # noqa: F811 (the page fixture)
+    """GraphiQL loads from our own static files only, and runs a query with the session."""
+    from urllib.parse import quote
+
+    requested, problems = [], []
+    page.on('request', lambda request: requested.append(request.url))
+    page.on('console', lambda message: problems.append(message.text) if message.type == 'error' else None)
+    page.on('response', lambda response: problems.append(f'{response.status} {response.url}')
+            if response.status >= 400 else None)
+    page.goto(f'{live_server.url}/graphql/?q={quote("{ site_list { name } }")}')
+    try:
+        page.wait_for_selector('.graphiql-execute-button')
+    except Exception:
+        raise AssertionError((problems, requested, page.content()[:3000])) from None
+    page.click('.graphiql-execute-button')
+    page.wait_for_function("document.querySelector('.result-window') && "
+                           "document.querySelector('.result-window').innerText.includes('Site 2')")
+    assert requested and all(url.startswith(live_server.url) or url.startswith('data:') for url in requested), \
+        [url for url in requested if not url.startswith(live_server.url)]
