@@ -98,13 +98,19 @@ def compare(schema):
             'brief': (reference.get('brief', ()), brief_properties(schema, declaration)),
             'filters': (reference.get('filters', ()), query_parameters(schema, path) if ours else set()),
         }
-        for kind, (wanted, offered) in checks.items():
-            gaps = sorted(set(wanted) - offered)
-            counts[app][kind][0] += len(set(wanted)) - len(gaps)
-            counts[app][kind][1] += len(set(wanted))
-            if gaps:
-                missing.append(f'{path} {kind}: {", ".join(gaps)}')
+        tally(counts[app], checks, missing, {kind: f'{path} {kind}' for kind in checks})
     return counts, missing
+
+
+def tally(app_counts, checks, missing, labels):
+    """Add each check's {kind: (wanted names, offered names)} to the app's [found, total]; list the gaps, each
+    under its kind's label."""
+    for kind, (wanted, offered) in checks.items():
+        gaps = sorted(set(wanted) - offered)
+        app_counts[kind][0] += len(set(wanted)) - len(gaps)
+        app_counts[kind][1] += len(set(wanted))
+        if gaps:
+            missing.append(f'{labels[kind]}: {", ".join(gaps)}')
 
 
 def summary_table(counts, kinds=KINDS):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from netbox.graphql.schema import exposed_declarations, filter_name, get_schema, type_name
-from netbox.tests.test_conformance import summary_table
+from netbox.tests.test_conformance import summary_table, tally
 
 REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.7-graphql.json'
 REFERENCE = json.loads(REFERENCE_PATH.read_text())
@@ -57,12 +57,7 @@ def compare(schema_entries):
             'filters': (REFERENCE['inputs'].get(filter_name(declaration), ()),
                         schema_entries['inputs'].get(filter_name(declaration), set())),
         }
-        for kind, (wanted, offered) in checks.items():
-            gaps = sorted(set(wanted) - offered)
-            counts[app][kind][0] += len(set(wanted)) - len(gaps)
-            counts[app][kind][1] += len(set(wanted))
-            if gaps:
-                missing.append(f'{type_ if kind == "fields" else filter_name(declaration)}: {", ".join(gaps)}')
+        tally(counts[app], checks, missing, {'fields': type_, 'filters': filter_name(declaration)})
     return counts, missing
 
 
