@@ -95,9 +95,11 @@ MAINTENANCE_API_MESSAGE = (
     'NetBox is in maintenance mode and cannot perform write operations; please try again later.'
 )
 MAINTENANCE_UI_MESSAGE = 'NetBox is in maintenance mode: changes cannot be saved right now.'
-# UI posts that still work in maintenance mode: signing in and out, the user's own display preferences, and the
-# configuration revisions (the way an operator turns maintenance mode off again).
-MAINTENANCE_UI_EXEMPT = ('login/', 'logout/', 'oauth/', 'user/preferences/', 'core/config-revisions/')
+# UI posts that still work in maintenance mode: signing in and out, the user's own display preferences (the page and
+# the user menu's theme toggle), and the configuration revisions (the way an operator turns maintenance mode off).
+MAINTENANCE_UI_EXEMPT = (
+    'login/', 'logout/', 'oauth/', 'user/preferences/', 'user/theme/', 'core/config-revisions/',
+)
 SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS', 'TRACE')
 
 
