@@ -5,7 +5,7 @@ rows, and the theme toggle, which stays the user's to use while NetBox is read-o
 import re
 
 import pytest
-from django.test import Client, override_settings
+from django.test import override_settings
 from django.utils import timezone
 
 from core.models import ConfigRevision
@@ -16,38 +16,33 @@ pytestmark = pytest.mark.django_db
 MAINTENANCE = override_settings(CONFIG_OVERRIDES={'MAINTENANCE_MODE': True})
 
 
-@pytest.fixture
-def admin_client(superuser):
-    client = Client()
+def test_page_length_and_date_format_preferences_apply_to_list_rows(client, superuser):
     client.force_login(superuser)
-    return client
-
-
-def test_page_length_and_date_format_preferences_apply_to_list_rows(admin_client):
     for number in range(30):
         ConfigRevision.objects.create(comment=f'Revision {number:02}')
     created = timezone.localtime(ConfigRevision.objects.order_by('-created').first().created)
-    admin_client.post('/user/preferences/', {'per_page': '25', 'date_format': 'european'})
-    page = admin_client.get('/core/config-revisions/').content.decode()
+    client.post('/user/preferences/', {'per_page': '25', 'date_format': 'european'})
+    page = client.get('/core/config-revisions/').content.decode()
     rows = re.findall(r'href="/core/config-revisions/(\d+)/"', page)
     assert len(set(rows)) == 25
     assert created.strftime('%d.%m.%Y %H:%M') in page  # the created column, in the user's format
     assert created.strftime('%Y-%m-%d %H:%M') not in page
-    admin_client.post('/user/preferences/', {'per_page': '', 'date_format': 'us'})
-    page = admin_client.get('/core/config-revisions/').content.decode()
+    client.post('/user/preferences/', {'per_page': '', 'date_format': 'us'})
+    page = client.get('/core/config-revisions/').content.decode()
     assert len(set(re.findall(r'href="/core/config-revisions/(\d+)/"', page))) == 30  # PAGINATE_COUNT 50 again
     assert created.strftime('%m/%d/%Y %I:%M %p') in page
 
 
-def test_theme_toggle_still_saves_in_maintenance_mode(admin_client, superuser):
+def test_theme_toggle_still_saves_in_maintenance_mode(client, superuser):
+    client.force_login(superuser)
     with MAINTENANCE:
-        response = admin_client.post('/user/theme/', {'theme': 'dark', 'return_url': '/user/profile/'})
+        response = client.post('/user/theme/', {'theme': 'dark', 'return_url': '/user/profile/'})
         assert response.status_code == 302 and response['Location'] == '/user/profile/'
-        page = admin_client.get('/user/profile/').content.decode()
+        page = client.get('/user/profile/').content.decode()
     assert get_user_config(superuser).get('ui.colormode') == 'dark'
     assert 'data-theme="dark"' in page and 'NetBox is in maintenance mode:' not in page
     with MAINTENANCE:  # other writes of the user's own stay refused
-        admin_client.post('/user/password/', {'old_password': 'Root-pass-123', 'new_password1': 'Another-pass-456',
+        client.post('/user/password/', {'old_password': 'Root-pass-123', 'new_password1': 'Another-pass-456',
                                               'new_password2': 'Another-pass-456'})
     superuser.refresh_from_db()
     assert superuser.check_password('Root-pass-123')
