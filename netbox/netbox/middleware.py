@@ -7,7 +7,8 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.middleware import RemoteUserMiddleware as DjangoRemoteUserMiddleware
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db import InternalError
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -106,7 +107,8 @@ SAFE_METHODS = ('GET', 'HEAD', 'OPTIONS', 'TRACE')
 class MaintenanceModeMiddleware:
     """
     While MAINTENANCE_MODE is on NetBox is read-only: REST writes get a 503 with a JSON `detail`, UI form posts are
-    refused with a message and a redirect back. GraphQL has no mutations, so its POSTs are reads and pass.
+    refused with a message and a redirect back. GraphQL has no mutations, so its POSTs are reads and pass. A write
+    that a read-only database refuses (a replica, or one set read-only for a migration) is answered the same way.
     """
 
     def __init__(self, get_response):
@@ -119,10 +121,24 @@ class MaintenanceModeMiddleware:
         relative = request.path_info[len(base):] if request.path_info.startswith(base) else request.path_info
         if relative.startswith('graphql'):
             return self.get_response(request)
+        if not is_api_request(request) and relative.startswith(MAINTENANCE_UI_EXEMPT):
+            return self.get_response(request)
+        return self.refuse(request)
+
+    def process_exception(self, request, exception):
+        # The posts let through above (preferences, configuration revisions) and the incidental writes of reads fail
+        # on a read-only database with InternalError (PostgreSQL's read_only_sql_transaction): not a 500.
+        if isinstance(exception, InternalError) and get_config().MAINTENANCE_MODE:
+            logger.warning('Write refused by the database in maintenance mode on %s: %s', request.path, exception)
+            return self.refuse(request)
+        return None
+
+    @staticmethod
+    def refuse(request):
         if is_api_request(request):
             return JsonResponse({'detail': MAINTENANCE_API_MESSAGE}, status=503)
-        if relative.startswith(MAINTENANCE_UI_EXEMPT):
-            return self.get_response(request)
+        if request.method in SAFE_METHODS:  # a page that failed to load: redirecting to it again would loop
+            return HttpResponse(MAINTENANCE_UI_MESSAGE, status=503, content_type='text/plain; charset=utf-8')
         messages.error(request, MAINTENANCE_UI_MESSAGE)
         referer = request.META.get('HTTP_REFERER')
         if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):

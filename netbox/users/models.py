@@ -301,7 +301,9 @@ def get_user_config(user):
     """The user's UserConfig, created from DEFAULT_USER_PREFERENCES the first time."""
     from netbox.dynamic_config import get_config
 
-    config, _ = UserConfig.objects.get_or_create(
-        user=user, defaults={'data': dict(get_config().DEFAULT_USER_PREFERENCES or {})}
-    )
+    defaults = {'data': dict(get_config().DEFAULT_USER_PREFERENCES or {})}
+    if get_config().MAINTENANCE_MODE:
+        # The database may be read-only: a user who has none gets an unsaved one, so pages still load.
+        return UserConfig.objects.filter(user=user).first() or UserConfig(user=user, **defaults)
+    config, _ = UserConfig.objects.get_or_create(user=user, defaults=defaults)
     return config

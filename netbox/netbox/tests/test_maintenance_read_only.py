@@ -1,13 +1,17 @@
 """
-Sessions in maintenance mode: signing in and out writes no session row (a signed cookie holds the session), a session
-stored before maintenance stays valid and is not renewed in the database, and a cookie session is moved into the
-database once maintenance ends.
+Maintenance mode on a database that may be read-only. Sessions: signing in and out writes no session row (a signed
+cookie holds the session), a session stored before maintenance stays valid and is not renewed in the database, and a
+cookie session is moved into the database once maintenance ends. A PostgreSQL connection set read-only: signing in,
+pages and API reads work; the writes maintenance mode lets through are refused with its message, never a 500.
 """
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+
+from netbox.testing import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +90,58 @@ def test_ui_writes_are_still_refused_for_a_cookie_session(superuser):
         response = client.post('/tenancy/tenants/add/', {'name': 'Acme', 'slug': 'acme'}, follow=True)
     assert 'NetBox is in maintenance mode' in response.content.decode()
     assert not Tenant.objects.exists() and Session.objects.count() == 0
+
+
+# A read-only database
+
+
+@pytest.mark.django_db(transaction=True)  # SET default_transaction_read_only reaches new transactions only
+def test_a_read_only_database_in_maintenance_mode(superuser):
+    from core.models import ConfigRevision
+    from users.models import Token, UserConfig
+
+    revision = ConfigRevision.objects.create(comment='Old', data={'BANNER_TOP': 'Old banner'})
+    api = client_for(superuser)
+    token = Token.objects.get(user=superuser)
+    client = Client()
+    with MAINTENANCE:
+        with connection.cursor() as cursor:
+            cursor.execute('SET default_transaction_read_only = on')
+        try:
+            # Signing in writes nothing; pages load for a user who has no stored preferences.
+            assert client.post(reverse('login'), CREDENTIALS).status_code == 302
+            profile = client.get(reverse('account:profile'))
+            assert profile.status_code == 200 and 'maintenance mode' in profile.content.decode()
+            # The posts maintenance mode lets through fail in the database: its message, not a 500.
+            for url, data in ((reverse('account:preferences'), {'per_page': '25'}),
+                              (reverse('core:configrevision_restore', args=[revision.pk]), {})):
+                response = client.post(url, data, follow=True)
+                assert response.status_code == 200
+                assert 'NetBox is in maintenance mode: changes cannot be saved' in response.content.decode()
+            # API reads work (the token's last_used is not written); writes get the 503.
+            assert api.get('/api/tenancy/tenants/').status_code == 200
+            assert api.post('/api/tenancy/tenants/', {'name': 'A', 'slug': 'a'}, format='json').status_code == 503
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute('SET default_transaction_read_only = off')
+    assert not UserConfig.objects.filter(user=superuser).exists() and Session.objects.count() == 0
+    assert not ConfigRevision.objects.filter(active=True).exists()
+    token.refresh_from_db()
+    superuser.refresh_from_db()
+    assert token.last_used is None and superuser.last_login is None
+
+
+def test_a_page_the_read_only_database_breaks_is_a_503_not_a_redirect_loop(superuser, monkeypatch):
+    from django.db import InternalError
+
+    from netbox.ui import account
+
+    def refused(*args, **kwargs):
+        raise InternalError('cannot execute INSERT in a read-only transaction')
+
+    monkeypatch.setattr(account.ProfileView, 'get', refused)
+    client = Client()
+    client.force_login(superuser)
+    with MAINTENANCE:
+        response = client.get(reverse('account:profile'))
+    assert response.status_code == 503 and 'NetBox is in maintenance mode' in response.content.decode()
