@@ -2,7 +2,7 @@
 """
 Benchmark a GraphQL query over 1,000 devices with their interfaces and IP addresses.
 
-    venv/bin/python scripts/bench/graphql.py [--runs 5] [--interfaces 4] [--keep-db]
+    venv/bin/python scripts/bench/graphql_queries.py [--runs 5] [--interfaces 4] [--keep-db]
 
 Builds 1,000 devices over 10 sites, each with --interfaces interfaces holding one IP address each, then times
 POST /graphql/ with `device_list { name site { name } interfaces { name ip_addresses { address } } }` as a
@@ -15,9 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-# This file's name would shadow the graphql package (graphql-core) that strawberry imports: its folder goes last.
-sys.path[:] = [entry for entry in sys.path if Path(entry or '.').resolve() != HERE] + [str(HERE)]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault('BENCH_DB_NAME', 'netbox_bench_graphql')
 
 import dcim_api as bench  # noqa: E402
