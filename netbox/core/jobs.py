@@ -70,11 +70,15 @@ def physical_queue_name(name):
     return f'{getattr(settings, "RQ_QUEUE_PREFIX", "")}{name}'
 
 
-def enqueue_job(func_path, *, name, instance=None, user=None, queue='default', data=None, kwargs=None,
+def enqueue_job(func_path, *, name, instance=None, user=None, queue=None, data=None, kwargs=None,
                 schedule_at=None, interval=None, timeout=None):
     """Record a Job for `instance` and have a worker run `func_path(job, **kwargs)` once the current transaction
-    commits (or at `schedule_at`, and every `interval` minutes after). Returns the Job."""
+    commits (or at `schedule_at`, and every `interval` minutes after). Returns the Job. Without a `queue`, the job
+    goes where QUEUE_MAPPINGS sends jobs of the instance's type (its model name: `script`, `datasource`, ...)."""
     from .models import Job
+
+    if queue is None:
+        queue = settings.RQ_QUEUE_MAPPINGS.get(instance._meta.model_name if instance is not None else None, 'default')
 
     job = Job.objects.create(
         name=name[:200], status='scheduled' if schedule_at else 'pending',

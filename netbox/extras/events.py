@@ -16,10 +16,12 @@ The events of a transaction go through EVENTS_PIPELINE (dotted paths of callable
 default `extras.events.process_event_queue`), which runs every enabled event rule naming the object's type and the
 event type whose conditions (extras.conditions) match: a webhook delivery, a script run, or notifications.
 
-The work runs in the committing process, right after the commit: nothing is serialised and no rule is evaluated
-for a change no enabled rule is interested in. The enabled rules are read once per process and version (a cache
-key dropped whenever a rule changes), so a write that no rule wants costs no query. Actions that do real work
-(a webhook's HTTP request, a script) are themselves background jobs.
+The work runs in the committing process, right after the commit (as NetBox runs its pipeline): nothing is serialised
+and no rule is evaluated for a change no enabled rule is interested in, unless EVENTS_PIPELINE names steps of its
+own (the operator's or a plugin's), which are given every event. The enabled rules are read once per process and
+version (a cache key dropped whenever a rule changes), so a write that no rule wants costs no query. Actions that
+do real work (a webhook's HTTP request, a script) are themselves background jobs, on the queues QUEUE_MAPPINGS
+names for them.
 """
 import logging
 from types import SimpleNamespace
@@ -137,11 +139,14 @@ def make_event(event, event_type, object_type, object_id, data, user=None, reque
 def committed_records(context, records):
     """After a commit: the events of the changes some enabled rule wants, through the pipeline."""
     try:
-        _, wanted = enabled_rules()
-        if not wanted:
-            return
-        chosen = [(action, record) for action, record in records
-                  if (record.changed_object_type_id, ACTION_EVENTS[action][1]) in wanted]
+        if other_pipeline_steps():
+            chosen = list(records)  # a step of the operator's (or a plugin's) sees every change
+        else:
+            _, wanted = enabled_rules()
+            if not wanted:
+                return
+            chosen = [(action, record) for action, record in records
+                      if (record.changed_object_type_id, ACTION_EVENTS[action][1]) in wanted]
         if not chosen:
             return
         events = build_events(context, chosen)
@@ -187,11 +192,20 @@ def build_events(context, chosen):
     return events
 
 
+def pipeline():
+    return tuple(getattr(settings, 'EVENTS_PIPELINE', None) or DEFAULT_PIPELINE)
+
+
+def other_pipeline_steps():
+    """Whether EVENTS_PIPELINE holds more than the event rules: those steps are given every event."""
+    return any(path not in DEFAULT_PIPELINE for path in pipeline())
+
+
 def run_pipeline(events):
     """Hand the events to each callable of EVENTS_PIPELINE in turn; one failing is logged and the next runs."""
     if not events:
         return
-    for path in getattr(settings, 'EVENTS_PIPELINE', None) or DEFAULT_PIPELINE:
+    for path in pipeline():
         try:
             import_string(path)(events)
         except Exception:  # noqa: BLE001
@@ -261,7 +275,7 @@ def job_event(job, event_type):
 
     _, wanted = enabled_rules()
     content_type = ContentType.objects.get_for_model(Job)
-    if (content_type.pk, event_type) not in wanted:
+    if (content_type.pk, event_type) not in wanted and not other_pipeline_steps():
         return
     if job.object_type_id is not None and job.object_type_id == ContentType.objects.get_for_model(Webhook).pk:
         return

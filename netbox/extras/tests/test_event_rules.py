@@ -117,6 +117,24 @@ def test_disabled_rules_and_other_types_send_nothing(deliveries, logged):
     assert deliveries == []
 
 
+PIPELINE_SEEN = []
+
+
+def record_events(events):
+    PIPELINE_SEEN.extend(events)
+
+
+def test_a_pipeline_step_of_its_own_is_given_every_event(deliveries, logged, settings):
+    """With no rule at all, a callable added to EVENTS_PIPELINE still sees each committed change."""
+    settings.EVENTS_PIPELINE = ['extras.events.process_event_queue', f'{__name__}.record_events']
+    PIPELINE_SEEN.clear()
+    tenant = logged(lambda: Tenant.objects.create(name='Acme', slug='acme'))
+    logged(lambda: tenant.delete())
+    assert [(event['event_type'], event['object_type']) for event in PIPELINE_SEEN] == \
+        [('object_created', 'tenancy.tenant'), ('object_deleted', 'tenancy.tenant')]
+    assert PIPELINE_SEEN[0]['data']['name'] == 'Acme' and deliveries == []
+
+
 def test_rest_writes_send_events(deliveries, api, django_capture_on_commit_callbacks):
     rule()
     with django_capture_on_commit_callbacks(execute=True):

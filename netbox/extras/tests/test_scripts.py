@@ -310,3 +310,19 @@ def test_a_real_rq_worker_process_runs_a_script(roots, settings):
     assert Site.objects.get().name == 'Alpha-w'
     assert job.data['log'][0]['message'] == 'Renamed to Alpha-w'
     clear_queue('default')
+
+
+@pytest.mark.django_db
+def test_queue_mapping_sends_script_runs_to_their_queue(roots, api, settings, django_capture_on_commit_callbacks):
+    from core.jobs import clear_queue, physical_queue_name, run_queued_jobs
+
+    settings.RQ_QUEUE_MAPPINGS = {'script': 'low'}
+    clear_queue('low')
+    target = script('sites.Failing')
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post(run_url(target), {'data': {}, 'commit': True}, format='json').status_code == 200
+    job = Job.objects.get()
+    assert job.queue_name == physical_queue_name('low')
+    assert run_queued_jobs('low') == 1
+    job.refresh_from_db()
+    assert job.status == 'failed'
