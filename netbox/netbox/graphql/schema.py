@@ -27,6 +27,8 @@ from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry_django.arguments import argument
+from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.fields.filter_types import (
     BaseFilterLookup,
     ComparisonFilterLookup,
@@ -34,8 +36,6 @@ from strawberry_django.fields.filter_types import (
     DatetimeFilterLookup,
     StrFilterLookup,
 )
-from strawberry_django.arguments import argument
-from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.filters import process_filters
 from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, optimize
 from strawberry_django.pagination import OffsetPaginationInput
@@ -44,7 +44,7 @@ from netbox.permissions import permission_q
 from netbox.registry import registry
 
 from . import types as namespace_module
-from .specs import Alias, Computed, GenericReverse, Through
+from .specs import Annotation, Computed, GenericReverse, Lookup, Through
 
 TYPES_MODULE = namespace_module.__name__
 # Declared models GraphQL leaves out, as NetBox does: API tokens (secrets) and the tag through table.
@@ -288,7 +288,7 @@ def _common_fields(declaration, annotations, attrs):
 
         attrs['custom_fields'] = strawberry_django.field(resolver=custom_fields, only=['custom_field_data'])
         attrs['custom_field_data'] = strawberry_django.field(resolver=custom_field_data, only=['custom_field_data'])
-    if declaration.has_tags():
+    if declaration.has_tags() or _has_field(model, 'tagged_items'):
         def tags(root) -> list[lazy('TagType')]:
             from netbox.models import tags_of
 
@@ -297,8 +297,8 @@ def _common_fields(declaration, annotations, attrs):
         attrs['tags'] = strawberry_django.field(resolver=tags, prefetch_related=[_tags_prefetch])
     for name in declaration.counts:
         attrs[name] = _counter_field(declaration, name)
-    if declaration.label() not in ('core.objectchange', 'contenttypes.contenttype') and isinstance(getattr(model, 'changelog', None),
-                                                                  (type(None), _ChangelogPrefetcher)):
+    logged = isinstance(getattr(model, 'changelog', None), (type(None), _ChangelogPrefetcher))
+    if logged and declaration.label() not in ('core.objectchange', 'contenttypes.contenttype'):
         attrs['changelog'] = _changelog_field(model)
     if hasattr(model, 'config_context_data'):
         def config_context(root) -> JSON:
@@ -622,7 +622,7 @@ def _computed_field(spec):
     def resolve(root) -> Optional[spec.python_type]:  # noqa: UP045
         return spec.function(root)
 
-    return strawberry_django.field(resolver=resolve, only=list(spec.only))
+    return strawberry_django.field(resolver=resolve, only=list(spec.only), prefetch_related=list(spec.prefetch))
 
 
 def _cable_fetch(model):
@@ -908,6 +908,21 @@ def _rows_filter(annotation, rows):
     return strawberry_django.filter_field(resolver=resolve)
 
 
+def _lookup_filter(name, spec):
+    def resolve(value: spec.python_type, prefix: str) -> Q:
+        return Q(**{f'{prefix}{spec.field}__{spec.lookup}': value})
+    resolve.__name__ = name
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _annotation_filter(model, spec):
+    def rows(info, value):
+        queryset = model._default_manager.annotate(_graphql_value=spec.function())
+        queryset, condition = process_filters(value, queryset, info, prefix='_graphql_value__')
+        return queryset.filter(condition)
+    return _rows_filter(Optional[ComparisonFilterLookup[int]], rows)  # noqa: UP045
+
+
 def _counter_filter(declaration, name):
     model = declaration.model
 
@@ -1020,8 +1035,10 @@ def _add_through_filters(model, attrs, taken):
 
 
 def build_filter(declaration):
+    """The filter input: every model field (also those the REST representation leaves out), then what the rules,
+    the declaration and the REST filter set add."""
     model = declaration.model
-    hidden = HIDDEN_FIELDS | set(declaration.exclude) | set(declaration.write_only)
+    hidden = HIDDEN_FIELDS
     annotations = {'id': ComparisonFilterLookup[strawberry.ID] | None}
     attrs = {'__module__': TYPES_MODULE}
     aliases = {}
@@ -1060,10 +1077,16 @@ def build_filter(declaration):
     for alias, (path, target) in aliases.items():
         if alias not in taken and alias not in attrs:
             attrs[alias] = _through_filter(path, lazy(filter_name(target)))
+    if is_component(model) and 'inventory_items' not in taken:
+        attrs['inventory_items'] = _generic_reverse_filter(model, GenericReverse('dcim.InventoryItem', 'component'))
     for name, spec in getattr(declaration, 'graphql_filters', {}).items():
         annotations.pop(name, None)
         if isinstance(spec, GenericReverse):
             attrs[name] = _generic_reverse_filter(model, spec)
+        elif isinstance(spec, Lookup):
+            attrs[name] = _lookup_filter(name, spec)
+        elif isinstance(spec, Annotation):
+            attrs[name] = _annotation_filter(model, spec)
         else:
             input_type = _path_filter_type(model, spec.path)
             attrs[name] = _through_filter(spec.path, input_type)

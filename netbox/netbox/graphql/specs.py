@@ -2,6 +2,12 @@
 What a declaration may add to its GraphQL type (`graphql_fields`) or filter (`graphql_filters`) where NetBox's names or
 shapes differ from the model's own fields; everything else is derived (netbox.graphql.schema).
 """
+import re
+
+
+def natural_name(obj):
+    """NetBox's `_name`: the name with its numbers zero-padded, so that text order is natural order."""
+    return re.sub(r'\d+', lambda match: match.group().zfill(8), obj.name or '')
 
 
 class Alias:
@@ -27,9 +33,27 @@ class GenericReverse:
 
 
 class Computed:
-    """A value computed from the object: `function(obj)` returning `python_type`, reading the columns `only`."""
+    """A value computed from the object: `function(obj)` returning `python_type`, reading the columns `only` and the
+    relations `prefetch` (prefetched for the whole list)."""
 
-    def __init__(self, python_type, function, only=()):
+    def __init__(self, python_type, function, only=(), prefetch=()):
         self.python_type = python_type
         self.function = function
         self.only = tuple(only)
+        self.prefetch = tuple(prefetch)
+
+
+class Lookup:
+    """A filter applying one ORM lookup to a field: `Lookup('prefix', 'net_contains_or_equals', str)`."""
+
+    def __init__(self, field, lookup, python_type):
+        self.field = field
+        self.lookup = lookup
+        self.python_type = python_type
+
+
+class Annotation:
+    """A filter with number lookups on an expression computed per row (`function()` returns it)."""
+
+    def __init__(self, function):
+        self.function = function
