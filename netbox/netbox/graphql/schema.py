@@ -532,45 +532,30 @@ def _to_one_target(model, path):
 
 
 def _through_field(model, name, path):
-    """An object reached through to-one relations (`device__site`): each step prefetched (its rows read whole
-    only for the next key), the last one restricted and optimized for the nested selection."""
-    steps = path.split('__')
-    attr = f'_graphql_{name}'
+    """An object reached through to-one relations (`device__site`): the keys along the path read for the whole list
+    with one query, the objects with another (restricted, and optimized for the nested selection)."""
+    attr = f'_graphql_{name.lstrip("_")}'  # no `__` in a prefetch lookup
     target = _to_one_target(model, path)
 
-    def prefetch(info):
-        queryset = target_queryset(target, info)
-        inner = Prefetch(steps[-1], queryset=queryset, to_attr=attr)
-        current = model
-        chain = []
-        for step in steps:
-            chain.append(current)
-            current = current._meta.get_field(step).related_model
-        for step, owner in zip(reversed(steps[:-1]), reversed(chain[:-1]), strict=True):
-            related = owner._meta.get_field(step).related_model
-            inner = Prefetch(step, queryset=related._base_manager.prefetch_related(inner),
-                             to_attr=f'_graphql_{name}_via_{step}')
-        return inner
+    def fetch(instances, queryset):
+        keys = dict(model._base_manager.filter(pk__in=[obj.pk for obj in instances]).values_list('pk', path))
+        rows = queryset.filter(pk__in={key for key in keys.values() if key is not None})
+        return rows, attrgetter('pk'), lambda obj: keys.get(obj.pk), True
 
-    def read(root):
-        for step in steps[:-1]:
-            root = getattr(root, f'_graphql_{name}_via_{step}', _MISSING)
-            if root is None or root is _MISSING:
-                return root
-        return getattr(root, attr, _MISSING)
+    _install(model, f'{attr}_through', BatchPrefetcher(fetch))
+
+    def prefetch(info):
+        return Prefetch(f'{attr}_through', queryset=target_queryset(target, info), to_attr=attr)
 
     def resolve(root, info: strawberry.Info) -> lazy(type_name(exposed(target))) | None:
-        value = read(root)
-        if value is not _MISSING:
-            return value
-        return _read(root, '_graphql_none', lambda obj: _path_value(obj, path), info)
+        return _read(root, attr, lambda obj: _path_value(obj, path), info)
 
     return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
 
 
 def _first_field(model, name, path):
     """A to-many relation served as its first object (restricted)."""
-    attr = f'_graphql_{name}'
+    attr = f'_graphql_{name.lstrip("_")}'
     target = model._meta.get_field(path).related_model
 
     def prefetch(info):
@@ -601,7 +586,8 @@ def _generic_reverse_parts(model, spec):
 def _generic_reverse_field(model, name, spec):
     """The objects of another model whose generic foreign key points here (a device's services)."""
     related, gfk, _, rows_of = _generic_reverse_parts(model, spec)
-    attr, prefetcher_attr = f'_graphql_{name}', f'_graphql_rev_{name}'
+    attr = f'_graphql_{name.lstrip("_")}'
+    prefetcher_attr = f'{attr}_reverse'
 
     def fetch(instances, queryset):
         queryset = rows_of(queryset if queryset is not None else related._default_manager.all(), instances)
@@ -656,7 +642,15 @@ def _cable_fetch(model):
 
 def _cable_fields(model, attrs):
     _install(model, '_graphql_cable', BatchPrefetcher(_cable_fetch(model)))
-    hints = [lambda info: Prefetch('_graphql_cable', to_attr='_graphql_cable_done')]
+    def prefetch(info):
+        # One Prefetch object per request (its queryset is never read): the fields sharing it merge into one.
+        cache = info.context.request.__dict__.setdefault('_graphql_prefetches', {})
+        key = (model, '_graphql_cable')
+        if key not in cache:
+            cache[key] = Prefetch('_graphql_cable', queryset=model._base_manager.none(), to_attr='_graphql_cable_done')
+        return cache[key]
+
+    hints = [prefetch]
 
     def loaded(root):
         if not hasattr(root, '_graphql_peers'):
@@ -978,6 +972,8 @@ def _rest_filter_kind(rest_filter):
     if issubclass(field_class, (MultiValueField, forms.MultipleChoiceField)) or \
             isinstance(rest_filter, django_filters.MultipleChoiceFilter):
         return list[str]
+    if issubclass(field_class, forms.IntegerField) or rest_filter.extra.get('coerce') is int:
+        return int
     return str
 
 
