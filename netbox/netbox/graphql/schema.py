@@ -964,13 +964,13 @@ def _rest_filter_kind(rest_filter):
     import django_filters
     from django import forms
 
-    from netbox.filtersets import MultiValueField
+    from netbox.filtersets import MultiValueField, MultiValueFilter
 
     field_class = getattr(rest_filter, 'field_class', None) or forms.Field
     if isinstance(rest_filter, django_filters.BooleanFilter) or issubclass(field_class, forms.NullBooleanField):
         return bool
-    if issubclass(field_class, (MultiValueField, forms.MultipleChoiceField)) or \
-            isinstance(rest_filter, django_filters.MultipleChoiceFilter):
+    if isinstance(rest_filter, (MultiValueFilter, django_filters.MultipleChoiceFilter)) or \
+            issubclass(field_class, (MultiValueField, forms.MultipleChoiceField)):
         return list[str]
     if issubclass(field_class, forms.IntegerField) or rest_filter.extra.get('coerce') is int:
         return int

@@ -49,17 +49,6 @@ def world(db):
     return out
 
 
-def make_devices(count, site):
-    from dcim.models import Device, Interface
-    from ipam.models import IPAddress
-
-    for n in range(count):
-        device = make(Device, site=site, name=f'bulk-{site.pk}-{n}')
-        for i in range(2):
-            interface = make(Interface, device=device, name=f'eth{i}')
-            make(IPAddress, address=f'172.{16 + site.pk % 8}.{n}.{i + 1}/24', assigned_object=interface)
-
-
 def bulk_devices(count, site):
     """`count` devices of `site`, each with two interfaces holding one IP address each (bulk inserts)."""
     from dcim.models import Device, Interface
@@ -269,6 +258,10 @@ def test_derived_filters(api, world):
     make(Service, parent=world['devices'][0], name='web', protocol='tcp', ports=[80, 443])
     query = '{ service_list(filters: {ports: {contains: [443]}}) { name } }'
     assert data_of(api, query)['service_list'] == [{'name': 'web'}]
+    query = '{ service_list(filters: {port__gte: ["443"]}) { name } }'
+    assert data_of(api, query)['service_list'] == [{'name': 'web'}]
+    query = '{ interface_list(filters: {kind: ["virtual"]}) { name } }'
+    assert data_of(api, query)['interface_list'] == []
     query = '{ device_list(filters: {services: {name: {exact: "web"}}}) { name } }'
     assert data_of(api, query)['device_list'] == [{'name': world['devices'][0].name}]
     query = '{ rack_reservation_list(filters: {unit_count: {gte: 1}}) { id } }'
