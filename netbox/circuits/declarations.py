@@ -8,6 +8,7 @@ from dcim.filters import cable_filters, tenant_group_filters
 from dcim.views_cables import cable_cell, component_ui_routes
 from netbox.api.fields import GenericObjectField, NestedRelatedField
 from netbox.filtersets import MultiValueNumberFilter
+from netbox.graphql.specs import Alias, GenericReverse
 from netbox.registry import Counter, Declaration, declare
 
 from . import models as m
@@ -179,6 +180,8 @@ class VirtualCircuitTypeDeclaration(Declaration):
 @declare
 class VirtualCircuitDeclaration(Declaration):
     model = m.VirtualCircuit
+    graphql_fields = {'contacts': GenericReverse('tenancy.ContactAssignment', 'object')}
+    graphql_filters = {'group_assignments': Alias('assignments')}
     brief = ('cid', 'provider_network', 'description')
     select_related = ('provider_network',)
     search = ('cid', 'description', 'comments')

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from extras.configcontexts import attach_config_contexts
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
+from netbox.graphql.specs import Alias, Annotation, Computed, GenericReverse, Through, natural_name
 from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
@@ -72,9 +73,19 @@ COMPONENT_SEARCH = ('name', 'label', 'description')
 
 # Organisation
 
+# GraphQL: the objects scoped to a region, site group, site or location (NetBox's generic relations on them).
+GRAPHQL_SCOPED = {'clusters': GenericReverse('virtualization.Cluster', 'scope'),
+                  'vlan_groups': GenericReverse('ipam.VLANGroup', 'scope')}
+GRAPHQL_SCOPED_FILTERS = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups'],
+                          'prefixes': GenericReverse('ipam.Prefix', 'scope')}
+
+
+
 @declare
 class RegionDeclaration(Declaration):
     model = m.Region
+    graphql_fields = GRAPHQL_SCOPED
+    graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF + ('site_count',)
     counts = {'site_count': Counter('dcim.Site', 'region'), 'prefix_count': Counter('ipam.Prefix', '_region')}
     search = SEARCH
@@ -86,6 +97,8 @@ class RegionDeclaration(Declaration):
 @declare
 class SiteGroupDeclaration(Declaration):
     model = m.SiteGroup
+    graphql_fields = GRAPHQL_SCOPED
+    graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF + ('site_count',)
     counts = {'site_count': Counter('dcim.Site', 'group'), 'prefix_count': Counter('ipam.Prefix', '_site_group')}
     search = SEARCH
@@ -106,6 +119,9 @@ def _site_circuit_count():
 @declare
 class SiteDeclaration(Declaration):
     model = m.Site
+    graphql_fields = {**GRAPHQL_SCOPED, 'prefixes': GRAPHQL_SCOPED_FILTERS['prefixes'],
+                      'powerpanel_set': Alias('power_panels')}
+    graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF
     serializer_fields = {'asns': asns_field()}
     counts = {
@@ -129,6 +145,8 @@ class SiteDeclaration(Declaration):
 @declare
 class LocationDeclaration(Declaration):
     model = m.Location
+    graphql_fields = {**GRAPHQL_SCOPED, 'powerpanel_set': Alias('power_panels')}
+    graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF + ('rack_count',)
     counts = {
         'rack_count': Counter('dcim.Rack', 'location'),
@@ -175,6 +193,8 @@ class RackTypeDeclaration(Declaration):
 @declare
 class RackDeclaration(Declaration):
     model = m.Rack
+    graphql_fields = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups']}
+    graphql_filters = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups']}
     brief = ('name', 'description')
     counts = {'device_count': Counter('dcim.Device', 'rack'), 'powerfeed_count': Counter('dcim.PowerFeed', 'rack')}
     search = ('name', 'facility_id', 'serial', 'asset_tag', 'description', 'comments')
@@ -191,6 +211,8 @@ class RackDeclaration(Declaration):
 @declare
 class RackReservationDeclaration(Declaration):
     model = m.RackReservation
+    graphql_fields = {'unit_count': Computed(int, lambda obj: len(obj.units or ()))}
+    graphql_filters = {'unit_count': Annotation(lambda: Func(F('units'), function='cardinality'))}
     fields = ('rack', 'units', 'unit_count', 'status', 'created', 'last_updated', 'user', 'tenant', 'description',
               'owner', 'comments')
     serializer_fields = {}
@@ -205,6 +227,7 @@ class RackReservationDeclaration(Declaration):
 @declare
 class ManufacturerDeclaration(Declaration):
     model = m.Manufacturer
+    graphql_fields = {'inventory_item_templates': Alias('inventoryitem_templates')}
     brief = ORG_BRIEF
     counts = {
         'devicetype_count': Counter('dcim.DeviceType', 'manufacturer'),
@@ -259,6 +282,7 @@ class ModuleTypeProfileDeclaration(Declaration):
 @declare
 class ModuleTypeDeclaration(Declaration):
     model = m.ModuleType
+    graphql_fields = {'attribute_data': Alias('attributes')}
     brief = ('profile', 'manufacturer', 'model', 'description', 'module_count')
     filter_counts = True
     counts = {'module_count': Counter('dcim.Module', 'module_type'), **template_counts('module_type')}
@@ -294,7 +318,8 @@ _template(m.ConsolePortTemplate)
 _template(m.ConsoleServerPortTemplate)
 _template(m.PowerPortTemplate)
 _template(m.PowerOutletTemplate)
-_template(m.InterfaceTemplate)
+_template(m.InterfaceTemplate, graphql_fields={'_name': Computed(str, natural_name, only=('name',)),
+                                                'child_interfaces': Alias('child_templates')})
 _template(m.RearPortTemplate, serializer_fields={'front_ports': front_ports_field()},
           serializer_base=RearPortTemplateSerializerBase, prefetch_related=(mappings_prefetch(m.PortTemplateMapping),),
           extra_filters=mapped_port_filters('front_port_id', 'front_port'))
@@ -355,6 +380,8 @@ def component_counts():
 @declare
 class DeviceDeclaration(Declaration):
     model = m.Device
+    graphql_fields = {'services': GenericReverse('ipam.Service', 'parent')}
+    graphql_filters = {'services': GenericReverse('ipam.Service', 'parent')}
     api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
     ui_routes = (('<int:pk>/config-context/', DeviceConfigContextView.as_view(), 'config-context'),
                  ('<int:pk>/render-config/', DeviceRenderConfigView.as_view(), 'render-config'))
@@ -416,6 +443,8 @@ class VirtualDeviceContextDeclaration(Declaration):
 @declare
 class ModuleDeclaration(Declaration):
     model = m.Module
+    # Modules installed in this module's bays.
+    graphql_filters = {'modules': Alias('modulebays__installed_module')}
     brief = ('device', 'module_bay')
     serializer_fields = {'is_bay_compatible': serializers.BooleanField(read_only=True)}
     prefetch_related = ('module_bay__module_bay_types', 'module_type__module_bay_types')
@@ -506,6 +535,9 @@ _component(m.Interface, fields=None, read_only=('wireless_link',), counts=INTERF
                     'vrf'),
     table=('name', 'device', 'label', 'enabled', 'type', 'cable', 'description'), extra_filters=interface_filters(),
     filter_exclude=INTERFACE_FILTER_EXCLUDE, form_limits=INTERFACE_FORM_LIMITS, form_include=('tagged_vlans',),
+    graphql_fields={'_name': Computed(str, natural_name, only=('name',)),
+                    'l2vpn_termination': Alias('l2vpn_terminations', first=True)},
+    graphql_filters={'vcdcs': Alias('vdcs')},
     form_clean=staticmethod(interface_form_clean),
     ui_routes=components_ui_routes())
 _component(m.RearPort, path=False, serializer_fields={'front_ports': front_ports_field()},
@@ -515,6 +547,9 @@ _component(m.FrontPort, path=False, serializer_fields={'rear_ports': rear_ports_
            serializer_base=FrontPortSerializerBase, prefetch_related=(mappings_prefetch(m.PortMapping),),
            extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module', 'description', '_occupied'),
+           # The bay holding the module this bay belongs to.
+           graphql_fields={'parent': Through('module__module_bay')},
+           graphql_filters={'parent': Through('module__module_bay')},
            serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True),
                               'is_module_compatible': serializers.BooleanField(read_only=True)},
            nested=('id', 'url', 'display', 'device', 'name', 'description'),
@@ -532,6 +567,7 @@ _component(m.InventoryItem, cabled=False, brief=('device', 'name', 'description'
 @declare
 class InventoryItemRoleDeclaration(Declaration):
     model = m.InventoryItemRole
+    graphql_fields = {'inventory_item_templates': Alias('inventoryitem_templates')}
     brief = ORG_BRIEF
     counts = {'inventoryitem_count': Counter('dcim.InventoryItem', 'role')}
     search = SEARCH
@@ -556,6 +592,7 @@ class PowerPanelDeclaration(Declaration):
 @declare
 class PowerFeedDeclaration(Declaration):
     model = m.PowerFeed
+    graphql_fields = {'available_power': Alias('available_power')}
     brief = ('name', 'cable', 'description', '_occupied')
     exclude = ('available_power',)
     serializer_fields = {'_occupied': _occupied_field(), 'cable_end': _cable_end_field(), **cable_path_fields()}

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from dcim.models import Interface, Site
 from netbox.api.fields import NestedRelatedField
+from netbox.graphql.specs import Alias, GenericReverse, Lookup
 from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
@@ -42,6 +43,7 @@ class RIRDeclaration(Declaration):
 @declare
 class AggregateDeclaration(Declaration):
     model = m.Aggregate
+    graphql_filters = {'contains': Lookup('prefix', 'net_contains_or_equals', str)}
     brief = ('family', 'prefix', 'description')
     fields = ('family', 'prefix', 'rir', 'tenant', 'date_added', 'description', 'owner', 'comments')
     serializer_fields = {'family': FamilyField()}
@@ -134,6 +136,8 @@ class IPRangeDeclaration(Declaration):
 @declare
 class IPAddressDeclaration(Declaration):
     model = m.IPAddress
+    graphql_fields = {'tunnel_terminations': Alias('tunnel_termination')}
+    graphql_filters = {'nat_outside_id': Alias('nat_outside__id')}
     brief = ('family', 'address', 'nat_inside', 'nat_outside', 'dns_name', 'description')
     nested_self = ('id', 'url', 'display', 'family', 'address')
     fields = ('family', 'address', 'vrf', 'tenant', 'status', 'role', 'assigned_object_type', 'assigned_object_id',
@@ -177,6 +181,7 @@ class VLANGroupDeclaration(Declaration):
 @declare
 class VLANDeclaration(Declaration):
     model = m.VLAN
+    graphql_fields = {'wirelesslan_set': Alias('wireless_lans')}
     brief = ('vid', 'name', 'description')
     fields = ('site', 'group', 'vid', 'name', 'tenant', 'status', 'role', 'description', 'qinq_role', 'qinq_svlan',
               'owner', 'comments')
@@ -244,6 +249,7 @@ class ASNRangeDeclaration(Declaration):
 @declare
 class ASNDeclaration(Declaration):
     model = m.ASN
+    graphql_fields = {'contacts': GenericReverse('tenancy.ContactAssignment', 'object')}
     brief = ('asn', 'description')
     fields = ('asn', 'rir', 'role', 'tenant', 'description', 'owner', 'comments', 'sites')
     serializer_fields = {
@@ -268,6 +274,7 @@ def _brief_ip_addresses():
 @declare
 class FHRPGroupDeclaration(Declaration):
     model = m.FHRPGroup
+    graphql_fields = {'fhrpgroupassignment_set': Alias('assignments')}
     brief = ('protocol', 'group_id', 'description')
     fields = ('name', 'protocol', 'group_id', 'auth_type', 'auth_key', 'description', 'owner', 'comments')
     # NetBox 4.7 serves these two choices as bare strings, nested too.
@@ -321,6 +328,7 @@ class ServiceTemplateDeclaration(Declaration):
 @declare
 class ServiceDeclaration(Declaration):
     model = m.Service
+    graphql_filters = {'ip_addresses': Alias('ipaddresses')}
     brief = ('name', 'protocol', 'ports', 'description')
     fields = ('parent_object_type', 'parent_object_id', 'parent', 'name', 'port_mappings', 'protocol', 'ports',
               'ipaddresses', 'description', 'owner', 'comments')

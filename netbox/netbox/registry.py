@@ -147,6 +147,9 @@ class Declaration:
     # GraphQL fields listing objects of any model that a property of the model returns: {name: the prefetch lookup
     # the property reads}, e.g. a cable's {'a_terminations': 'terminations__termination'}. Filtered by permission.
     graphql_objects = {}
+    # GraphQL fields and filters under NetBox's names where they differ from the model's (netbox.graphql.specs).
+    graphql_fields = {}
+    graphql_filters = {}
 
     @classmethod
     def label(cls):

@@ -1,5 +1,6 @@
 """How the tenancy models are exposed (REST, filters, UI, search)."""
 from netbox.filtersets import MultiValueNumberFilter, TreeFilter
+from netbox.graphql.specs import Alias
 from netbox.registry import Counter, Declaration, declare
 
 from .models import Contact, ContactAssignment, ContactGroup, ContactRole, Tenant, TenantGroup
@@ -21,6 +22,7 @@ class TenantGroupDeclaration(Declaration):
 @declare
 class TenantDeclaration(Declaration):
     model = Tenant
+    graphql_fields = {'power_feeds': Alias('powerfeeds')}
     brief = ORGANIZATIONAL_BRIEF
     counts = {
         'circuit_count': Counter('circuits.Circuit', 'tenant'),

@@ -7,6 +7,7 @@ from dcim.models import MACAddress
 from extras.configcontexts import attach_config_contexts
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
+from netbox.graphql.specs import Computed, GenericReverse, natural_name
 from netbox.registry import Counter, Declaration, declare
 from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
@@ -41,6 +42,7 @@ class ClusterTypeDeclaration(Declaration):
 @declare
 class ClusterGroupDeclaration(Declaration):
     model = m.ClusterGroup
+    graphql_fields = graphql_filters = {'vlan_groups': GenericReverse('ipam.VLANGroup', 'scope')}
     brief = ORG_BRIEF
     counts = {'cluster_count': Counter('virtualization.Cluster', 'group')}
     search = SEARCH
@@ -52,6 +54,7 @@ class ClusterGroupDeclaration(Declaration):
 @declare
 class ClusterDeclaration(Declaration):
     model = m.Cluster
+    graphql_fields = graphql_filters = {'vlan_groups': GenericReverse('ipam.VLANGroup', 'scope')}
     brief = ('name', 'description')
     fields = ('name', 'type', 'group', 'status', 'tenant', 'scope_type', 'scope_id', 'scope', 'description', 'owner',
               'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'device_count',
@@ -85,6 +88,7 @@ class VirtualMachineTypeDeclaration(Declaration):
 @declare
 class VirtualMachineDeclaration(Declaration):
     model = m.VirtualMachine
+    graphql_fields = graphql_filters = {'services': GenericReverse('ipam.Service', 'parent')}
     api_routes = (('<int:pk>/render-config/', VMRenderConfigView.as_view(), 'render-config'),)
     ui_routes = (('<int:pk>/config-context/', VMConfigContextView.as_view(), 'config-context'),
                  ('<int:pk>/render-config/', VMRenderConfigUIView.as_view(), 'render-config'))
@@ -115,6 +119,9 @@ class VirtualMachineDeclaration(Declaration):
 @declare
 class VMInterfaceDeclaration(Declaration):
     model = m.VMInterface
+    graphql_fields = {'_name': Computed(str, natural_name, only=('name',)),
+                      'mac_address': Computed(str, lambda obj: str(obj.mac_address) if obj.mac_address else None,
+                                              prefetch=('primary_mac_address',))}
     api_name = 'interfaces'
     brief = ('virtual_machine', 'name', 'description')
     fields = ('virtual_machine', 'name', 'enabled', 'parent', 'bridge', 'mtu', 'mac_address', 'primary_mac_address',

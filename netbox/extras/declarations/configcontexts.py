@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api import SyncedDataSyncView
 from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
+from netbox.graphql.specs import Alias
 from netbox.registry import Declaration, declare
 
 from ..models import ConfigContext, ConfigContextProfile, Tag
@@ -40,6 +41,7 @@ def criteria_filters():
 @declare
 class ConfigContextProfileDeclaration(Declaration):
     model = ConfigContextProfile
+    graphql_fields = {'auto_sync_enabled': Alias('auto_sync_enabled')}
     fields = ('name', 'description', 'schema', 'tags', 'owner', 'comments', *SYNC_FIELDS, 'created',
               'last_updated')
     read_only = ('data_path', 'data_file', 'data_synced')
@@ -58,6 +60,7 @@ class ConfigContextProfileDeclaration(Declaration):
 @declare
 class ConfigContextDeclaration(Declaration):
     model = ConfigContext
+    graphql_fields = {'auto_sync_enabled': Alias('auto_sync_enabled')}
     fields = ('name', 'weight', 'profile', 'description', 'is_active', 'regions', 'site_groups', 'sites',
               'locations', 'device_types', 'roles', 'platforms', 'cluster_types', 'cluster_groups', 'clusters',
               'tenant_groups', 'tenants', 'owner', 'tags', *SYNC_FIELDS, 'data', 'created', 'last_updated')

@@ -1,6 +1,7 @@
 """How configuration templates are exposed."""
 
 from core.api import SyncedDataSyncView
+from netbox.graphql.specs import Alias
 from netbox.registry import Declaration, declare
 
 from ..api import ConfigTemplateRenderView
@@ -10,6 +11,7 @@ from ..models import ConfigTemplate
 @declare
 class ConfigTemplateDeclaration(Declaration):
     model = ConfigTemplate
+    graphql_fields = {'virtualmachines': Alias('virtual_machines')}
     fields = ('name', 'description', 'environment_params', 'template_code', 'mime_type', 'file_name',
               'file_extension', 'as_attachment', 'debug', 'data_source', 'data_path', 'data_file',
               'auto_sync_enabled', 'data_synced', 'owner', 'created', 'last_updated')

@@ -11,6 +11,7 @@ one query per relation level, whatever the number of rows.
 """
 import datetime
 import decimal
+from contextvars import ContextVar
 from operator import attrgetter
 from typing import Annotated, Optional, Union
 
@@ -22,9 +23,12 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.query import ModelIterable
+from graphql import GraphQLError
 from strawberry.extensions import FieldExtension, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry_django.arguments import argument
+from strawberry_django.fields.field import StrawberryDjangoField
 from strawberry_django.fields.filter_types import (
     BaseFilterLookup,
     ComparisonFilterLookup,
@@ -33,12 +37,14 @@ from strawberry_django.fields.filter_types import (
     StrFilterLookup,
 )
 from strawberry_django.filters import process_filters
-from strawberry_django.optimizer import DjangoOptimizerExtension
+from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, optimize
+from strawberry_django.pagination import OffsetPaginationInput
 
 from netbox.permissions import permission_q
 from netbox.registry import registry
 
 from . import types as namespace_module
+from .specs import Annotation, Computed, GenericReverse, Lookup, Through
 
 TYPES_MODULE = namespace_module.__name__
 # Declared models GraphQL leaves out, as NetBox does: API tokens (secrets) and the tag through table.
@@ -46,6 +52,11 @@ EXCLUDED_MODELS = {'users.token', 'extras.taggeditem'}
 # Bookkeeping columns never shown.
 HIDDEN_FIELDS = {'lft', 'rght', 'tree_id', 'password', 'plaintext', 'digest', '_path', 'config_context_token',
                  'config_context_data'}
+# Models that are not declared but that declared models point at: served as object types and filters (no query
+# fields), every row visible (they are parts of, or metadata about, the objects that point at them).
+TYPE_ONLY_MODELS = {'contenttypes.contenttype', 'dcim.portmapping', 'dcim.porttemplatemapping'}
+# The request being served (set by the view): prefetchers without a resolver's `info` read the user from it.
+CURRENT_REQUEST = ContextVar('graphql_request', default=None)
 
 BigInt = strawberry.scalar(
     int, name='BigInt', description='An integer that may exceed 32 bits (e.g. a 4-byte ASN).',
@@ -57,7 +68,7 @@ BIG_FIELDS = (models.BigIntegerField, models.PositiveBigIntegerField)
 
 
 def user_of(info):
-    request = info.context.request
+    request = info.context.request if info is not None else CURRENT_REQUEST.get()
     return getattr(request, 'graphql_user', None) or request.user
 
 
@@ -74,14 +85,15 @@ def restrict(queryset, user):
 def visible_objects(objects, info):
     """The objects (of any models) among `objects` the user may view: one query per model that is constrained."""
     user = user_of(info)
-    cache = info.context.request.__dict__.setdefault('_graphql_visible', {})
+    request = info.context.request if info is not None else CURRENT_REQUEST.get()
+    cache = request.__dict__.setdefault('_graphql_visible', {})
     by_model = {}
     for obj in objects:
         if obj is not None:
             by_model.setdefault(type(obj), []).append(obj)
     allowed = set()
     for model, items in by_model.items():
-        condition = permission_q(user, model, 'view')
+        condition = None if model._meta.label_lower in TYPE_ONLY_MODELS else permission_q(user, model, 'view')
         if condition is None:
             allowed.update((model, obj.pk) for obj in items)
             continue
@@ -136,13 +148,45 @@ def lazy(name):
     return Annotated[name, strawberry.lazy(TYPES_MODULE)]
 
 
+class TypeOnly:
+    """Stands in for the declaration of a TYPE_ONLY_MODELS model: its own fields, nothing else."""
+
+    exclude = write_only = ()
+    counts = graphql_objects = graphql_fields = graphql_filters = {}
+
+    def __init__(self, model):
+        self.model = model
+
+    def label(self):
+        return self.model._meta.label_lower
+
+    def app_label(self):
+        return self.model._meta.app_label
+
+    def has_custom_fields(self):
+        return False
+
+    has_tags = is_tree = has_custom_fields
+
+
+_type_only = {}
+
+
 def exposed(model):
     if model is None:
         return None
+    if model._meta.label_lower in TYPE_ONLY_MODELS:
+        return _type_only.setdefault(model, TypeOnly(model))
     declaration = registry.get(model)
     if declaration is None or declaration.label() in EXCLUDED_MODELS:
         return None
     return declaration
+
+
+def type_only_declarations():
+    from django.apps import apps
+
+    return [exposed(apps.get_model(label)) for label in sorted(TYPE_ONLY_MODELS)]
 
 
 def exposed_declarations():
@@ -244,7 +288,7 @@ def _common_fields(declaration, annotations, attrs):
 
         attrs['custom_fields'] = strawberry_django.field(resolver=custom_fields, only=['custom_field_data'])
         attrs['custom_field_data'] = strawberry_django.field(resolver=custom_field_data, only=['custom_field_data'])
-    if declaration.has_tags():
+    if declaration.has_tags() or _has_field(model, 'tagged_items'):
         def tags(root) -> list[lazy('TagType')]:
             from netbox.models import tags_of
 
@@ -253,8 +297,8 @@ def _common_fields(declaration, annotations, attrs):
         attrs['tags'] = strawberry_django.field(resolver=tags, prefetch_related=[_tags_prefetch])
     for name in declaration.counts:
         attrs[name] = _counter_field(declaration, name)
-    if declaration.label() != 'core.objectchange' and isinstance(getattr(model, 'changelog', None),
-                                                                  (type(None), _ChangelogPrefetcher)):
+    logged = isinstance(getattr(model, 'changelog', None), (type(None), _ChangelogPrefetcher))
+    if logged and declaration.label() not in ('core.objectchange', 'contenttypes.contenttype'):
         attrs['changelog'] = _changelog_field(model)
     if hasattr(model, 'config_context_data'):
         def config_context(root) -> JSON:
@@ -412,6 +456,305 @@ def _generic_field(name):
     return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
 
 
+# Fields derived beyond the model's own --------------------------------------------------------------------------
+
+OPTIMIZER_CONFIG = OptimizerConfig(enable_only=False)
+GRAMS = {'kg': 1000, 'g': 1, 'lb': 453.59237, 'oz': 28.349523125}
+METERS = {'km': 1000, 'm': 1, 'cm': 0.01, 'mi': 1609.344, 'ft': 0.3048, 'in': 0.0254}
+# `_abs_<field>`: NetBox's value in base units (grams, meters) for ordering across units.
+ABSOLUTE_FIELDS = {'weight': ('weight_unit', GRAMS, int), 'max_weight': ('weight_unit', GRAMS, int),
+                   'length': ('length_unit', METERS, float), 'distance': ('distance_unit', METERS, float)}
+# A component's location, reached through its device (NetBox caches these on the component).
+COMPONENT_PATHS = {'site': 'device__site', 'rack': 'device__rack', 'location': 'device__location'}
+
+
+class BatchPrefetcher:
+    """A model attribute prefetch_related can name: `fetch(instances, queryset)` returns the related rows of all the
+    instances at once, as (rows, key of a row, key of an instance, single). Used for relations Django doesn't know
+    (generic reverse relations) and for data computed for a whole list (cable peers and paths)."""
+
+    def __init__(self, fetch):
+        self.fetch = fetch
+
+    def __get__(self, instance, owner):
+        return self
+
+    def is_cached(self, instance):
+        return False
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        rows, row_key, instance_key, single = self.fetch(instances, querysets[0] if querysets else None)
+        return rows, row_key, instance_key, single, None, False
+
+
+def _install(model, attr, prefetcher):
+    if attr not in model.__dict__:
+        setattr(model, attr, prefetcher)
+
+
+def target_queryset(model, info):
+    """The queryset a nested selection of `model` objects is read with: the user's restriction, optimized for what
+    the query selects under it."""
+    object_type = getattr(namespace_module, type_name(exposed(model)))
+    queryset = object_type.get_queryset(model._base_manager.all(), info)
+    return optimize(queryset, info, config=OPTIMIZER_CONFIG)
+
+
+def _read(root, attr, fallback, info):
+    """The prefetched value of `attr`, or the fallback (checked for visibility) when it wasn't prefetched (an object
+    reached through a generic relation's fragment)."""
+    value = getattr(root, attr, _MISSING)
+    if value is not _MISSING:
+        return value
+    value = fallback(root)
+    if isinstance(value, list):
+        return visible_objects(value, info)
+    found = visible_objects([value], info) if value is not None else []
+    return found[0] if found else None
+
+
+def _path_value(root, path):
+    for step in path.split('__'):
+        if root is None:
+            return None
+        root = getattr(root, step)
+    return root
+
+
+def _to_one_target(model, path):
+    """The model a `__` path of relations ends at, or None if it ends at a plain field."""
+    for step in path.split('__'):
+        field = model._meta.get_field(step)
+        if not field.is_relation:
+            return None
+        model = field.related_model
+    return model
+
+
+def _through_field(model, name, path):
+    """An object reached through to-one relations (`device__site`): the keys along the path read for the whole list
+    with one query, the objects with another (restricted, and optimized for the nested selection)."""
+    attr = f'_graphql_{name.lstrip("_")}'  # no `__` in a prefetch lookup
+    target = _to_one_target(model, path)
+
+    def fetch(instances, queryset):
+        keys = dict(model._base_manager.filter(pk__in=[obj.pk for obj in instances]).values_list('pk', path))
+        rows = queryset.filter(pk__in={key for key in keys.values() if key is not None})
+        return rows, attrgetter('pk'), lambda obj: keys.get(obj.pk), True
+
+    _install(model, f'{attr}_through', BatchPrefetcher(fetch))
+
+    def prefetch(info):
+        return Prefetch(f'{attr}_through', queryset=target_queryset(target, info), to_attr=attr)
+
+    def resolve(root, info: strawberry.Info) -> lazy(type_name(exposed(target))) | None:
+        return _read(root, attr, lambda obj: _path_value(obj, path), info)
+
+    return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
+
+
+def _first_field(model, name, path):
+    """A to-many relation served as its first object (restricted)."""
+    attr = f'_graphql_{name.lstrip("_")}'
+    target = model._meta.get_field(path).related_model
+
+    def prefetch(info):
+        return Prefetch(path, queryset=target_queryset(target, info), to_attr=attr)
+
+    def resolve(root, info: strawberry.Info) -> lazy(type_name(exposed(target))) | None:
+        rows = _read(root, attr, lambda obj: list(getattr(obj, path).all()), info)
+        return rows[0] if rows else None
+
+    return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
+
+
+def _generic_reverse_parts(model, spec):
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    related = apps.get_model(spec.model)
+    gfk = next(f for f in related._meta.private_fields if f.name == spec.generic_field)
+    ct_column = related._meta.get_field(gfk.ct_field).attname
+
+    def rows_of(queryset, instances):
+        content_type = ContentType.objects.get_for_model(type(instances[0]))
+        return queryset.filter(**{ct_column: content_type.pk, f'{gfk.fk_field}__in': [obj.pk for obj in instances]})
+
+    return related, gfk, ct_column, rows_of
+
+
+def _generic_reverse_field(model, name, spec):
+    """The objects of another model whose generic foreign key points here (a device's services)."""
+    related, gfk, _, rows_of = _generic_reverse_parts(model, spec)
+    attr = f'_graphql_{name.lstrip("_")}'
+    prefetcher_attr = f'{attr}_reverse'
+
+    def fetch(instances, queryset):
+        queryset = rows_of(queryset if queryset is not None else related._default_manager.all(), instances)
+        return queryset, attrgetter(gfk.fk_field), attrgetter('pk'), False
+
+    _install(model, prefetcher_attr, BatchPrefetcher(fetch))
+
+    def prefetch(info):
+        return Prefetch(prefetcher_attr, queryset=target_queryset(related, info), to_attr=attr)
+
+    def resolve(root, info: strawberry.Info) -> list[lazy(type_name(exposed(related)))]:
+        return _read(root, attr, lambda obj: list(rows_of(related._default_manager.all(), [obj])), info)
+
+    return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
+
+
+def _computed_field(spec):
+    def resolve(root) -> Optional[spec.python_type]:  # noqa: UP045
+        return spec.function(root)
+
+    return strawberry_django.field(resolver=resolve, only=list(spec.only), prefetch_related=list(spec.prefetch))
+
+
+def _cable_fetch(model):
+    """Link peers, connected endpoints and the cable connector and positions of a list of cabled objects: a fixed
+    number of queries (dcim.cabling.attach_cable_data), the objects shown limited to what the user may view."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import prefetch_related_objects
+
+    def fetch(instances, queryset):
+        from dcim.cabling import attach_cable_data
+        from dcim.models import CableTermination
+
+        if any(f.name == '_path' for f in model._meta.concrete_fields):
+            prefetch_related_objects(instances, '_path')
+        attach_cable_data(instances)
+        content_type = ContentType.objects.get_for_model(model)
+        ends = {row.termination_id: row for row in CableTermination.objects.filter(
+            termination_type=content_type, termination_id__in=[obj.pk for obj in instances if obj.cable_id])}
+        shown = visible_objects([o for obj in instances for o in (obj._link_peers or []) +
+                                 (getattr(obj, '_connected_endpoints', None) or [])], None)
+        shown = {(type(o), o.pk) for o in shown}
+        for obj in instances:
+            obj._graphql_peers = [o for o in obj._link_peers or [] if (type(o), o.pk) in shown]
+            obj._graphql_endpoints = [o for o in getattr(obj, '_connected_endpoints', None) or []
+                                      if (type(o), o.pk) in shown]
+            obj._graphql_cable_end = ends.get(obj.pk)
+        return [], attrgetter('pk'), attrgetter('pk'), False
+
+    return fetch
+
+
+def _cable_fields(model, attrs):
+    _install(model, '_graphql_cable', BatchPrefetcher(_cable_fetch(model)))
+    def prefetch(info):
+        # One Prefetch object per request (its queryset is never read): the fields sharing it merge into one.
+        cache = info.context.request.__dict__.setdefault('_graphql_prefetches', {})
+        key = (model, '_graphql_cable')
+        if key not in cache:
+            cache[key] = Prefetch('_graphql_cable', queryset=model._base_manager.none(), to_attr='_graphql_cable_done')
+        return cache[key]
+
+    hints = [prefetch]
+
+    def loaded(root):
+        if not hasattr(root, '_graphql_peers'):
+            _cable_fetch(model)([root], None)
+        return root
+
+    def link_peers(root) -> list[lazy('AnyObject')]:
+        return loaded(root)._graphql_peers
+
+    def cable_connector(root) -> int | None:
+        end = loaded(root)._graphql_cable_end
+        return end.connector if end is not None else None
+
+    def cable_positions(root) -> list[int] | None:
+        end = loaded(root)._graphql_cable_end
+        return list(end.positions) if end is not None and end.positions is not None else None
+
+    attrs['link_peers'] = strawberry_django.field(resolver=link_peers, prefetch_related=hints)
+    attrs['cable_connector'] = strawberry_django.field(resolver=cable_connector, prefetch_related=hints)
+    attrs['cable_positions'] = strawberry_django.field(resolver=cable_positions, prefetch_related=hints)
+    if any(f.name == '_path' for f in model._meta.concrete_fields):
+        def connected_endpoints(root) -> list[lazy('AnyObject')]:
+            return loaded(root)._graphql_endpoints
+
+        attrs['connected_endpoints'] = strawberry_django.field(resolver=connected_endpoints, prefetch_related=hints)
+
+
+def _absolute_field(name, unit_field, factors, kind):
+    def resolve(root) -> Optional[kind]:  # noqa: UP045
+        value, unit = getattr(root, name), getattr(root, unit_field)
+        if value is None or unit not in factors:
+            return None
+        return kind(round(float(value) * factors[unit], 4))
+
+    return strawberry_django.field(resolver=resolve)
+
+
+def _has_field(model, name):
+    try:
+        model._meta.get_field(name)
+    except Exception:
+        return False
+    return True
+
+
+def is_component(model):
+    """Components of a device: they have no site of their own (NetBox caches the device's on them)."""
+    from dcim.models import Device
+
+    if not _has_field(model, 'device') or _has_field(model, 'site'):
+        return False
+    field = model._meta.get_field('device')
+    return field.concrete and field.related_model is Device
+
+
+def _derived_fields(declaration, annotations, attrs):
+    """The fields NetBox's types have beyond the model's own: from rules, then from the declaration."""
+    model = declaration.model
+    if _has_field(model, 'images'):
+        attrs['image_attachments'] = strawberry_django.field(field_name='images')
+        annotations['image_attachments'] = list[lazy('ImageAttachmentType')]
+    if is_component(model):
+        for name, path in COMPONENT_PATHS.items():
+            attrs[f'_{name}'] = _through_field(model, f'_{name}', path)
+    cable = next((f for f in model._meta.concrete_fields if f.name == 'cable'), None)
+    if cable is not None and cable.related_model._meta.label_lower == 'dcim.cable':
+        _cable_fields(model, attrs)
+    for name, (unit_field, factors, kind) in ABSOLUTE_FIELDS.items():
+        if _has_field(model, name) and _has_field(model, unit_field):
+            attrs[f'_abs_{name}'] = _absolute_field(name, unit_field, factors, kind)
+    if isinstance(getattr(model, 'family', None), property):
+        attrs['family'] = _computed_field(Computed(int, attrgetter('family')))
+    if hasattr(model, 'config_context_data'):
+        def stored_context(root) -> JSON | None:
+            return root.config_context_data
+
+        def generation(root) -> str | None:
+            return str(root.config_context_token) if root.config_context_token else None
+
+        attrs['_config_context_data'] = strawberry_django.field(resolver=stored_context)
+        attrs['_config_context_generation'] = strawberry_django.field(resolver=generation)
+    for name, spec in getattr(declaration, 'graphql_fields', {}).items():
+        annotations.pop(name, None)
+        if isinstance(spec, Computed):
+            attrs[name] = _computed_field(spec)
+        elif isinstance(spec, GenericReverse):
+            attrs[name] = _generic_reverse_field(model, name, spec)
+        elif isinstance(spec, Through) or '__' in spec.path:
+            attrs[name] = _through_field(model, name, spec.path)
+        elif spec.first:
+            attrs[name] = _first_field(model, name, spec.path)
+        else:
+            field = model._meta.get_field(spec.path)
+            if field.is_relation:
+                target = lazy(type_name(exposed(field.related_model)))
+                annotations[name] = list[target] if field.many_to_many or field.one_to_many else target | None
+                extensions = [] if field.many_to_many or field.one_to_many else [VisibleOnly()]
+                attrs[name] = strawberry_django.field(field_name=_accessor(field), extensions=extensions)
+            else:
+                python_type, _, _ = scalar_kind(field)
+                annotations[name] = Optional[python_type]  # noqa: UP045
+                attrs[name] = strawberry_django.field(field_name=spec.path)
+
+
 def _accessor(field):
     if field.concrete or not field.auto_created:
         return field.name
@@ -452,13 +795,16 @@ def build_type(declaration):
         annotations[field.name] = Optional[python_type] if field.null or field.blank else python_type  # noqa: UP045
         attrs[field.name] = strawberry_django.field()
     _common_fields(declaration, annotations, attrs)
+    _derived_fields(declaration, annotations, attrs)
     attrs['__annotations__'] = annotations
     deferred_context = hasattr(model, 'config_context_data')
+    type_only = isinstance(declaration, TypeOnly)
 
     def get_queryset(cls, queryset, info, **kwargs):
         if deferred_context:  # the stored rendering comes with the rows
-            queryset = queryset.defer(None).defer('config_context_token')
-        queryset = restrict(queryset, user_of(info))
+            queryset = queryset.defer(None)
+        if not type_only:
+            queryset = restrict(queryset, user_of(info))
         if queryset._iterable_class is ModelIterable:
             queryset._iterable_class = VisibleIterable
         return queryset
@@ -481,6 +827,65 @@ def _json_filter(name):
 # Filters through a relation that NetBox offers under a name of their own: {relation: (field of the related model,
 # ...)} gives `<relation>_<field>` (a nested filter) and `<relation>_<field>_id`, e.g. a device's tenant_group.
 THROUGH_FILTERS = {'tenant': ('group',)}
+# REST filters never bridged: full-text search and custom fields have GraphQL forms of their own.
+UNBRIDGED_FILTERS = {'q'}
+
+
+@strawberry.input(name='IntegerArrayLookup', description='Lookups on a list of whole numbers.')
+class IntegerArrayLookup:
+    contains: Optional[list[int]] = strawberry.UNSET  # noqa: UP045
+    contained_by: Optional[list[int]] = strawberry.UNSET  # noqa: UP045
+    overlap: Optional[list[int]] = strawberry.UNSET  # noqa: UP045
+    length: Optional[int] = strawberry.UNSET  # noqa: UP045
+
+
+@strawberry.input(name='StringArrayLookup', description='Lookups on a list of strings.')
+class StringArrayLookup:
+    contains: Optional[list[str]] = strawberry.UNSET  # noqa: UP045
+    contained_by: Optional[list[str]] = strawberry.UNSET  # noqa: UP045
+    overlap: Optional[list[str]] = strawberry.UNSET  # noqa: UP045
+    length: Optional[int] = strawberry.UNSET  # noqa: UP045
+
+
+@strawberry.input(name='IntegerRangeArrayLookup', description='Lookups on a list of ranges of whole numbers.')
+class IntegerRangeArrayLookup:
+    contains: Optional[int] = strawberry.UNSET  # noqa: UP045
+
+
+def _given(value):
+    return value is not None and value is not strawberry.UNSET
+
+
+def _array_filter(field):
+    from django.contrib.postgres.fields import RangeField
+
+    name = field.name
+    if isinstance(field.base_field, RangeField):
+        table, column = field.model._meta.db_table, field.column
+
+        def resolve_ranges(value: IntegerRangeArrayLookup, prefix: str) -> Q:
+            """Rows one of whose ranges holds the number."""
+            if not _given(value.contains):
+                return Q()
+            rows = field.model._base_manager.extra(
+                where=[f'EXISTS (SELECT 1 FROM unnest("{table}"."{column}") AS r WHERE r @> %s)'],
+                params=[int(value.contains)]).values('pk')
+            return Q(**{f'{prefix}pk__in': rows})
+        resolve_ranges.__name__ = name
+        return strawberry_django.filter_field(resolver=resolve_ranges)
+    lookup_type = IntegerArrayLookup if isinstance(field.base_field, models.IntegerField) else StringArrayLookup
+
+    def resolve(value: lookup_type, prefix: str) -> Q:
+        """Array lookups: contains, contained_by, overlap, length."""
+        condition = Q()
+        for lookup in ('contains', 'contained_by', 'overlap'):
+            if _given(getattr(value, lookup)):
+                condition &= Q(**{f'{prefix}{name}__{lookup}': getattr(value, lookup)})
+        if _given(value.length):
+            condition &= Q(**{f'{prefix}{name}__len': value.length})
+        return condition
+    resolve.__name__ = name
+    return strawberry_django.filter_field(resolver=resolve)
 
 
 def _through_filter(path, annotation):
@@ -489,7 +894,114 @@ def _through_filter(path, annotation):
     return strawberry_django.filter_field(resolver=resolve)
 
 
-def _add_through_filters(model, attrs):
+def _rows_filter(annotation, rows):
+    """A filter matching the objects among `rows(info, value)` (a queryset of the filtered model): usable at any
+    depth, as `pk IN (...)` under the prefix."""
+    def resolve(info: strawberry.Info, value: annotation, prefix: str, queryset) -> tuple[models.QuerySet, Q]:
+        return queryset, Q(**{f'{prefix}pk__in': rows(info, value).values('pk')})
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _lookup_filter(name, spec):
+    def resolve(value: spec.python_type, prefix: str) -> Q:
+        return Q(**{f'{prefix}{spec.field}__{spec.lookup}': value})
+    resolve.__name__ = name
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _annotation_filter(model, spec):
+    def rows(info, value):
+        queryset = model._default_manager.annotate(_graphql_value=spec.function())
+        queryset, condition = process_filters(value, queryset, info, prefix='_graphql_value__')
+        return queryset.filter(condition)
+    return _rows_filter(Optional[ComparisonFilterLookup[int]], rows)  # noqa: UP045
+
+
+def _counter_filter(declaration, name):
+    model = declaration.model
+
+    def rows(info, value):
+        queryset = model._default_manager.annotate(_graphql_count=_counter_annotation(declaration, name))
+        queryset, condition = process_filters(value, queryset, info, prefix='_graphql_count__')
+        return queryset.filter(condition)
+    return _rows_filter(Optional[ComparisonFilterLookup[int]], rows)  # noqa: UP045
+
+
+def _generic_reverse_filter(model, spec):
+    related, gfk, ct_column, _ = _generic_reverse_parts(model, spec)
+
+    def resolve(info: strawberry.Info, value: lazy(filter_name(exposed(related))), prefix: str,
+                queryset) -> tuple[models.QuerySet, Q]:
+        from django.contrib.contenttypes.models import ContentType
+
+        rows = related._default_manager.filter(**{ct_column: ContentType.objects.get_for_model(model).pk})
+        rows, condition = process_filters(value, rows, info)
+        return queryset, Q(**{f'{prefix}pk__in': rows.filter(condition).values(gfk.fk_field)})
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _path_filter_type(model, path):
+    """The input of a filter on `path`: the nested filter of the model it reaches, or the lookups of its field."""
+    target = _to_one_target(model, path)
+    if target is not None:
+        last = path.split('__')[-1]
+        owner = model
+        for step in path.split('__')[:-1]:
+            owner = owner._meta.get_field(step).related_model
+        field = owner._meta.get_field(last)
+        if not field.is_relation:
+            return None
+        return lazy(filter_name(exposed(target))) if exposed(target) else None
+    owner = model
+    steps = path.split('__')
+    for step in steps[:-1]:
+        owner = owner._meta.get_field(step).related_model
+    _, lookup, _ = scalar_kind(owner._meta.get_field(steps[-1]))
+    return lookup
+
+
+def _rest_filter_kind(rest_filter):
+    import django_filters
+    from django import forms
+
+    from netbox.filtersets import MultiValueField, MultiValueFilter
+
+    field_class = getattr(rest_filter, 'field_class', None) or forms.Field
+    if isinstance(rest_filter, django_filters.BooleanFilter) or issubclass(field_class, forms.NullBooleanField):
+        return bool
+    if isinstance(rest_filter, (MultiValueFilter, django_filters.MultipleChoiceFilter)) or \
+            issubclass(field_class, (MultiValueField, forms.MultipleChoiceField)):
+        return list[str]
+    if issubclass(field_class, forms.IntegerField) or rest_filter.extra.get('coerce') is int:
+        return int
+    return str
+
+
+def _rest_bridge(declaration, name, kind):
+    """A filter the model's REST filter set has (`family`, `cabled`, `parent`...), applied as REST applies it."""
+    model = declaration.model
+
+    def rows(info, value):
+        from django.http import QueryDict
+
+        from netbox.filtersets import filterset_for
+
+        values = value if isinstance(value, list) else [value]
+        data = QueryDict(mutable=True)
+        data.setlist(name, ['true' if v is True else 'false' if v is False else str(v) for v in values])
+        filterset = filterset_for(declaration)(data=data, queryset=model._default_manager.all())
+        if not filterset.is_valid():
+            problems = '; '.join(f'{key}: {" ".join(map(str, errors))}' for key, errors in filterset.errors.items())
+            raise GraphQLError(f'{filter_name(declaration)}.{name}: {problems}')
+        return filterset.qs
+    return _rows_filter(Optional[kind], rows)  # noqa: UP045
+
+
+def _snake(text):
+    return str(text).lower().replace(' ', '_').replace('-', '_')
+
+
+def _add_through_filters(model, attrs, taken):
     for relation, fields in THROUGH_FILTERS.items():
         try:
             field = model._meta.get_field(relation)
@@ -503,13 +1015,29 @@ def _add_through_filters(model, attrs):
                 attrs[f'{relation}_{name}'] = _through_filter(f'{relation}__{name}', lazy(filter_name(target)))
                 attrs[f'{relation}_{name}_id'] = _through_filter(f'{relation}__{name}_id',
                                                                  BaseFilterLookup[strawberry.ID])
+    paths = {}
+    for field in model._meta.concrete_fields:
+        # A cached relation (`_site` of a scoped object) is filtered under its plain name.
+        if field.many_to_one and field.name.startswith('_') and not _has_field(model, field.name[1:]):
+            paths[field.name[1:]] = field.name
+    if is_component(model):
+        paths.update(COMPONENT_PATHS)
+    for name, path in paths.items():
+        target = exposed(_to_one_target(model, path))
+        if target is None or name in taken:
+            continue
+        attrs[name] = _through_filter(path, lazy(filter_name(target)))
+        attrs[f'{name}_id'] = _through_filter(f'{path}_id', BaseFilterLookup[strawberry.ID])
 
 
 def build_filter(declaration):
+    """The filter input: every model field (also those the REST representation leaves out), then what the rules,
+    the declaration and the REST filter set add."""
     model = declaration.model
-    hidden = HIDDEN_FIELDS | set(declaration.exclude) | set(declaration.write_only)
+    hidden = HIDDEN_FIELDS
     annotations = {'id': ComparisonFilterLookup[strawberry.ID] | None}
     attrs = {'__module__': TYPES_MODULE}
+    aliases = {}
     for field in model._meta.get_fields():
         if isinstance(field, (GenericRel, GenericForeignKey)) or field.name in hidden or field.name == 'id':
             continue
@@ -519,7 +1047,7 @@ def build_filter(declaration):
                 from extras.models import Tag
 
                 target = exposed(Tag)
-            if target is None or field.name.endswith('+'):
+            if target is None or field.name.endswith('+') or field.name.startswith('_'):
                 continue
             name = field.name  # the query name, reverse relations included
             if name in annotations:
@@ -527,6 +1055,12 @@ def build_filter(declaration):
             annotations[name] = lazy(filter_name(target)) | None
             if field.concrete and (field.many_to_one or field.one_to_one):
                 annotations[f'{name}_id'] = BaseFilterLookup[strawberry.ID] | None
+            elif field.auto_created and not field.concrete:
+                # NetBox names reverse relations by the related model's plural (`console_ports`).
+                aliases.setdefault(_snake(field.related_model._meta.verbose_name_plural), (name, target))
+            continue
+        if isinstance(field, ArrayField):
+            attrs[field.name] = _array_filter(field)
             continue
         _, lookup, _ = scalar_kind(field)
         if lookup is None:
@@ -534,10 +1068,46 @@ def build_filter(declaration):
                 attrs[field.name] = strawberry_django.filter_field(resolver=_json_filter(field.name))
             continue
         annotations[field.name] = Optional[lookup]  # noqa: UP045
-    _add_through_filters(model, attrs)
+    taken = set(annotations) | set(attrs)
+    _add_through_filters(model, attrs, taken)
+    for alias, (path, target) in aliases.items():
+        if alias not in taken and alias not in attrs:
+            attrs[alias] = _through_filter(path, lazy(filter_name(target)))
+    if is_component(model) and 'inventory_items' not in taken:
+        attrs['inventory_items'] = _generic_reverse_filter(model, GenericReverse('dcim.InventoryItem', 'component'))
+    for name, spec in getattr(declaration, 'graphql_filters', {}).items():
+        annotations.pop(name, None)
+        if isinstance(spec, GenericReverse):
+            attrs[name] = _generic_reverse_filter(model, spec)
+        elif isinstance(spec, Lookup):
+            attrs[name] = _lookup_filter(name, spec)
+        elif isinstance(spec, Annotation):
+            attrs[name] = _annotation_filter(model, spec)
+        else:
+            input_type = _path_filter_type(model, spec.path)
+            attrs[name] = _through_filter(spec.path, input_type)
+    for name in declaration.counts:
+        if name not in annotations and name not in attrs:
+            attrs[name] = _counter_filter(declaration, name)
+    if not isinstance(declaration, TypeOnly):
+        _add_rest_filters(declaration, annotations, attrs)
     attrs['__annotations__'] = annotations
     cls = type(filter_name(declaration), (), attrs)
     return strawberry_django.filter_type(model, name=filter_name(declaration), lookups=True)(cls)
+
+
+def _add_rest_filters(declaration, annotations, attrs):
+    """The REST filter set's filters that are not model fields (`family`, `cabled`, `port__gte`...), under their
+    REST names; lookup variants of a name GraphQL already has (`name__ic`) are left out."""
+    from netbox.filtersets import CounterFilter, filterset_for
+
+    existing = set(annotations) | set(attrs)
+    for name, rest_filter in filterset_for(declaration).base_filters.items():
+        base = name.split('__')[0]
+        if name in UNBRIDGED_FILTERS or name.startswith('cf_') or isinstance(rest_filter, CounterFilter) or \
+                base in existing or name.endswith('__n'):
+            continue
+        attrs[name] = _rest_bridge(declaration, name, _rest_filter_kind(rest_filter))
 
 
 # Schema ----------------------------------------------------------------------------------------------------------
@@ -564,9 +1134,43 @@ class _DepthLimit(QueryDepthLimiter):
         super().__init__(max_depth=settings.GRAPHQL_MAX_DEPTH)
 
 
+@strawberry.input(name='OffsetPaginationInput', description='A page of a list: `offset` and `limit`, or `start` (the '
+                  'first ID to return, in ID order) and `limit`.')
+class Pagination(OffsetPaginationInput):
+    start: Optional[strawberry.ID] = strawberry.UNSET  # noqa: UP045
+
+
+class ListField(StrawberryDjangoField):
+    """A `<model>_list` query field: NetBox's pagination input, with `start` (ID-based pages)."""
+
+    @property
+    def arguments(self):
+        return [argument('pagination', Pagination, is_optional=True) if arg.python_name == 'pagination' else arg
+                for arg in super().arguments]
+
+    @arguments.setter
+    def arguments(self, value):
+        StrawberryDjangoField.arguments.fset(self, value)
+
+    def apply_pagination(self, queryset, pagination=None, *, related_field_id=None):
+        start = getattr(pagination, 'start', None)
+        if _given(start):
+            if pagination.offset:
+                raise GraphQLError('Pagination takes either offset or start, not both.')
+            try:
+                start = int(start)
+            except (TypeError, ValueError):
+                raise GraphQLError(f'pagination.start must be an object ID; got {start!r}.') from None
+            queryset = queryset.filter(pk__gte=start).order_by('pk')
+        return super().apply_pagination(queryset, pagination, related_field_id=related_field_id)
+
+
 def build_schema():
     declarations = sorted(exposed_declarations(), key=query_name)
     object_types = []
+    for declaration in type_only_declarations():
+        setattr(namespace_module, type_name(declaration), build_type(declaration))
+        setattr(namespace_module, filter_name(declaration), build_filter(declaration))
     for declaration in declarations:
         object_types.append(build_type(declaration))
         setattr(namespace_module, type_name(declaration), object_types[-1])
@@ -581,8 +1185,8 @@ def build_schema():
         annotations[name] = object_type
         attrs[name] = strawberry_django.field()
         annotations[f'{name}_list'] = list[object_type]
-        attrs[f'{name}_list'] = strawberry_django.field(
-            filters=getattr(namespace_module, filter_name(declaration)), pagination=True)
+        attrs[f'{name}_list'] = ListField(filters=getattr(namespace_module, filter_name(declaration)),
+                                          pagination=True)
     attrs['__annotations__'] = annotations
     query = strawberry.type(type('Query', (), attrs))
     return strawberry.Schema(

@@ -15,7 +15,7 @@ from strawberry.django.views import GraphQLView
 from netbox.api.authentication import TokenAuthentication
 from netbox.dynamic_config import get_config
 
-from .schema import get_schema
+from .schema import CURRENT_REQUEST, get_schema
 
 
 def _error(status, detail):
@@ -51,7 +51,11 @@ class NetBoxGraphQLView(GraphQLView):
                     return _error(403, 'CSRF verification failed.')
             if not request.user.is_authenticated and settings.LOGIN_REQUIRED:
                 return _error(403, 'Authentication credentials were not provided.')
-        return super().dispatch(request, *args, **kwargs)
+        token = CURRENT_REQUEST.set(request)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            CURRENT_REQUEST.reset(token)
 
     @staticmethod
     def _wants_ide(request):

@@ -49,15 +49,22 @@ def world(db):
     return out
 
 
-def make_devices(count, site):
+def bulk_devices(count, site):
+    """`count` devices of `site`, each with two interfaces holding one IP address each (bulk inserts)."""
     from dcim.models import Device, Interface
     from ipam.models import IPAddress
 
-    for n in range(count):
-        device = make(Device, site=site, name=f'bulk-{site.pk}-{n}')
-        for i in range(2):
-            interface = make(Interface, device=device, name=f'eth{i}')
-            make(IPAddress, address=f'172.{16 + site.pk % 8}.{n}.{i + 1}/24', assigned_object=interface)
+    template = make(Device, site=site, name=f'bulk-{site.pk}-template')
+    devices = Device.objects.bulk_create(
+        Device(name=f'bulk-{site.pk}-{n}', site=site, role_id=template.role_id, device_type_id=template.device_type_id,
+               status='active') for n in range(count - 1))
+    devices.append(template)
+    interfaces = Interface.objects.bulk_create(
+        Interface(device=device, name=f'eth{i}', type='1000base-t') for device in devices for i in range(2))
+    IPAddress.objects.bulk_create(
+        IPAddress(address=f'10.{100 + site.pk % 100}.{n >> 8 & 255}.{n & 255}/16', assigned_object=interface)
+        for n, interface in enumerate(interfaces, start=1))
+    return devices
 
 
 DEVICES_WITH_IPS = """
@@ -77,9 +84,15 @@ def test_documentation_query_devices_interfaces_ips_by_site(api, world):
     assert [d['name'] for d in devices] == ['dev-1-1', 'dev-1-2']
     assert devices[0]['site'] == {'name': 'Site 1'}
     assert devices[0]['interfaces'] == [{'name': 'eth0', 'ip_addresses': [{'address': '10.1.1.1/24'}]}]
-    # The same as REST returns.
-    rest = api.get('/api/ipam/ip-addresses/?device=dev-1-1').json()['results']
-    assert [ip['address'] for ip in rest] == ['10.1.1.1/24']
+    # The same as REST returns, device by device.
+    for device in devices:
+        rest = api.get(f'/api/dcim/interfaces/?device={device["name"]}').json()['results']
+        assert [i['name'] for i in rest] == [i['name'] for i in device['interfaces']]
+        for interface, rest_interface in zip(device['interfaces'], rest, strict=True):
+            ips = api.get(f'/api/ipam/ip-addresses/?interface_id={rest_interface["id"]}').json()['results']
+            assert sorted(ip['address'] for ip in ips) == sorted(ip['address'] for ip in interface['ip_addresses'])
+    rest_devices = api.get('/api/dcim/devices/?site=site-1').json()['results']
+    assert sorted(d['name'] for d in rest_devices) == [d['name'] for d in devices]
 
 
 def test_documentation_query_ip_address_contains(api, world):
@@ -130,6 +143,14 @@ def test_filters_lookups_and_logic(api, world):
 def test_pagination(api, world):
     query = '{ device_list(pagination: {offset: 1, limit: 2}) { name } }'
     assert [d['name'] for d in data_of(api, query)['device_list']] == ['dev-1-2', 'dev-2-1']
+    # `start`: from that ID on, in ID order.
+    from dcim.models import Device
+
+    ids = sorted(Device.objects.values_list('pk', flat=True))
+    query = '{ device_list(pagination: {start: "%d", limit: 2}) { id } }' % ids[1]
+    assert [int(d['id']) for d in data_of(api, query)['device_list']] == ids[1:3]
+    body = run(api, '{ device_list(pagination: {start: "%d", offset: 1}) { id } }' % ids[1])
+    assert 'either offset or start' in body['errors'][0]['message']
 
 
 def test_cable_terminations_union(api, plain_user):
@@ -165,7 +186,90 @@ def test_changelog(api, plain_user, world):
     assert data_of(client_for(plain_user), query)['site_list'][0]['changelog'] == []
 
 
-# Query counts -----------------------------------------------------------------------------------------------------
+def test_cable_terminations_and_paths_match_rest(api):
+    """A cable's terminations (a union: fragments per type) and an interface's link peers, connected endpoints and
+    cable position data are what REST shows."""
+    from dcim.models import Cable, Device, Interface
+
+    device_a, device_b = make(Device, name='cab-a'), make(Device, name='cab-b')
+    a, b = make(Interface, device=device_a, name='xe-0/0/0'), make(Interface, device=device_b, name='xe-0/0/1')
+    cable = Cable(a_terminations=[a], b_terminations=[b], label='c1')
+    cable.save()
+    query = '''{ cable(id: %d) { label a_terminations { ... on InterfaceType { id name device { name } } }
+        b_terminations { ... on InterfaceType { id name } } terminations { cable_end termination_type { model } } } }
+    ''' % cable.pk
+    data = data_of(api, query)['cable']
+    rest = api.get(f'/api/dcim/cables/{cable.pk}/').json()
+    assert [str(t['object']['id']) for t in rest['a_terminations']] == [t['id'] for t in data['a_terminations']]
+    assert [str(t['object']['id']) for t in rest['b_terminations']] == [t['id'] for t in data['b_terminations']]
+    assert data['a_terminations'][0]['device'] == {'name': 'cab-a'}
+    assert sorted((t['cable_end'], t['termination_type']['model']) for t in data['terminations']) == [
+        ('A', 'interface'), ('B', 'interface')]
+    query = '''{ interface(id: %d) { cable { label } cable_end cable_connector cable_positions
+        link_peers { __typename ... on InterfaceType { id name } }
+        connected_endpoints { ... on InterfaceType { id name device { name } } } } }''' % a.pk
+    data = data_of(api, query)['interface']
+    rest = api.get(f'/api/dcim/interfaces/{a.pk}/').json()
+    assert data['cable'] == {'label': 'c1'} and data['cable_end'] == rest['cable_end'] == 'A'
+    assert [p['id'] for p in data['link_peers']] == [str(p['id']) for p in rest['link_peers']] == [str(b.pk)]
+    assert data['link_peers'][0]['__typename'] == 'InterfaceType'
+    assert [e['id'] for e in data['connected_endpoints']] == [str(e['id']) for e in rest['connected_endpoints']]
+    assert data['connected_endpoints'][0]['device'] == {'name': 'cab-b'}
+
+
+def test_derived_fields(api, world):
+    from dcim.models import DeviceType
+    from ipam.models import Service
+
+    device = world['devices'][0]
+    interface = device.interfaces.first()
+    make(Service, parent=device, name='ssh', protocol='tcp', ports=[22])
+    DeviceType.objects.filter(pk=device.device_type_id).update(weight=2, weight_unit='kg')
+    query = '''{ device(id: %d) { services { name ports } device_type { _abs_weight }
+        interfaces { _name _site { name } _rack { name } _location { name } } } }''' % device.pk
+    data = data_of(api, query)['device']
+    assert data['services'] == [{'name': 'ssh', 'ports': [22]}]
+    assert data['device_type'] == {'_abs_weight': 2000}
+    assert data['interfaces'] == [{'_name': 'eth00000000', '_site': {'name': 'Site 1'}, '_rack': {'name': 'Rack 1'},
+                                   '_location': None}]
+    data = data_of(api, '{ ip_address_list(filters: {address: {starts_with: "10.1.1."}}) { family '
+                        'assigned_object_type { app_label model } } }')
+    assert data['ip_address_list'] == [{'family': 4, 'assigned_object_type': {'app_label': 'dcim',
+                                                                               'model': 'interface'}}]
+    assert interface is not None
+
+
+def test_derived_filters(api, world):
+    # Counters, REST-derived filters (family), a component's site (through its device), arrays, nested relations.
+    query = '{ device_list(filters: {interface_count: {gte: 1}, site: {slug: {exact: "site-2"}}}) { name } }'
+    assert sorted(d['name'] for d in data_of(api, query)['device_list']) == ['dev-2-1', 'dev-2-2']
+    query = '{ device_list(filters: {interface_count: {gt: 1}}) { name } }'
+    assert data_of(api, query)['device_list'] == []
+    query = '{ interface_list(filters: {site: {slug: {exact: "site-1"}}}) { device { name } } }'
+    assert sorted(i['device']['name'] for i in data_of(api, query)['interface_list']) == ['dev-1-1', 'dev-1-2']
+    query = '{ ip_address_list(filters: {family: 6}) { address } }'
+    assert data_of(api, query)['ip_address_list'] == []
+    query = '{ ip_address_list(filters: {family: 4, assigned: true}) { address } }'
+    assert len(data_of(api, query)['ip_address_list']) == 4
+    query = '{ interface_list(filters: {cabled: true}) { name } }'
+    assert data_of(api, query)['interface_list'] == []
+    from ipam.models import Service
+
+    make(Service, parent=world['devices'][0], name='web', protocol='tcp', ports=[80, 443])
+    query = '{ service_list(filters: {ports: {contains: [443]}}) { name } }'
+    assert data_of(api, query)['service_list'] == [{'name': 'web'}]
+    query = '{ service_list(filters: {port__gte: ["443"]}) { name } }'
+    assert data_of(api, query)['service_list'] == [{'name': 'web'}]
+    query = '{ interface_list(filters: {kind: ["virtual"]}) { name } }'
+    assert data_of(api, query)['interface_list'] == []
+    query = '{ device_list(filters: {services: {name: {exact: "web"}}}) { name } }'
+    assert data_of(api, query)['device_list'] == [{'name': world['devices'][0].name}]
+    query = '{ rack_reservation_list(filters: {unit_count: {gte: 1}}) { id } }'
+    assert data_of(api, query)['rack_reservation_list'] == []
+    body = run(api, '{ ip_address_list(filters: {family: 5}) { address } }')
+    assert body['errors'] and 'family' in body['errors'][0]['message']
+
+
 
 def count_queries(client, query):
     with CaptureQueriesContext(connection) as captured:
@@ -174,32 +278,45 @@ def count_queries(client, query):
 
 
 def test_query_count_depends_on_shape_not_rows(api, db):
+    """devices -> interfaces -> IP addresses (and the derived fields) issue the same SQL for 10 and 500 devices."""
     from dcim.models import Site
 
     small, large = make(Site, name='Small', slug='small'), make(Site, name='Large', slug='large')
-    make_devices(10, small)
-    make_devices(50, large)
+    bulk_devices(10, small)
+    bulk_devices(500, large)
     query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name display tags { name } changelog { id }
-        site { name } interfaces { name display ip_addresses { address display tenant { name } } } } }'''
+        site { name } services { name } interfaces { name display _site { name } link_peers { __typename }
+        connected_endpoints { __typename } cable_positions
+        ip_addresses { address display family tenant { name } } } } }'''
     data = data_of(api, query % 'large')
-    assert len(data['device_list']) == 50
+    assert len(data['device_list']) == 500
     assert all(len(d['interfaces']) == 2 and len(d['interfaces'][0]['ip_addresses']) == 1 for d in data['device_list'])
     assert count_queries(api, query % 'small') == count_queries(api, query % 'large')
 
 
 def test_query_count_for_constrained_user(plain_user, db):
+    """The same for a user whose permissions are constrained, at every nested level (the constraints are applied
+    inside each level's query)."""
     from dcim.models import Device, Interface, Site
     from ipam.models import IPAddress
 
     small, large = make(Site, name='Small', slug='small'), make(Site, name='Large', slug='large')
-    make_devices(10, small)
-    make_devices(50, large)
+    bulk_devices(10, small)
+    bulk_devices(500, large)
     for model in (Device, Interface, IPAddress, Site):
         grant(plain_user, model, ['view'], constraints={'id__gte': 0} if model is not Site else None)
     client = client_for(plain_user)
     query = '''{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name site { name }
-        interfaces { name ip_addresses { address assigned_object { ... on InterfaceType { name } } } } } }'''
+        interfaces { name _site { name }
+        ip_addresses { address assigned_object { ... on InterfaceType { name } } } } } }'''
     data_of(client, query % 'small')  # the user's permissions are read once per request: warm the caches
+    data = data_of(client, query % 'large')
+    assert len(data['device_list']) == 500
+    assert all(len(i['ip_addresses']) == 1 for d in data['device_list'] for i in d['interfaces'])
+    assert count_queries(client, query % 'small') == count_queries(client, query % 'large')
+    # Nested under a site (reverse relation), constrained too.
+    query = '{ site_list(filters: {slug: {exact: "%s"}}) { devices { name interfaces { name } } } }'
+    assert len(data_of(client, query % 'large')['site_list'][0]['devices']) == 500
     assert count_queries(client, query % 'small') == count_queries(client, query % 'large')
 
 
@@ -233,6 +350,18 @@ def test_constrained_user_sees_only_their_site_devices(site_user, world, api):
     assert sorted((r['name'], len(r['devices'])) for r in racks) == [('Rack 1', 2), ('Rack 2', 0)]
     sites = data_of(site_user, '{ vlan_list { name site { devices { name } } } }')['vlan_list']
     assert sorted(len(v['site']['devices']) for v in sites) == [0, 2]
+    # VLAN -> interfaces -> device: the interfaces of hidden devices are shown (interfaces are granted), their
+    # devices are not.
+    from dcim.models import Interface
+
+    Interface.objects.filter(device__in=world['devices']).update(mode='access', untagged_vlan=world['vlans'][0])
+    vlan = data_of(site_user, '{ vlan(id: %d) { interfaces_as_untagged { device { name } } } }'
+                   % world['vlans'][0].pk)['vlan']
+    assert sorted(str(i['device'] and i['device']['name']) for i in vlan['interfaces_as_untagged']) == [
+        'None', 'None', 'dev-1-1', 'dev-1-2']
+    # A component's _site (through its device) is the site's, which the user may view.
+    shown = data_of(site_user, '{ interface_list { _site { name } } }')['interface_list']
+    assert sorted(i['_site']['name'] for i in shown) == ['Site 1', 'Site 1', 'Site 2', 'Site 2']
     # The interface of a hidden device is visible (interfaces are granted) but its device is not.
     interfaces = data_of(site_user, '{ interface_list { device { name } } }')['interface_list']
     assert sorted(str(i['device'] and i['device']['name']) for i in interfaces) == [
