@@ -37,6 +37,8 @@ class Command(BaseCommand):
                 network = build_network(devices)
             failures = fill_every_model(count, self.stderr)
             with transaction.atomic():
+                tidy()
+            with transaction.atomic():
                 decorate(network)
         total = sum(d.model._default_manager.count() for d in registry)
         self.stdout.write(f'{total} objects of {len(registry)} models in {time.monotonic() - started:.1f} s.')
@@ -65,11 +67,63 @@ def fill_every_model(count, stderr):
     return failures
 
 
+def tidy():
+    """Undo what the generic filler sets but no real installation has: generic relations to objects that don't
+    exist, components marked with a cable that doesn't end on them, services bound to others' addresses."""
+    from django.core.exceptions import ValidationError
+
+    from dcim.models import CableTermination
+    from ipam.models import Service
+
+    for declaration in registry:
+        model = declaration.model
+        for field in model._meta.private_fields:
+            if not hasattr(field, 'fk_field'):
+                continue
+            id_field = model._meta.get_field(field.fk_field)
+            for row in model._default_manager.exclude(**{f'{field.ct_field}__isnull': True}):
+                target_model = getattr(row, field.ct_field).model_class()
+                target_id = getattr(row, field.fk_field)
+                if target_model is not None and target_model._default_manager.filter(pk=target_id).exists():
+                    continue
+                if id_field.null:
+                    model._default_manager.filter(pk=row.pk).update(**{field.ct_field: None, field.fk_field: None})
+                else:
+                    row.delete()
+        if any(f.name == 'cable' for f in model._meta.concrete_fields) and model._meta.label_lower != \
+                'dcim.cabletermination':
+            content_type = ContentType.objects.get_for_model(model)
+            ended = CableTermination.objects.filter(termination_type=content_type).values('termination_id')
+            stray = model._default_manager.filter(cable__isnull=False).exclude(pk__in=ended)
+            extra = {'cable_end': None} if any(f.name == 'cable_end' for f in model._meta.concrete_fields) else {}
+            stray.update(cable=None, **extra)
+    from django.db.models import F, Q
+
+    from dcim.models import Interface
+
+    Interface.objects.filter(wireless_link__isnull=False).exclude(
+        Q(wireless_link__interface_a=F('pk')) | Q(wireless_link__interface_b=F('pk'))).update(wireless_link=None)
+    for service in Service.objects.all():
+        try:
+            service.clean_related({'ipaddresses': list(service.ipaddresses.all())})
+        except ValidationError:
+            service.ipaddresses.clear()
+
+
 def build_network(device_count):
     """Two sites with racks, a switch and servers per rack, interfaces cabled to the switch, addresses (primary
     IPs), VLANs and prefixes: objects that refer to each other as in a real installation."""
     from dcim.models import (
-        Cable, Device, DeviceRole, DeviceType, Interface, InterfaceTemplate, Manufacturer, Platform, Rack, Region,
+        Cable,
+        Device,
+        DeviceRole,
+        DeviceType,
+        Interface,
+        InterfaceTemplate,
+        Manufacturer,
+        Platform,
+        Rack,
+        Region,
         Site,
     )
     from ipam.models import VLAN, VRF, IPAddress, Prefix, VLANGroup
