@@ -556,9 +556,13 @@ class Importer:
 
     # Payloads
 
+    def stored_instance(self, item):
+        model = registry.get(self.current).model
+        return model._default_manager.get(pk=self.mapping[self.current][item['id']])
+
     def payload(self, declaration, plans, item, defer_self=False, only=None):
         """The write body for one source object (our IDs), and {field: source value} of the fields that wait."""
-        label = declaration.label()
+        label = self.current = declaration.label()
         body, later = {}, {}
         for plan in plans:
             if plan.name not in item or (only is not None and plan.name not in only):
@@ -627,6 +631,15 @@ class Importer:
             from django.core.files.uploadedfile import SimpleUploadedFile
 
             content = self.source.download(value)
+            if item['id'] in self.mapping[self.current]:
+                # Copied before: the stored file stays unless the source's differs.
+                stored = getattr(self.stored_instance(item), plan.name)
+                try:
+                    with stored.open('rb') as handle:
+                        if handle.read() == content:
+                            return None
+                except (OSError, ValueError):
+                    pass
             return SimpleUploadedFile(value.rsplit('/', 1)[-1], content)
         return _plain(value)
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         with change_logging(ChangeContext(user=user)):
             with transaction.atomic():
                 network = build_network(devices)
-            failures = fill_every_model(count, self.stderr)
+            failures = fill_every_model(count, options['verbosity'] > 0)
             with transaction.atomic():
                 tidy()
             with transaction.atomic():
@@ -49,12 +49,12 @@ class Command(BaseCommand):
             self.stderr.write(f'Models without objects: {", ".join(empty)}')
 
 
-def fill_every_model(count, stderr):
+def fill_every_model(count, progress=True):
     """`count` objects of every declared model, each filled by the generic test filler (netbox.testing)."""
     from netbox.testing import make_full
 
     failures = []
-    for declaration in tqdm(list(registry), desc='Every model', unit='model', leave=False):
+    for declaration in tqdm(list(registry), desc='Every model', unit='model', leave=False, disable=not progress):
         if declaration.label() in DERIVED:
             continue
         for _ in range(count):
