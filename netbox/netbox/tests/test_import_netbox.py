@@ -71,7 +71,8 @@ def source(django_db_setup, tmp_path):
         deadline = time.monotonic() + 120
         while True:
             try:
-                if requests.get(f'{base}/api/status/', timeout=10).status_code == 200:
+                if requests.get(f'{base}/api/status/', headers={'Authorization': f'Bearer {token}'},
+                                timeout=10).status_code == 200:
                     break
             except requests.RequestException:
                 pass
