@@ -417,3 +417,22 @@ def model_features(model):
     if hasattr(model, 'apply_synced_content'):
         features.append('synced_data')
     return sorted(features)
+
+
+class ImportedObject(models.Model):
+    """An object `manage.py import_netbox` copied from another NetBox: which object of which source it is, so that a
+    re-run (--update) finds it again instead of making a second copy."""
+
+    source = models.CharField(max_length=500)
+    object_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name='+')
+    source_id = models.PositiveBigIntegerField()
+    local_id = models.PositiveBigIntegerField()
+    imported = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ('source', 'object_type', 'source_id')
+        constraints = [models.UniqueConstraint(fields=('source', 'object_type', 'source_id'),
+                                               name='core_importedobject_unique_source_object')]
+
+    def __str__(self):
+        return f'{self.object_type.app_label}.{self.object_type.model} #{self.source_id} of {self.source}'

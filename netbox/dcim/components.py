@@ -1,6 +1,8 @@
 """Creating device components from type templates, and names expanded from patterns."""
 import itertools
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -28,6 +30,18 @@ UNCHECKED_FIELDS = ('device', 'module', 'parent', 'power_port', 'cooling_intake'
                     'rght', 'tree_id', 'level', 'role', 'manufacturer', 'component_type')
 # Most components one name pattern may produce.
 MAX_PATTERN_NAMES = 4096
+# False while objects are copied from another NetBox (netbox.importer): their components are copied as they are.
+_from_templates = ContextVar('components_from_templates', default=True)
+
+
+@contextmanager
+def components_from_templates(enabled):
+    """Whether new devices and modules get the components of their type's templates inside the block."""
+    token = _from_templates.set(enabled)
+    try:
+        yield
+    finally:
+        _from_templates.reset(token)
 
 
 def _model(name):
@@ -66,6 +80,8 @@ def create_components_from_templates(device, module=None):
     one kind are inserted together; the caller's transaction makes the whole creation succeed or fail as one.
     Returns {template relation: {template pk: component}}.
     """
+    if not _from_templates.get():
+        return {}
     owner = module.module_type if module is not None else device.device_type
     owner_field, kinds = _kinds_present(owner)
     if not kinds:

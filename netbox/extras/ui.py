@@ -124,9 +124,25 @@ def serve_media(request, path):
     from django.core.files.storage import default_storage
     from django.http import FileResponse, Http404
 
-    if not request.user.is_authenticated:
+    user = request.user
+    if not user.is_authenticated and request.headers.get('Authorization'):
+        # An API client (the importer of another NetBox) reads files with its token, as it reads the attachment.
+        from rest_framework.exceptions import AuthenticationFailed
+
+        from netbox.api.authentication import TokenAuthentication
+
+        try:
+            found = TokenAuthentication().authenticate(request)
+        except AuthenticationFailed:
+            found = None
+        if found is None:
+            from django.http import HttpResponseForbidden
+
+            return HttpResponseForbidden('Invalid token.')
+        user = found[0]
+    if not user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    attachment = ImageAttachment.objects.restrict(request.user, 'view').filter(image=path).first()
+    attachment = ImageAttachment.objects.restrict(user, 'view').filter(image=path).first()
     if attachment is None:
         raise Http404('No such file.')
     try:

@@ -25,4 +25,5 @@ for _name in ('high', 'default', 'low'):
 
 # Uploaded files never land in the source tree; tests that look at files override MEDIA_ROOT with their own
 # temporary directory.
-MEDIA_ROOT = tempfile.mkdtemp(prefix='netbox-test-media-')
+# A server process a test starts may be told to share a directory with the processes that fill its database.
+MEDIA_ROOT = os.environ.get('NETBOX_TEST_MEDIA_ROOT') or tempfile.mkdtemp(prefix='netbox-test-media-')

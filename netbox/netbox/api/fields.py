@@ -83,6 +83,11 @@ def _plain_value(obj, name, context):
     except Exception:
         value = getattr(obj, name, None)
         return value() if callable(value) else value
+    if hasattr(model_field, 'fk_field'):  # a generic foreign key (a group member): the object it points at, nested
+        return nested_representation(getattr(obj, name), context)
+    if model_field.many_to_one and model_field.related_model is ContentType:  # as at the top level: "app.model"
+        content_type = getattr(obj, name)
+        return f'{content_type.app_label}.{content_type.model}' if content_type is not None else None
     if model_field.is_relation and model_field.related_model is not None:
         # Another object of the same model is shown short (its Nested<Model> form), so nesting never recurses.
         related = registry.get(model_field.related_model)

@@ -13,6 +13,7 @@ generic test compares the two for every model and mode.
 import copy
 import keyword
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import ForeignObjectRel
@@ -465,6 +466,16 @@ def _nested_reader(declaration, model, name):
             value = getattr(obj, name, None)
             return value() if callable(value) else value
         return read_attribute
+    if hasattr(model_field, 'fk_field'):  # a generic foreign key (a group member): the object it points at, nested
+        def read_generic(obj, context):
+            value = getattr(obj, name)
+            return None if value is None else render_nested(value, context)
+        return read_generic
+    if model_field.many_to_one and model_field.related_model is ContentType:  # as at the top level: "app.model"
+        def read_type(obj, context):
+            value = getattr(obj, name)
+            return None if value is None else f'{value.app_label}.{value.model}'
+        return read_type
     if model_field.is_relation and model_field.related_model is not None:
         related = registry.get(model_field.related_model)
         inner = tuple(related.nested_self_fields()) if related and model_field.related_model is model else None

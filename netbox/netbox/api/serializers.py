@@ -330,7 +330,8 @@ class BaseModelSerializer(serializers.ModelSerializer):
             name = field.source_attrs[-1]
             wanted = {}
             for index, data in enumerate(results):
-                if data is not None and not errors[index] and field.source in data:
+                # NULLs never collide (an unset asset tag): only values are checked.
+                if data is not None and not errors[index] and data.get(field.source) is not None:
                     wanted.setdefault(data[field.source], []).append(index)
             if not wanted:
                 continue
