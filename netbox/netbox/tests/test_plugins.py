@@ -364,7 +364,8 @@ def test_graphql(api, user_api):
     device = make(Device, name='agg-1')
     gizmo = make(Gizmo, name='Fan unit', kind='fan')
     make(GizmoMount, device=device, gizmo=gizmo, slot=7)
-    query = ('{ gizmo_list(filters: {name: {exact: "Fan unit"}}) { id name kind mount_count custom_fields tags { name } mounts { slot device { name } } } '
+    query = ('{ gizmo_list(filters: {name: {exact: "Fan unit"}}) '
+             '{ id name kind mount_count custom_fields tags { name } mounts { slot device { name } } } '
              'gizmo_mount_list(filters: {slot: {exact: 7}}) { gizmo { name } } gizmo_kinds }')
     response = api.post('/graphql/', {'query': query}, format='json')
     assert response.status_code == 200
