@@ -71,6 +71,32 @@ def enabled_rules():
     return _rules_cache.rules, _rules_cache.wanted
 
 
+def wanted_events():
+    """The (content type ID, event type) pairs that become events: those some enabled rule wants, or every one when
+    the pipeline has other steps (a plugin's), which see every event as in NetBox."""
+    if other_pipeline_steps():
+        return EVERYTHING
+    return enabled_rules()[1]
+
+
+class _Everything:
+    """`wanted` when the pipeline has steps besides the event rules (a plugin's): every change is an event."""
+
+    def __contains__(self, item):
+        return True
+
+    def __bool__(self):
+        return True
+
+
+EVERYTHING = _Everything()
+
+
+def other_pipeline_steps():
+    """Whether EVENTS_PIPELINE names callables besides the event rules' (they see every event, as in NetBox)."""
+    return any(path not in DEFAULT_PIPELINE for path in getattr(settings, 'EVENTS_PIPELINE', None) or ())
+
+
 def _serializer_context(request):
     return {'request': request}
 
@@ -139,14 +165,11 @@ def make_event(event, event_type, object_type, object_id, data, user=None, reque
 def committed_records(context, records):
     """After a commit: the events of the changes some enabled rule wants, through the pipeline."""
     try:
-        if other_pipeline_steps():
-            chosen = list(records)  # a step of the operator's (or a plugin's) sees every change
-        else:
-            _, wanted = enabled_rules()
-            if not wanted:
-                return
-            chosen = [(action, record) for action, record in records
-                      if (record.changed_object_type_id, ACTION_EVENTS[action][1]) in wanted]
+        wanted = wanted_events()
+        if not wanted:
+            return
+        chosen = [(action, record) for action, record in records
+                  if (record.changed_object_type_id, ACTION_EVENTS[action][1]) in wanted]
         if not chosen:
             return
         events = build_events(context, chosen)
@@ -194,11 +217,6 @@ def build_events(context, chosen):
 
 def pipeline():
     return tuple(getattr(settings, 'EVENTS_PIPELINE', None) or DEFAULT_PIPELINE)
-
-
-def other_pipeline_steps():
-    """Whether EVENTS_PIPELINE holds more than the event rules: those steps are given every event."""
-    return any(path not in DEFAULT_PIPELINE for path in pipeline())
 
 
 def run_pipeline(events):
@@ -273,9 +291,9 @@ def job_event(job, event_type):
 
     from .models import Webhook
 
-    _, wanted = enabled_rules()
+    wanted = wanted_events()
     content_type = ContentType.objects.get_for_model(Job)
-    if (content_type.pk, event_type) not in wanted and not other_pipeline_steps():
+    if (content_type.pk, event_type) not in wanted:
         return
     if job.object_type_id is not None and job.object_type_id == ContentType.objects.get_for_model(Webhook).pk:
         return

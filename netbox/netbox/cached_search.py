@@ -87,8 +87,10 @@ def indexed_declaration(model):
     if not isinstance(model, type) or model._meta.proxy:
         return None
     declaration = registry.get(model)
-    if declaration is None or declaration.model is not model or not declaration.search or declaration.menu is None \
-            or not declaration.global_search:
+    if declaration is None or declaration.model is not model or not declaration.search or not declaration.global_search:
+        return None
+    # Models outside the menu are parts of others, unless a search index puts them in the global search (plugins).
+    if declaration.menu is None and declaration.search_index is None:
         return None
     return declaration
 

@@ -12,3 +12,8 @@ API_TOKEN_PEPPERS = {1: 'test-pepper-0123456789-abcdefghijklmnopqrstuvwxyz'}
 REDIS['tasks']['DATABASE'] = int(os.environ.get('TEST_REDIS_DATABASE', '8'))  # noqa: F405
 REDIS['caching']['DATABASE'] = int(os.environ.get('TEST_REDIS_CACHE_DATABASE', '9'))  # noqa: F405
 DATABASE['CONN_MAX_AGE'] = 0  # noqa: F405  (test databases are dropped at the end; keep no connection open)
+
+# The test plugins: netbox/netbox/tests/gizmo_plugin (written the NetBox way, with a required setting) and
+# native_plugin (declared our way).
+PLUGINS = ['netbox.tests.gizmo_plugin', 'netbox.tests.native_plugin']
+PLUGINS_CONFIG = {'netbox.tests.gizmo_plugin': {'inventory_owner': 'Operations'}}

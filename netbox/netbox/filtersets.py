@@ -672,7 +672,10 @@ def filterset_for(declaration):
     for name in [name for name in attrs if base_filter_name(name) in declaration.filter_exclude]:
         del attrs[name]
     attrs['Meta'] = type('Meta', (), {'model': model, 'fields': []})
-    filterset = type(f'{model.__name__}FilterSet', (BaseFilterSet,), attrs)
+    attrs['derived'] = True
+    # A plugin's NetBox-style filter set is the base, so that its methods (`search`, method filters) serve.
+    base = declaration.__dict__.get('filterset_base', BaseFilterSet)
+    filterset = type(f'{model.__name__}FilterSet', (base,), attrs)
     declaration._filterset = filterset
     return filterset
 
@@ -748,3 +751,37 @@ class NoMatchFilter(MultiValueCharFilter):
             return qs
         every_object_matches = self.lookup_expr == 'exact' and 'null' in value
         return qs if every_object_matches != bool(self.exclude) else qs.none()
+
+
+class NetBoxModelFilterSet(BaseFilterSet):
+    """
+    NetBox's base class for a plugin's filter set. Subclass it with `Meta.model` and `Meta.fields`; the model's
+    declaration (netbox.plugins.adapters) takes those fields, the filters declared on the class and its
+    `search(queryset, name, value)` method (the `q` filter), and derives every lookup, `tag`, custom field and
+    change-log filter as for our own models. `filterset_for(declaration)` is the filter set actually used.
+    """
+
+    derived = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get('derived'):
+            from netbox.registry import record_piece
+
+            record_piece('filtersets', cls)
+
+
+class ChangeLoggedModelFilterSet(NetBoxModelFilterSet):
+    """NetBox's filter set base for change-logged models without tags (the same derivation)."""
+
+
+class OrganizationalModelFilterSet(NetBoxModelFilterSet):
+    """NetBox's filter set base for organisational models (the same derivation)."""
+
+
+class PrimaryModelFilterSet(NetBoxModelFilterSet):
+    """NetBox's filter set base for primary models (the same derivation)."""
+
+
+class NestedGroupModelFilterSet(NetBoxModelFilterSet):
+    """NetBox's filter set base for nested group models (the same derivation)."""

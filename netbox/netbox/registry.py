@@ -95,6 +95,9 @@ class Declaration:
     # Whether the model's objects are in the cached global search index (and the global search); the list's `q=`
     # searches its fields either way.
     global_search = True
+    # The NetBox-style SearchIndex registered for the model (netbox.search.register_search): puts the model in the
+    # global search even without a menu place.
+    search_index = None
     # Counters: {'tenant_count': Counter('tenancy.Tenant', 'group')}.
     counts = {}
     # Columns of the UI table shown by default.
@@ -150,6 +153,8 @@ class Declaration:
     # GraphQL fields and filters under NetBox's names where they differ from the model's (netbox.graphql.specs).
     graphql_fields = {}
     graphql_filters = {}
+    # The plugin (its module name) whose model this is; None for our own apps.
+    plugin = None
 
     @classmethod
     def label(cls):
@@ -316,3 +321,30 @@ registry = Registry()
 def declare(declaration):
     """Class decorator: register a Declaration subclass."""
     return registry.register(declaration)
+
+
+def is_plugin_app(app_label):
+    """Whether `app_label` is an installed plugin's (netbox.plugins), whose URLs live under /plugins/."""
+    from netbox.plugins import plugin_registry
+
+    return app_label in plugin_registry['installed']
+
+
+def ui_namespace(app_label):
+    """The URL namespace of an app's UI pages: 'dcim', or 'plugins:<app>' for a plugin's (NetBox's names)."""
+    return f'plugins:{app_label}' if is_plugin_app(app_label) else app_label
+
+
+def api_namespace(app_label):
+    """The URL namespace of an app's REST endpoints: 'dcim-api', or 'plugins-api:<app>-api' for a plugin's."""
+    return f'plugins-api:{app_label}-api' if is_plugin_app(app_label) else f'{app_label}-api'
+
+
+# NetBox-style classes a plugin defines (serializers, viewsets, filter sets, tables, forms, list views), recorded as
+# they are defined and turned into its models' declarations by netbox.plugins.adapters: {kind: [class, ...]}.
+netbox_style_pieces = {}
+
+
+def record_piece(kind, cls):
+    """Note a NetBox-style class defined for a model (see netbox.plugins.adapters)."""
+    netbox_style_pieces.setdefault(kind, []).append(cls)

@@ -127,7 +127,7 @@ def path_index_lookups(model, path):
     yield model, path, 'icontains'
 
 
-class SearchIndex:
+class DatabaseIndex:
     """
     One index a search needs: `expression` (SQL, unqualified) of `table`, with an access method and opclass.
     Its name hashes the expression as PostgreSQL reads it (`canonical`), so that two spellings of one expression
@@ -171,7 +171,7 @@ class SearchIndex:
                 f'ON {quote(self.table)} USING {self.method} ({elements}){storage}')
 
     def __repr__(self):
-        return f'<SearchIndex {self.name}: {self.table} USING {self.method} (({self.expression}) {self.opclass})>'
+        return f'<DatabaseIndex {self.name}: {self.table} USING {self.method} (({self.expression}) {self.opclass})>'
 
 
 # A GIN index collects new entries in a pending list that every search reads through until it is merged: after a
@@ -223,7 +223,7 @@ def canonical_expression(cursor, table, expression):
 
 
 def index_for(model, path, lookup_name, connection):
-    """The SearchIndex serving `<path>__<lookup_name>` on `model`, compiled as Django compiles it in a query."""
+    """The DatabaseIndex serving `<path>__<lookup_name>` on `model`, compiled as Django compiles it in a query."""
     query = Query(model, alias_cols=False)
     # The right-hand side is an expression, which no lookup validates: the indexed left-hand side ignores it.
     lookup = query.build_where(Q(**{f'{path}__{lookup_name}': Value('')})).children[0]
@@ -234,7 +234,7 @@ def index_for(model, path, lookup_name, connection):
         raise ValueError(f'{model._meta.label}.{path}__{lookup_name}: the indexed expression takes parameters')
     method, opclass = getattr(lookup, 'search_index', None) or LOOKUP_INDEXES[lookup_name]
     columns = dict.fromkeys(col.target.column for col in lookup.lhs.flatten() if isinstance(col, Col))
-    return SearchIndex(model._meta.db_table, columns, sql, method, opclass)
+    return DatabaseIndex(model._meta.db_table, columns, sql, method, opclass)
 
 
 ORDER_SEPARATOR = ' ||| '
@@ -269,7 +269,7 @@ def ordering_index(model, connection):
             direction += ' NULLS LAST'
         directions.append(direction)
         columns.update(dict.fromkeys(col.target.column for col in cols))
-    return SearchIndex(model._meta.db_table, columns, ORDER_SEPARATOR.join(expressions), 'btree', None,
+    return DatabaseIndex(model._meta.db_table, columns, ORDER_SEPARATOR.join(expressions), 'btree', None,
                        directions=directions)
 
 
@@ -290,7 +290,7 @@ _wanted = {}
 
 
 def wanted_indexes(connection):
-    """[SearchIndex] for every search filter of every declaration (unnamed until synced; may repeat). Compiled
+    """[DatabaseIndex] for every search filter of every declaration (unnamed until synced; may repeat). Compiled
     once per process: the declarations do not change while it runs, and test databases are synced often."""
     from netbox.registry import registry
 
@@ -463,3 +463,88 @@ def post_migrate_handler(sender, using=DEFAULT_DB_ALIAS, verbosity=1, stdout=Non
     report = sync_search_indexes(using=using)
     if verbosity >= 1 and (report.created or report.dropped) and stdout is not None:
         stdout.write(f'  {report}\n')
+
+
+# NetBox-style search indexes (plugins) ---------------------------------------------------------------------------
+
+class FieldTypes:
+    """Kinds of cached values (NetBox's names)."""
+
+    FLOAT = 'float'
+    INTEGER = 'int'
+    STRING = 'str'
+
+
+class LookupTypes:
+    """Lookups of the global search (NetBox's names)."""
+
+    PARTIAL = 'icontains'
+    EXACT = 'iexact'
+    STARTSWITH = 'istartswith'
+    ENDSWITH = 'iendswith'
+    REGEX = 'iregex'
+
+
+class SearchIndex:
+    """
+    A model's place in the global search, written as NetBox plugins write it: `model`, `fields` as ((field name,
+    weight), ...) (lower weights rank first), optional `category` and `display_attrs`. Registered with
+    `register_search`, it becomes the model's declared `search` (netbox.registry), which feeds both the cached
+    global search (netbox.cached_search) and the list's `q=`.
+    """
+
+    model = None
+    category = None
+    fields = ()
+    display_attrs = ()
+
+    @classmethod
+    def get_category(cls):
+        return cls.category or cls.model._meta.app_config.verbose_name
+
+    @staticmethod
+    def get_field_type(instance, field_name):
+        from .cached_search import value_kind
+
+        return value_kind(instance._meta.get_field(field_name))
+
+    @staticmethod
+    def get_field_value(instance, field_name):
+        return getattr(instance, field_name)
+
+
+_search_indexes = {}
+
+
+def register_search(cls):
+    """Class decorator (or call): register a SearchIndex for its model. Returns the class."""
+    if not (isinstance(cls, type) and issubclass(cls, SearchIndex)) or cls.model is None:
+        raise ImproperlyConfigured(f'{cls!r} must be a netbox.search.SearchIndex subclass naming its model.')
+    for entry in cls.fields:
+        if not (isinstance(entry, (tuple, list)) and len(entry) == 2 and isinstance(entry[1], int)):
+            raise ImproperlyConfigured(f'{cls.__name__}.fields must be (field name, weight) pairs; got {entry!r}.')
+        cls.model._meta.get_field(entry[0])  # a name that is no field fails here, naming it
+    _search_indexes[cls.model._meta.label_lower] = cls
+    from .registry import registry
+
+    declaration = registry.get(cls.model._meta.label_lower)
+    if declaration is not None:
+        apply_search_index(declaration, cls)
+    return cls
+
+
+def search_index_for(model):
+    """The SearchIndex registered for `model`, or None."""
+    return _search_indexes.get(model._meta.label_lower)
+
+
+def apply_search_index(declaration, index):
+    """Make a registered SearchIndex the declaration's search (before or after its derived pieces were built)."""
+    from . import cached_search
+
+    declaration.search = tuple((name, weight) for name, weight in index.fields)
+    declaration.global_search = True
+    declaration.search_index = index
+    if '_filterset' in declaration.__dict__:
+        del declaration._filterset
+    cached_search._fields.pop(declaration.model, None)

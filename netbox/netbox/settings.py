@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .configuration_loader import build_settings, load_configuration_module, load_ldap_configuration_module
+from .plugins import load_plugins
 
 VERSION = '4.7.3'
 API_VERSION = '.'.join(VERSION.split('.')[:2])
@@ -53,8 +54,13 @@ INSTALLED_APPS = [
     'virtualization',
     'vpn',
     'wireless',
-    *PLUGINS,  # noqa: F821
 ]
+
+# Plugins (netbox.plugins): checked here, so that a plugin that can't be used stops the start with one line naming
+# it; their apps come after ours, their middleware last, their queues beside ours.
+_plugins = load_plugins(PLUGINS, PLUGINS_CONFIG, VERSION)  # noqa: F821
+PLUGINS_CONFIG = _plugins['config']
+INSTALLED_APPS += [app for app in _plugins['apps'] if app not in INSTALLED_APPS]
 
 MIDDLEWARE = [
     'django.middleware.security.SecurityMiddleware',
@@ -70,6 +76,7 @@ MIDDLEWARE = [
     'netbox.middleware.CoreMiddleware',
     'netbox.middleware.MaintenanceModeMiddleware',
     'netbox.sso.SSOErrorMiddleware',
+    *_plugins['middleware'],
 ]
 
 # Prometheus metrics (netbox/netbox/metrics.py): counted first, so that every request's whole time is measured.
@@ -127,6 +134,10 @@ TEMPLATES = [
 RQ_QUEUES = {name: RQ_CONNECTION for name in ('high', 'default', 'low')}  # noqa: F821
 for _queue in RQ_QUEUE_MAPPINGS.values():  # noqa: F821
     RQ_QUEUES.setdefault(_queue, RQ_CONNECTION)  # noqa: F821
+for _queue in _plugins['queues']:
+    RQ_QUEUES.setdefault(_queue, RQ_CONNECTION)  # noqa: F821
+# A list of its own: plugins append their events_pipeline entries once ready.
+EVENTS_PIPELINE = list(EVENTS_PIPELINE)  # noqa: F821
 # `manage.py rqworker` runs NetBox's worker: it schedules the system jobs at start (core/worker.py).
 RQ = {'WORKER_CLASS': 'core.worker.Worker'}
 

@@ -13,6 +13,7 @@ from extras.ui import serve_media
 from netbox.api.routers import app_urlpatterns
 from netbox.api.views import APIRootView, StatusView
 from netbox.graphql.views import NetBoxGraphQLView
+from netbox.plugins.urls import plugin_api_patterns, plugin_ui_patterns
 from netbox.ui.urls import ui_urlpatterns
 from users.api import TokenProvisionView, UserConfigView
 
@@ -42,6 +43,7 @@ api_patterns = [
     path('schema/', SpectacularAPIView.as_view(), name='schema'),
     path('docs/', SpectacularSwaggerView.as_view(url_name='schema'), name='api_docs'),
     path('redoc/', SpectacularRedocView.as_view(url_name='schema'), name='api_redocs'),
+    path('plugins/', include((plugin_api_patterns(), 'plugins-api'))),
 ]
 for app in ('circuits', 'core', 'dcim', 'extras', 'ipam', 'tenancy', 'users', 'virtualization', 'vpn', 'wireless'):
     api_patterns.append(path(f'{app}/', app_urlpatterns(app, API_EXTRAS.get(app, ()))))
@@ -55,6 +57,7 @@ _patterns = [
     re_path(r'^static/(?P<path>.*)$', serve, {'document_root': settings.STATIC_ROOT}),
     # Uploaded files: for logged-in users who may view the attachment they belong to (extras.ui.serve_media).
     re_path(r'^media/(?P<path>.+)$', serve_media, name='media'),
+    path('plugins/', include((plugin_ui_patterns(), 'plugins'))),
     *ui_urlpatterns(UI_EXTRAS),
 ]
 

@@ -47,4 +47,9 @@ def test_the_form_refuses_bad_values(admin_client, change, message):
 
 
 def test_events_pipeline_defaults_to_the_event_rules(settings):
-    assert settings.EVENTS_PIPELINE == ['extras.events.process_event_queue']
+    from netbox.configuration_loader import OPTIONAL_DEFAULTS
+
+    assert OPTIONAL_DEFAULTS['EVENTS_PIPELINE'] == ['extras.events.process_event_queue']
+    # The test settings install a plugin whose events_pipeline step follows (netbox/tests/gizmo_plugin).
+    assert settings.EVENTS_PIPELINE == ['extras.events.process_event_queue',
+                                        'netbox.tests.gizmo_plugin.events.record_events']

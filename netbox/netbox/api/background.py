@@ -19,7 +19,7 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from netbox.registry import registry
+from netbox.registry import api_namespace, registry
 from netbox.request_context import ChangeContext, change_logging, current_change_context
 
 BACKGROUND_PARAMETER = 'background'
@@ -68,7 +68,7 @@ def run_bulk_write(job, model, method, body, query, host, secure, request_id=Non
     if job.user is None or not job.user.is_active:
         raise JobFailed('The user who asked for this write no longer exists or is inactive; nothing was written.')
     declaration = registry.get(apps.get_model(model))
-    path = reverse(f'{declaration.model._meta.app_label}-api:{declaration.model_name()}-list')
+    path = reverse(f'{api_namespace(declaration.model._meta.app_label)}:{declaration.model_name()}-list')
     request = RequestFactory().generic(
         method, f'{path}?{urlencode(query)}' if query else path, data=json.dumps(body),
         content_type='application/json', HTTP_HOST=host, secure=secure, HTTP_ACCEPT='application/json')

@@ -8,7 +8,7 @@ from django.db.models import ForeignObjectRel, Q
 from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
-from netbox.registry import registry
+from netbox.registry import api_namespace, registry
 
 
 def api_list_path(model):
@@ -17,7 +17,7 @@ def api_list_path(model):
     label = model._meta.label_lower
     if label not in cache:
         try:
-            cache[label] = reverse(f'{model._meta.app_label}-api:{model._meta.model_name}-list')
+            cache[label] = reverse(f'{api_namespace(model._meta.app_label)}:{model._meta.model_name}-list')
         except NoReverseMatch:
             cache[label] = None
     return cache[label]

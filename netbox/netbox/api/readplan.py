@@ -24,7 +24,7 @@ from rest_framework.fields import SkipField
 from rest_framework.relations import ManyRelatedField, PKOnlyObject
 
 from netbox.models import AbsoluteURLMixin, tags_of
-from netbox.registry import registry
+from netbox.registry import registry, ui_namespace
 
 from .fields import (
     ChoiceField,
@@ -361,7 +361,7 @@ def _display_template(cls):
     if getattr(cls, 'get_absolute_url', None) is not AbsoluteURLMixin.get_absolute_url:
         return False  # a model-specific URL: asked per object
     try:
-        path = reverse(f'{cls._meta.app_label}:{cls._meta.model_name}', args=[_PK_MARK])
+        path = reverse(f'{ui_namespace(cls._meta.app_label)}:{cls._meta.model_name}', args=[_PK_MARK])
     except NoReverseMatch:
         return ''
     if path.count(str(_PK_MARK)) != 1:

@@ -401,6 +401,26 @@ class BaseModelSerializer(serializers.ModelSerializer):
         return instances
 
 
+class NetBoxModelSerializer(BaseModelSerializer):
+    """
+    NetBox's base class for a plugin's serializer. Subclass it with `Meta.model`, `Meta.fields` and
+    `Meta.brief_fields`: the model's declaration (netbox.plugins.adapters) takes them, and the REST API serves the
+    serializer derived from the declaration (`serializer_for`), with the same fields, brief form, nested
+    representations, custom fields, tags and set-wise writes as our own models.
+    """
+
+    def __init__(self, *args, nested=False, **kwargs):
+        self.nested = nested
+        super().__init__(*args, **kwargs)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(getattr(cls, 'Meta', None), 'model', None) is not None:
+            from netbox.registry import record_piece
+
+            record_piece('serializers', cls)
+
+
 def _matters_when_absent(field):
     """Whether an absent serializer field still yields something (an error, a default)."""
     cached = field.__dict__.get('_matters_when_absent')

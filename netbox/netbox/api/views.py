@@ -34,7 +34,7 @@ class APIRootView(APIView):
             if app == 'status':
                 links[app] = reverse('api-status', request=request, format=format)
             elif app == 'plugins':
-                continue
+                links[app] = reverse('plugins-api:api-root', request=request, format=format)
             else:
                 links[app] = reverse(f'{app}-api:api-root', request=request, format=format)
         return Response(links)
@@ -73,10 +73,9 @@ class StatusView(APIView):
             installed_apps[config.name] = version
         installed_apps = dict(sorted(installed_apps.items()))
 
-        plugins = {}
-        for name in settings.PLUGINS:
-            config = apps.get_app_config(name.rsplit('.', 1)[-1])
-            plugins[name] = getattr(config, 'version', None)
+        from netbox.plugins import get_installed_plugins
+
+        plugins = get_installed_plugins()
         try:
             workers = Worker.count(get_redis_connection(settings.RQ_QUEUES['default']))
         except Exception:  # Redis down: report no workers rather than fail the health check

@@ -318,12 +318,38 @@ def _nested_relations(model, many=False):
     return names
 
 
+class _DeclarationOfQueryset:
+    """`declaration` of a NetBox-style viewset or view: that of its queryset's model, looked up on use."""
+
+    def __get__(self, instance, owner):
+        from netbox.registry import registry
+
+        declaration = registry.get(owner.queryset.model)
+        if declaration is None:
+            raise LookupError(f'{owner.__name__}: {owner.queryset.model._meta.label} has no declaration.')
+        return declaration
+
+
 class NetBoxModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """One model's REST endpoints; `declaration` is set by the derived subclass."""
 
     declaration = None
     filter_backends = (DjangoFilterBackend, OrderingFilter)
     brief = False
+
+    def __init_subclass__(cls, **kwargs):
+        # A plugin's NetBox-style viewset names its `queryset` (and a serializer and filter set, which feed the
+        # model's declaration): it serves the declaration of the queryset's model.
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get('queryset') is not None and cls.__dict__.get('declaration') is None:
+            from netbox.registry import record_piece
+
+            cls.declaration = _DeclarationOfQueryset()
+            for name in ('serializer_class', 'filterset_class'):
+                if name in cls.__dict__:
+                    setattr(cls, f'netbox_style_{name}', cls.__dict__[name])
+                    delattr(cls, name)
+            record_piece('viewsets', cls)
 
     @property
     def permission_model(self):

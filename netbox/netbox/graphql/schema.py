@@ -1189,6 +1189,11 @@ def build_schema():
                                           pagination=True)
     attrs['__annotations__'] = annotations
     query = strawberry.type(type('Query', (), attrs))
+    from netbox.plugins import plugin_registry
+
+    if plugin_registry['graphql_schemas']:
+        # Plugins' own query fields join ours; where a name is taken, the derived field (same model) serves.
+        query = strawberry.type(type('Query', (query, *plugin_registry['graphql_schemas']), {}))
     return strawberry.Schema(
         query=query,
         config=StrawberryConfig(auto_camel_case=False),

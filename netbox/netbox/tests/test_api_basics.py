@@ -12,8 +12,8 @@ from netbox.api import views as api_views
 
 pytestmark = pytest.mark.django_db
 
-API_APPS = ['circuits', 'core', 'dcim', 'extras', 'ipam', 'status', 'tenancy', 'users', 'virtualization', 'vpn',
-            'wireless']
+API_APPS = ['circuits', 'core', 'dcim', 'extras', 'ipam', 'plugins', 'status', 'tenancy', 'users', 'virtualization',
+            'vpn', 'wireless']
 STATUS_KEYS = {'django-version', 'hostname', 'installed_apps', 'netbox-version', 'netbox-full-version', 'plugins',
                'python-version', 'rq-workers-running'}
 

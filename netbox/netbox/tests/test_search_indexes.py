@@ -25,6 +25,7 @@ from netbox.search import (
     is_number,
     ordering_index,
     search_filters,
+    search_paths,
     sync_search_indexes,
 )
 from netbox.testing import make, unique
@@ -53,7 +54,7 @@ def indexes_of(table):
 @pytest.mark.parametrize('declaration', SEARCHED, ids=[d.label() for d in SEARCHED])
 def test_every_searched_column_has_its_index(declaration):
     """Text columns named in `search` (own or through a relation) have a pg_trgm index, numbers a B-tree."""
-    for path in declaration.search:
+    for path in search_paths(declaration.search):
         model, field = describe_field(declaration.model, path)
         definitions = [definition for _, definition in indexes_of(model._meta.db_table)]
         column = re.compile(rf'\b{re.escape(field.column)}\b')

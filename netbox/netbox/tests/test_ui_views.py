@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from netbox.permissions import has_permission
-from netbox.registry import registry
+from netbox.registry import registry, ui_namespace
 from netbox.testing import grant, make
 
 WRITABLE = sorted((d for d in registry if 'POST' in d.api_methods), key=lambda d: d.label())
@@ -21,7 +21,7 @@ ids = [d.label() for d in WRITABLE]
 
 
 def url(declaration, suffix='', *args):
-    name = f'{declaration.app_label()}:{declaration.model_name()}{"_" + suffix if suffix else ""}'
+    name = f'{ui_namespace(declaration.app_label())}:{declaration.model_name()}{"_" + suffix if suffix else ""}'
     return reverse(name, args=args)
 
 

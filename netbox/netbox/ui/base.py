@@ -8,6 +8,7 @@ from django.views import View
 
 from netbox.dynamic_config import get_config
 from netbox.permissions import has_permission
+from netbox.registry import ui_namespace
 
 # The REST method a UI action needs the declaration to allow.
 ACTION_METHODS = {'add': ('POST',), 'change': ('PUT', 'PATCH'), 'delete': ('DELETE',)}
@@ -19,7 +20,7 @@ def allows(declaration, action):
 
 
 def model_url(declaration, suffix='', *args):
-    name = f'{declaration.app_label()}:{declaration.model_name()}{"_" + suffix if suffix else ""}'
+    name = f'{ui_namespace(declaration.app_label())}:{declaration.model_name()}{"_" + suffix if suffix else ""}'
     try:
         return reverse(name, args=args)
     except NoReverseMatch:

@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 
 from netbox.permissions import has_permission
-from netbox.registry import registry
+from netbox.registry import registry, ui_namespace
 
 MENU_ORDER = ('Organization', 'Racks', 'Devices', 'Connections', 'Wireless', 'IPAM', 'VPN', 'Virtualization',
               'Circuits', 'Power', 'Provisioning', 'Customization', 'Operations', 'Admin')
@@ -46,7 +46,7 @@ def build_menu(request):
         if not has_permission(user, declaration.model, 'view'):
             continue
         try:
-            url = reverse(f'{declaration.app_label()}:{declaration.model_name()}_list')
+            url = reverse(f'{ui_namespace(declaration.app_label())}:{declaration.model_name()}_list')
         except NoReverseMatch:
             continue
         menu, group, weight = menu_place(declaration)
@@ -59,6 +59,8 @@ def build_menu(request):
         if shown(user):
             menus.setdefault(menu, []).append((group, weight, {'label': label, 'url': reverse(url_name),
                                                                'add_url': None}))
+    for menu, group, item in plugin_menu_entries(user):
+        menus.setdefault(menu, []).append((group, None, item))
     ordered = sorted(menus.items(), key=lambda item: MENU_ORDER.index(item[0]) if item[0] in MENU_ORDER else 99)
     return [{'label': menu, 'groups': ordered_groups(items)} for menu, items in ordered]
 
@@ -67,6 +69,44 @@ def _add_url(declaration, user):
     if 'POST' not in declaration.api_methods or not has_permission(user, declaration.model, 'add'):
         return None
     try:
-        return reverse(f'{declaration.app_label()}:{declaration.model_name()}_add')
+        return reverse(f'{ui_namespace(declaration.app_label())}:{declaration.model_name()}_add')
     except NoReverseMatch:
         return None
+
+
+def plugin_menu_entries(user):
+    """[(menu, group, item)] of the installed plugins' menus (PluginMenu: a menu of its own) and menu items (under
+    "Plugins", grouped by plugin), with the entries and buttons the user holds every permission of."""
+    from netbox.plugins import plugin_registry
+
+    entries = []
+    for menu in plugin_registry['menus']:
+        for group, items in menu.groups:
+            entries += [(menu.label, group, entry) for entry in _plugin_items(items, user)]
+    for plugin, items in plugin_registry['menu_items'].items():
+        entries += [('Plugins', plugin, entry) for entry in _plugin_items(items, user)]
+    return entries
+
+
+def _plugin_items(items, user):
+    out = []
+    for item in items:
+        if item.staff_only and not user.is_staff:
+            continue
+        if not user.has_perms(item.permissions):
+            continue
+        try:
+            url = reverse(item.link)
+        except NoReverseMatch:
+            continue
+        buttons = []
+        for button in item.buttons:
+            if not user.has_perms(button.permissions):
+                continue
+            try:
+                buttons.append({'url': reverse(button.link), 'title': button.title, 'icon_class': button.icon_class,
+                                'color': button.color})
+            except NoReverseMatch:
+                continue
+        out.append({'label': item.link_text, 'url': url, 'add_url': None, 'buttons': buttons})
+    return out

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from netbox.api.viewsets import optimized_queryset
 from netbox.permissions import has_permission
+from netbox.registry import ui_namespace
 
 from .base import DeclaredView, allows, model_url, page_size, verbose_names
 from .tables import TablePreferences, available_columns, build_table, default_columns, table_name
@@ -60,7 +61,8 @@ def object_tabs(declaration, obj, user=None):
         if user is not None and not view_class.tab_visible(user):
             continue
         try:
-            url = reverse(f'{declaration.app_label()}:{declaration.model_name()}_{route_name}', args=[obj.pk])
+            url = reverse(f'{ui_namespace(declaration.app_label())}:{declaration.model_name()}_{route_name}',
+                          args=[obj.pk])
         except NoReverseMatch:
             continue
         tabs.append({'name': route_name, 'label': label, 'url': url})

@@ -2,7 +2,7 @@
 from django.urls import include, path
 
 from extras import personal
-from netbox.registry import registry
+from netbox.registry import is_plugin_app, registry
 
 from . import account, views
 from .login import LoginView
@@ -56,6 +56,8 @@ def ui_urlpatterns(extras=None):
         path('user/', include((account_patterns, 'account'))),
     ]
     for app in registry.apps:
+        if is_plugin_app(app):  # under /plugins/ (netbox.plugins.urls)
+            continue
         app_patterns = []
         for declaration in registry.for_app(app):
             app_patterns += model_urlpatterns(declaration)

@@ -291,7 +291,15 @@ class ObjectDetailView(DeclaredView):
             'custom_links': custom_links_for(obj, request),
         })
         context.update(object_actions(declaration, obj, user))
-        return render(request, self.template_name, context)
+        context.update(self.get_extra_context(request, obj))
+        return render(request, self.get_template_name(), context)
+
+    def get_template_name(self):
+        return self.template_name
+
+    def get_extra_context(self, request, instance):
+        """More context for the page (a plugin's view adds its own)."""
+        return {}
 
     def count_entry(self, obj, name, spec, user):
         counter = self.declaration.counts[name]

@@ -26,7 +26,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from taggit.managers import TaggableManager
 
-from .permissions import permission_q
+from ..permissions import permission_q
 
 __all__ = (
     'AbsoluteURLMixin',
@@ -102,8 +102,10 @@ class AbsoluteURLMixin:
     """The object's UI page, at the URL the declaration-derived views register ('<app>:<model>')."""
 
     def get_absolute_url(self):
+        from ..registry import ui_namespace
+
         try:
-            return reverse(f'{self._meta.app_label}:{self._meta.model_name}', args=[self.pk])
+            return reverse(f'{ui_namespace(self._meta.app_label)}:{self._meta.model_name}', args=[self.pk])
         except NoReverseMatch:
             return ''
 

@@ -1,0 +1,1 @@
+"""The gizmo REST API."""

@@ -1,0 +1,1 @@
+"""The gizmo GraphQL schema."""

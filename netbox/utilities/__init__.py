@@ -1,0 +1,1 @@
+"""NetBox's `utilities` import paths, as plugins use them (choices, form fields)."""

@@ -1,0 +1,1 @@
+"""NetBox's `utilities.forms` import paths, for plugins' forms."""

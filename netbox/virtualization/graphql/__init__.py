@@ -1,0 +1,1 @@
+"""NetBox's import path of the virtualization GraphQL types, for plugins' lazy references (strawberry.lazy)."""
