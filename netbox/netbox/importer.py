@@ -74,7 +74,10 @@ def _label(model):
 
 
 def _api_path(declaration):
-    return f'/api/{declaration.app_label()}/{declaration.slug()}/'
+    """The list endpoint's path, the same here and at the source (a plugin's under /api/plugins/<base_url>/)."""
+    from netbox.api.fields import api_list_path
+
+    return api_list_path(declaration.model) or f'/api/{declaration.app_label()}/{declaration.slug()}/'
 
 
 def _parse_version(text):
@@ -931,7 +934,7 @@ class Report:
 
 
 _ABSENT = object()
-_URL = re.compile(r'/api/(?P<app>[a-z_]+)/(?P<slug>[a-z0-9-]+)/\d+/?$')
+_URL = re.compile(r'(?P<list>/api/(?:[a-z0-9_-]+/)+)\d+/?$')
 _URL_MODELS = {}
 
 
@@ -944,8 +947,8 @@ def _url_model(url):
         return None
     if not _URL_MODELS:
         for declaration in registry:
-            _URL_MODELS[(declaration.app_label(), declaration.slug())] = declaration.label()
-    return _URL_MODELS.get((match['app'], match['slug']))
+            _URL_MODELS[_api_path(declaration)] = declaration.label()
+    return _URL_MODELS.get(match['list'])
 
 
 def _set_by_cable(field):

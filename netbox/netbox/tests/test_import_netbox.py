@@ -101,6 +101,7 @@ def test_import_everything_then_update(source):
     from core.models import ImportedObject, ObjectChange
     from dcim.models import Cable, Device, Interface
     from extras.models import Tag
+    from netbox.api.fields import api_list_path
     from netbox.registry import registry
     from users.models import User
 
@@ -116,7 +117,7 @@ def test_import_everything_then_update(source):
         if label in ('core.objectchange', 'core.job', 'core.datafile', 'users.token', 'extras.script'):
             assert f'Not copied: {label}' in output
             continue
-        count = headers.get(f'{base}/api/{declaration.app_label()}/{declaration.slug()}/',
+        count = headers.get(f'{base}{api_list_path(declaration.model)}',
                             params={'limit': 1, 'brief': 1}).json()['count']
         line = next(line for line in output.splitlines() if line.startswith(f'{label} '))
         assert line.split()[1:] == [str(count), str(count), str(count), '0', '0'], line
