@@ -9,6 +9,8 @@
 # configuration from netbox/netbox/configuration.py (or the module named by NETBOX_CONFIGURATION). PostgreSQL and
 # Redis must already be reachable; scripts/serve starts local ones when they are not.
 #
+# Plugins and other local packages listed in local_requirements.txt (not tracked by git) are installed too.
+#
 # Environment: NETBOX_REQUIREMENTS  requirements file to install (default: requirements.txt)
 set -euo pipefail
 
@@ -30,6 +32,10 @@ if [[ $before == "$(cat "$stamp")" ]]; then
     echo "Python requirements: $requirements unchanged since the last install, nothing to do"
 else
     echo "Python requirements: installed $requirements"
+fi
+if [[ -f "$REPO/local_requirements.txt" ]]; then
+    nb_install_requirements "$REPO/local_requirements.txt"
+    echo "Local requirements (plugins): local_requirements.txt installed"
 fi
 
 # All management commands run in one Python process: Django starts once, which keeps a no-op upgrade quick.
