@@ -62,7 +62,7 @@ def run_bulk_write(job, model, method, body, query, host, secure, request_id=Non
     """What the worker runs: the same bulk call, made as the job's user; its answer is kept in `job.data`."""
     from core.jobs import JobFailed, log
 
-    from .routers import LIST_ACTIONS, _allowed
+    from .routers import LIST_ACTIONS, allowed_actions
     from .viewsets import viewset_for
 
     if job.user is None or not job.user.is_active:
@@ -73,7 +73,7 @@ def run_bulk_write(job, model, method, body, query, host, secure, request_id=Non
         method, f'{path}?{urlencode(query)}' if query else path, data=json.dumps(body),
         content_type='application/json', HTTP_HOST=host, secure=secure, HTTP_ACCEPT='application/json')
     request._force_auth_user = job.user  # DRF's forced authentication: the requester, already authenticated
-    view = viewset_for(declaration).as_view(_allowed(LIST_ACTIONS, declaration))
+    view = viewset_for(declaration).as_view(allowed_actions(LIST_ACTIONS, declaration))
     with change_logging(ChangeContext(user=job.user, request_id=request_id)):
         response = view(request)
     response.render()

@@ -16,7 +16,8 @@ LIST_ACTIONS = {'get': 'list', 'post': 'create', 'put': 'bulk_update', 'patch': 
 DETAIL_ACTIONS = {'get': 'retrieve', 'put': 'update', 'patch': 'partial_update', 'delete': 'destroy'}
 
 
-def _allowed(actions, declaration):
+def allowed_actions(actions, declaration):
+    """The {HTTP method: viewset action} pairs of `actions` the declaration's `api_methods` allow."""
     methods = {m.lower() for m in declaration.api_methods}
     return {method: action for method, action in actions.items() if method in methods}
 
@@ -46,8 +47,8 @@ def model_patterns(declaration, viewset, slug):
     patterns = [path(f'{slug}/{suffix}', view, name=f'{name}-{route_name}')
                 for suffix, view, route_name in declaration.api_routes]
     patterns += [
-        path(f'{slug}/', viewset.as_view(_allowed(LIST_ACTIONS, declaration)), name=f'{name}-list'),
-        path(f'{slug}/<int:pk>/', viewset.as_view({**_allowed(DETAIL_ACTIONS, declaration),
+        path(f'{slug}/', viewset.as_view(allowed_actions(LIST_ACTIONS, declaration)), name=f'{name}-list'),
+        path(f'{slug}/<int:pk>/', viewset.as_view({**allowed_actions(DETAIL_ACTIONS, declaration),
                                                    **declaration.detail_actions}), name=f'{name}-detail'),
     ]
     return patterns
