@@ -1,4 +1,6 @@
 """How the change log, configuration revisions, jobs, data sources and data files are exposed."""
+import datetime
+
 import django_filters
 from django.db.models import Q
 from rest_framework import serializers
@@ -10,6 +12,7 @@ from netbox.filtersets import (
     RequestIdFilter,
     lookup_filters,
 )
+from netbox.graphql.specs import Constant
 from netbox.registry import Counter, Declaration, declare
 
 from .api import DataSourceSyncView
@@ -113,6 +116,7 @@ class DataFileDeclaration(Declaration):
     read_only = fields
     api_methods = ('GET',)
     brief = ('path',)
+    graphql_fields = {'created': Constant(None, datetime.datetime)}  # files keep no creation time
     filters = ('source', 'path', 'last_updated', 'size', 'hash')
     extra_filters = {
         # Files record no creation time (a sync writes them), so a creation time matches none; the request

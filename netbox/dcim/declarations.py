@@ -5,7 +5,18 @@ from rest_framework import serializers
 from extras.configcontexts import attach_config_contexts
 from ipam.vlan_filters import INTERFACE_FORM_LIMITS, interface_form_clean
 from netbox.api.fields import ConfigContextField, NestedRelatedField
-from netbox.graphql.specs import Alias, Annotation, Computed, GenericReverse, Through, natural_name
+from netbox.graphql.specs import (
+    Alias,
+    Annotation,
+    Computed,
+    Constant,
+    Depth,
+    GenericReverse,
+    KeyedBy,
+    Reverse,
+    Through,
+    natural_name,
+)
 from netbox.registry import Counter, Declaration, ExpressionCounter, declare
 from vpn.fields import l2vpn_termination_field, l2vpn_termination_prefetch
 
@@ -55,6 +66,7 @@ from .filters import (
     rack_reservation_filters,
     site_asn_filters,
     tenant_group_filters,
+    termination_owner,
     type_filters,
     virtual_chassis_filters,
     virtual_device_context_filters,
@@ -79,6 +91,11 @@ GRAPHQL_SCOPED = {'clusters': GenericReverse('virtualization.Cluster', 'scope'),
 GRAPHQL_SCOPED_FILTERS = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups'],
                           'prefixes': GenericReverse('ipam.Prefix', 'scope')}
 
+
+def terminations_in(name):
+    """GraphQL's `cabletermination_set` of a site, location, rack or device: the cable terminations whose object
+    stands there."""
+    return Reverse('dcim.CableTermination', termination_owner(name))
 
 
 @declare
@@ -120,7 +137,7 @@ def _site_circuit_count():
 class SiteDeclaration(Declaration):
     model = m.Site
     graphql_fields = {**GRAPHQL_SCOPED, 'prefixes': GRAPHQL_SCOPED_FILTERS['prefixes'],
-                      'powerpanel_set': Alias('power_panels')}
+                      'powerpanel_set': Alias('power_panels'), 'cabletermination_set': terminations_in('site')}
     graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF
     serializer_fields = {'asns': asns_field()}
@@ -145,7 +162,8 @@ class SiteDeclaration(Declaration):
 @declare
 class LocationDeclaration(Declaration):
     model = m.Location
-    graphql_fields = {**GRAPHQL_SCOPED, 'powerpanel_set': Alias('power_panels')}
+    graphql_fields = {**GRAPHQL_SCOPED, 'powerpanel_set': Alias('power_panels'),
+                      'cabletermination_set': terminations_in('location')}
     graphql_filters = GRAPHQL_SCOPED_FILTERS
     brief = ORG_BRIEF + ('rack_count',)
     counts = {
@@ -193,7 +211,7 @@ class RackTypeDeclaration(Declaration):
 @declare
 class RackDeclaration(Declaration):
     model = m.Rack
-    graphql_fields = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups']}
+    graphql_fields = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups'], 'cabletermination_set': terminations_in('rack')}
     graphql_filters = {'vlan_groups': GRAPHQL_SCOPED['vlan_groups']}
     brief = ('name', 'description')
     counts = {'device_count': Counter('dcim.Device', 'rack'), 'powerfeed_count': Counter('dcim.PowerFeed', 'rack')}
@@ -380,7 +398,8 @@ def component_counts():
 @declare
 class DeviceDeclaration(Declaration):
     model = m.Device
-    graphql_fields = {'services': GenericReverse('ipam.Service', 'parent')}
+    graphql_fields = {'services': GenericReverse('ipam.Service', 'parent'),
+                      'cabletermination_set': terminations_in('device')}
     graphql_filters = {'services': GenericReverse('ipam.Service', 'parent')}
     api_routes = (('<int:pk>/render-config/', RenderConfigView.as_view(), 'render-config'),)
     ui_routes = (('<int:pk>/config-context/', DeviceConfigContextView.as_view(), 'config-context'),
@@ -444,7 +463,9 @@ class VirtualDeviceContextDeclaration(Declaration):
 class ModuleDeclaration(Declaration):
     model = m.Module
     # Modules installed in this module's bays.
-    graphql_filters = {'modules': Alias('modulebays__installed_module')}
+    # Our modules hold no device bays and keep no local context: served as for a module without them.
+    graphql_filters = {'modules': Alias('modulebays__installed_module'),
+                       'device_bays': Constant([], 'DeviceBayType'), 'local_context_data': Constant(None)}
     brief = ('device', 'module_bay')
     serializer_fields = {'is_bay_compatible': serializers.BooleanField(read_only=True)}
     prefetch_related = ('module_bay__module_bay_types', 'module_type__module_bay_types')
@@ -548,7 +569,10 @@ _component(m.FrontPort, path=False, serializer_fields={'rear_ports': rear_ports_
            extra_filters=mapped_port_filters('rear_port_id', 'rear_port'))
 _component(m.ModuleBay, cabled=False, brief=('device', 'name', 'installed_module', 'description', '_occupied'),
            # The bay holding the module this bay belongs to.
-           graphql_fields={'parent': Through('module__module_bay')},
+           # `children`: the bays of the module installed here; `level`: 0 on the device, +1 per module nesting.
+           graphql_fields={'parent': Through('module__module_bay'),
+                           'children': Reverse('dcim.ModuleBay', 'module__module_bay'),
+                           'level': Depth('module__module_bay')},
            graphql_filters={'parent': Through('module__module_bay')},
            serializer_fields={'installed_module': NestedRelatedField(related_model=m.Module, read_only=True),
                               'is_module_compatible': serializers.BooleanField(read_only=True)},
@@ -676,6 +700,11 @@ class CableTerminationDeclaration(Declaration):
               'created', 'last_updated')
     filter_exclude = ('termination_type_id',)
     exclude = ('display_url',)
+    # Our cable terminations carry no custom fields, tags or journal: served as for an object without them.
+    graphql_fields = {'custom_fields': Constant({}), 'tags': Constant([], 'TagType'),
+                      'journal_entries': Constant([], 'JournalEntryType')}
+    graphql_filters = {name: KeyedBy(f'dcim.{name}', termination_owner(name))
+                       for name in ('device', 'rack', 'location', 'site')}
     serializer_fields = {'cable': serializers.IntegerField(source='cable_id', read_only=True),
                          'cable_end': _cable_end_field()}
     prefetch_related = (termination_prefetch(),)

@@ -40,6 +40,37 @@ TERMINATION_KINDS = {
 }
 
 
+# Where a cable termination's object stands, as paths from that object: a component's device (and the device's
+# rack, location and site), a power feed's rack (and the rack's), a circuit termination's own site and location.
+TERMINATION_OWNER_PATHS = {
+    'device': {'component': 'device'},
+    'rack': {'component': 'device__rack', 'powerfeed': 'rack'},
+    'location': {'component': 'device__location', 'powerfeed': 'rack__location', 'circuittermination': '_location'},
+    'site': {'component': 'device__site', 'powerfeed': 'rack__site', 'circuittermination': '_site'},
+}
+
+
+def termination_owner(name):
+    """A function returning the expression that gives, per cable termination, the ID of the `name` ('device',
+    'rack', 'location' or 'site') its object stands in (NetBox caches these on the termination)."""
+    def expression():
+        from django.apps import apps
+        from django.db.models import BigIntegerField, Case, Subquery, When
+
+        cases = []
+        for kind, app_label in TERMINATION_KINDS.items():
+            model = apps.get_model(app_label, kind)
+            paths = TERMINATION_OWNER_PATHS[name]
+            path = paths.get(kind) or (paths.get('component') if kind not in ('powerfeed', 'circuittermination')
+                                       else None)
+            if path is None:
+                continue
+            owner = model._base_manager.filter(pk=OuterRef('termination_id')).values(path)[:1]
+            cases.append(When(termination_type=ContentType.objects.get_for_model(model), then=Subquery(owner)))
+        return Case(*cases, default=None, output_field=BigIntegerField())
+    return expression
+
+
 class IdOrNullField(forms.IntegerField):
     """An object ID, or the word `null` (objects without one)."""
 

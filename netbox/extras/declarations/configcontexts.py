@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.api import SyncedDataSyncView
 from netbox.filtersets import MultiValueCharFilter, MultiValueNumberFilter
-from netbox.graphql.specs import Alias
+from netbox.graphql.specs import Alias, Constant
 from netbox.registry import Declaration, declare
 
 from ..models import ConfigContext, ConfigContextProfile, Tag
@@ -41,7 +41,10 @@ def criteria_filters():
 @declare
 class ConfigContextProfileDeclaration(Declaration):
     model = ConfigContextProfile
-    graphql_fields = {'auto_sync_enabled': Alias('auto_sync_enabled')}
+    # Profiles carry no custom fields and no journal: served as for an object without them.
+    graphql_fields = {'auto_sync_enabled': Alias('auto_sync_enabled'), 'custom_fields': Constant({}),
+                      'custom_field_data': Constant({}), 'journal_entries': Constant([], 'JournalEntryType')}
+    graphql_filters = {'custom_field_data': Constant({}), 'journal_entries': Constant([], 'JournalEntryType')}
     fields = ('name', 'description', 'schema', 'tags', 'owner', 'comments', *SYNC_FIELDS, 'created',
               'last_updated')
     read_only = ('data_path', 'data_file', 'data_synced')

@@ -4,6 +4,7 @@ from django.db.models import Q
 from rest_framework import serializers
 
 from netbox.filtersets import ContentTypeFilter, MultiValueNumberFilter, NoMatchFilter
+from netbox.graphql.specs import Constant
 from netbox.registry import Counter, Declaration, declare
 
 from ..api import ChoiceSetChoicesView
@@ -20,6 +21,7 @@ class TagDeclaration(Declaration):
     fields = ('name', 'slug', 'color', 'description', 'weight', 'object_types', 'tagged_items', 'created',
               'last_updated')
     counts = {'tagged_items': Counter('extras.TaggedItem', 'tag')}
+    graphql_fields = {'owner': Constant(None, 'OwnerType')}  # our tags have no owner
     brief = ('name', 'slug', 'color', 'description')
     filters = ('name', 'slug', 'color', 'description', 'weight', 'object_types', 'created', 'last_updated')
     filter_exclude = ('object_types_id',)

@@ -1,4 +1,5 @@
 """How webhooks are exposed."""
+from netbox.graphql.specs import GenericReverse
 from netbox.registry import Declaration, declare
 
 from ..models import Webhook
@@ -11,6 +12,8 @@ class WebhookDeclaration(Declaration):
               'body_template', 'secret', 'ssl_verification', 'ca_file_path', 'timeout', 'owner', 'tags',
               'created', 'last_updated')
     brief = ('name', 'description')
+    # The event rules whose action is this webhook.
+    graphql_filters = {'events': GenericReverse('extras.EventRule', 'action_object')}
     bare_choices = ('http_method',)
     filters = ('name', 'description', 'payload_url', 'http_method', 'http_content_type', 'secret',
                'ssl_verification', 'ca_file_path', 'timeout', 'owner', 'tags', 'created', 'last_updated')

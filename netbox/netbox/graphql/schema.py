@@ -44,7 +44,7 @@ from netbox.permissions import permission_q
 from netbox.registry import registry
 
 from . import types as namespace_module
-from .specs import Annotation, Computed, GenericReverse, Lookup, Through
+from .specs import Annotation, Computed, Constant, Depth, GenericReverse, KeyedBy, Lookup, Reverse, Through
 
 TYPES_MODULE = namespace_module.__name__
 # Declared models GraphQL leaves out, as NetBox does: API tokens (secrets) and the tag through table.
@@ -611,6 +611,84 @@ def _computed_field(spec):
     return strawberry_django.field(resolver=resolve, only=list(spec.only), prefetch_related=list(spec.prefetch))
 
 
+def _constant_annotation(spec):
+    if isinstance(spec.value, list):
+        return list[lazy(spec.type_)]
+    if isinstance(spec.value, dict) or spec.type_ is JSON:
+        return Optional[JSON]  # noqa: UP045
+    return lazy(spec.type_) | None if isinstance(spec.type_, str) else Optional[spec.type_]  # noqa: UP045
+
+
+def _constant_field(spec):
+    def resolve(root):
+        return type(spec.value)(spec.value) if isinstance(spec.value, (list, dict)) else spec.value
+
+    resolve.__annotations__ = {'return': _constant_annotation(spec)}
+    return strawberry_django.field(resolver=resolve)
+
+
+def _key_expression(key):
+    return models.F(key) if isinstance(key, str) else key()
+
+
+def _reverse_field(model, name, spec):
+    """The objects of another model whose key (a path or an expression) is this object's: one query for the list."""
+    from django.apps import apps
+
+    related = apps.get_model(spec.model)
+    attr = f'_graphql_{name.lstrip("_")}'
+    prefetcher_attr = f'{attr}_reverse'
+
+    def keyed(queryset, instances):
+        queryset = queryset.annotate(_graphql_key=_key_expression(spec.key))
+        return queryset.filter(_graphql_key__in=[obj.pk for obj in instances])
+
+    def fetch(instances, queryset):
+        queryset = keyed(queryset if queryset is not None else related._default_manager.all(), instances)
+        return queryset, attrgetter('_graphql_key'), attrgetter('pk'), False
+
+    _install(model, prefetcher_attr, BatchPrefetcher(fetch))
+
+    def prefetch(info):
+        return Prefetch(prefetcher_attr, queryset=target_queryset(related, info), to_attr=attr)
+
+    def resolve(root, info: strawberry.Info) -> list[lazy(type_name(exposed(related)))]:
+        return _read(root, attr, lambda obj: list(keyed(related._default_manager.all(), [obj])), info)
+
+    return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
+
+
+def _depth_field(model, name, spec):
+    """The number of steps up `spec.path` to the top, for a whole list: one query per level of nesting."""
+    attr = f'_graphql_{name.lstrip("_")}'
+
+    def fetch(instances, queryset):
+        depth = {obj.pk: 0 for obj in instances}
+        current = {pk: pk for pk in depth}  # each object's ancestor reached so far
+        for _ in range(100):  # a cycle can't happen (a bay holds one module); bounded all the same
+            ups = dict(model._base_manager.filter(pk__in=set(current.values())).values_list('pk', spec.path))
+            current = {pk: ups[at] for pk, at in current.items() if ups.get(at) is not None}
+            if not current:
+                break
+            for pk in current:
+                depth[pk] += 1
+        for obj in instances:
+            setattr(obj, attr, depth[obj.pk])
+        return [], attrgetter('pk'), attrgetter('pk'), False
+
+    _install(model, f'{attr}_depth', BatchPrefetcher(fetch))
+
+    def prefetch(info):
+        return Prefetch(f'{attr}_depth', queryset=model._base_manager.none(), to_attr=f'{attr}_done')
+
+    def resolve(root) -> int:
+        if not hasattr(root, attr):
+            fetch([root], None)
+        return getattr(root, attr)
+
+    return strawberry_django.field(resolver=resolve, prefetch_related=[prefetch])
+
+
 def _cable_fetch(model):
     """Link peers, connected endpoints and the cable connector and positions of a list of cabled objects: a fixed
     number of queries (dcim.cabling.attach_cable_data), the objects shown limited to what the user may view."""
@@ -736,6 +814,12 @@ def _derived_fields(declaration, annotations, attrs):
         annotations.pop(name, None)
         if isinstance(spec, Computed):
             attrs[name] = _computed_field(spec)
+        elif isinstance(spec, Constant):
+            attrs[name] = _constant_field(spec)
+        elif isinstance(spec, Reverse):
+            attrs[name] = _reverse_field(model, name, spec)
+        elif isinstance(spec, Depth):
+            attrs[name] = _depth_field(model, name, spec)
         elif isinstance(spec, GenericReverse):
             attrs[name] = _generic_reverse_field(model, name, spec)
         elif isinstance(spec, Through) or '__' in spec.path:
@@ -773,8 +857,8 @@ def build_type(declaration):
             attrs[field.name] = _generic_field(field.name)
             continue
         if field.is_relation:
-            if field.name == 'tags':
-                continue
+            if field.name == 'tags' and declaration.has_tags():
+                continue  # the object's own tags (a common field); a plain `tags` relation (criteria) is served as is
             target = exposed(field.related_model)
             name = _accessor(field)
             if target is None or not name or name.endswith('+') or name in annotations:
@@ -915,6 +999,38 @@ def _annotation_filter(model, spec):
         queryset, condition = process_filters(value, queryset, info, prefix='_graphql_value__')
         return queryset.filter(condition)
     return _rows_filter(Optional[ComparisonFilterLookup[int]], rows)  # noqa: UP045
+
+
+def _keyed_filter(model, spec):
+    from django.apps import apps
+
+    target = apps.get_model(spec.model)
+
+    def resolve(info: strawberry.Info, value: lazy(filter_name(exposed(target))), prefix: str,
+                queryset) -> tuple[models.QuerySet, Q]:
+        targets, condition = process_filters(value, target._default_manager.all(), info)
+        rows = model._default_manager.annotate(_graphql_key=spec.key()).filter(
+            _graphql_key__in=targets.filter(condition).values('pk'))
+        return queryset, Q(**{f'{prefix}pk__in': rows.values('pk')})
+    return strawberry_django.filter_field(resolver=resolve)
+
+
+def _constant_filter(name, spec):
+    """A filter on a value our objects all share (see Constant): it matches every object or none."""
+    if isinstance(spec.value, list):
+        def resolve(value: lazy(spec.type_.removesuffix('Type') + 'Filter'), prefix: str) -> Q:
+            """Our objects have none of these: no object matches a condition on them."""
+            given = any(_given(item) for item in vars(value).values())
+            return Q(**{f'{prefix}pk__in': []}) if given else Q()
+    else:
+        def resolve(value: JSON, prefix: str) -> Q:
+            """Objects whose value contains this JSON ({"key": value})."""
+            held = spec.value
+            matches = isinstance(held, dict) and isinstance(value, dict) and \
+                all(key in held and held[key] == item for key, item in value.items())
+            return Q() if matches else Q(**{f'{prefix}pk__in': []})
+    resolve.__name__ = name
+    return strawberry_django.filter_field(resolver=resolve)
 
 
 def _counter_filter(declaration, name):
@@ -1083,6 +1199,10 @@ def build_filter(declaration):
             attrs[name] = _lookup_filter(name, spec)
         elif isinstance(spec, Annotation):
             attrs[name] = _annotation_filter(model, spec)
+        elif isinstance(spec, KeyedBy):
+            attrs[name] = _keyed_filter(model, spec)
+        elif isinstance(spec, Constant):
+            attrs[name] = _constant_filter(name, spec)
         else:
             input_type = _path_filter_type(model, spec.path)
             attrs[name] = _through_filter(spec.path, input_type)

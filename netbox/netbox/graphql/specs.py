@@ -57,3 +57,42 @@ class Annotation:
 
     def __init__(self, function):
         self.function = function
+
+
+class Reverse:
+    """The objects of `model` whose `key` leads to this object, loaded for the whole list with one query: `key` is a
+    `__` path from those objects (a module bay's `children`: `module__module_bay`) or a function returning an
+    expression computing the key per row (where a cable termination's object stands)."""
+
+    def __init__(self, model, key):
+        self.model = model
+        self.key = key
+
+
+class KeyedBy:
+    """As a filter: the nested filter of the `model` object whose primary key `key()` (an expression) computes per
+    row, for a relation NetBox caches as a column and we derive (a cable termination's `site`)."""
+
+    def __init__(self, model, key):
+        self.model = model
+        self.key = key
+
+
+class Depth:
+    """How many times `path` (to-one relations leading back to this model) can be followed before it ends: 0 for an
+    object at the top, e.g. a module bay's `level`. One query per level of nesting for the whole list."""
+
+    def __init__(self, path):
+        self.path = path
+
+
+class Constant:
+    """A field NetBox has that our model holds no data for, served as NetBox serves it for an object without that
+    data so that queries naming it run unchanged: `Constant([], 'TagType')` (an empty list of that type),
+    `Constant({})` (an empty JSON object), `Constant(None, datetime)` or `Constant(None, 'OwnerType')` (null).
+    As a filter it takes NetBox's input and matches what that value would match: a nested filter on an empty list
+    matches no object unless it sets no condition, a JSON containment on `{}` only `{}`, and on null nothing."""
+
+    def __init__(self, value, type_=None):
+        self.value = value
+        self.type_ = type_

@@ -482,3 +482,156 @@ def test_graphiql_runs_a_query_in_the_browser(page, live_server, world):  # noqa
                            "document.querySelector('.result-window').innerText.includes('Site 2')")
     assert requested and all(url.startswith(live_server.url) or url.startswith('data:') for url in requested), \
         [url for url in requested if not url.startswith(live_server.url)]
+
+
+# Fields NetBox reads from cached columns, derived here ------------------------------------------------------------
+
+def cabled_site(name, pairs):
+    """A site with a location, a rack and `pairs` pairs of devices cabled interface to interface."""
+    from dcim.models import Cable, Device, Interface, Location, Rack, Site
+
+    site = make(Site, name=name, slug=name.lower())
+    location = make(Location, site=site, name=f'{name} room', slug=f'{name.lower()}-room')
+    rack = make(Rack, site=site, location=location, name=f'{name} rack')
+    template = make(Device, site=site, location=location, rack=rack, name=f'{name}-0')
+    devices = [template] + Device.objects.bulk_create(
+        Device(name=f'{name}-{n}', site=site, location=location, rack=rack, role_id=template.role_id,
+               device_type_id=template.device_type_id, status='active') for n in range(1, 2 * pairs))
+    interfaces = Interface.objects.bulk_create(Interface(device=d, name='eth0', type='1000base-t') for d in devices)
+    for a, b in zip(interfaces[::2], interfaces[1::2], strict=True):
+        Cable(a_terminations=[a], b_terminations=[b]).save()
+    return site, location, rack, devices
+
+
+def test_cable_termination_set_of_sites_locations_racks_devices(api):
+    from circuits.models import Circuit, CircuitTermination
+    from dcim.models import Cable, Interface, PowerFeed, PowerPanel, PowerPort
+
+    site, location, rack, devices = cabled_site('North', 1)
+    other, _, _, _ = cabled_site('South', 1)
+    # A circuit termination at the site, cabled to a third interface; a power feed in the rack, to a power port.
+    circuit = make(Circuit)
+    circuit_end = make(CircuitTermination, circuit=circuit, term_side='A', termination=site)
+    extra = make(Interface, device=devices[0], name='eth1')
+    Cable(a_terminations=[circuit_end], b_terminations=[extra]).save()
+    feed = make(PowerFeed, power_panel=make(PowerPanel, site=site), rack=rack, name='feed')
+    port = make(PowerPort, device=devices[1], name='psu')
+    Cable(a_terminations=[feed], b_terminations=[port]).save()
+
+    def shown(query, key):
+        return {row['name']: sorted((t['cable_end'], t['termination']['__typename'], t['termination']['name'])
+                                    for t in row['cabletermination_set'])
+                for row in data_of(api, query)[key]}
+
+    ends = '{ name cabletermination_set { cable_end termination { __typename ' \
+           '... on InterfaceType { name } ... on PowerPortType { name } ... on PowerFeedType { name } ' \
+           '... on CircuitTerminationType { name: term_side } } } }'
+    all_north = [('A', 'CircuitTerminationType', 'A'), ('A', 'InterfaceType', 'eth0'), ('A', 'PowerFeedType', 'feed'),
+                 ('B', 'InterfaceType', 'eth0'), ('B', 'InterfaceType', 'eth1'), ('B', 'PowerPortType', 'psu')]
+    sites = shown('{ site_list %s }' % ends, 'site_list')
+    assert sites['North'] == all_north and len(sites['South']) == 2
+    # Location and rack: not the circuit termination (it stands at the site only).
+    in_rack = [end for end in all_north if end[1] != 'CircuitTerminationType']
+    assert shown('{ location_list %s }' % ends, 'location_list')['North room'] == in_rack
+    assert shown('{ rack_list %s }' % ends, 'rack_list')['North rack'] == in_rack
+    by_device = shown('{ device_list(filters: {site_id: {exact: "%d"}}) %s }' % (site.pk, ends), 'device_list')
+    assert by_device == {'North-0': [('A', 'InterfaceType', 'eth0'), ('B', 'InterfaceType', 'eth1')],
+                         'North-1': [('B', 'InterfaceType', 'eth0'), ('B', 'PowerPortType', 'psu')]}
+    # The filters: by the site, location, rack or device the termination's object stands in.
+    for condition, expected in (('site: {slug: {exact: "north"}}', 6), ('location: {slug: {exact: "north-room"}}', 5),
+                                ('rack: {name: {exact: "North rack"}}', 5), ('device: {name: {exact: "North-1"}}', 2),
+                                ('site: {slug: {exact: "south"}}', 2), ('device: {name: {exact: "none"}}', 0)):
+        query = '{ cable_termination_list(filters: {%s}) { id } }' % condition
+        assert len(data_of(api, query)['cable_termination_list']) == expected, condition
+    query = '{ cable_termination_list(filters: {site: {slug: {exact: "south"}}, OR: {device: {name: {exact: ' \
+            '"North-1"}}}}) { cable_end } }'
+    assert len(data_of(api, query)['cable_termination_list']) == 4
+    assert other.pk != site.pk and Cable.objects.count() == 4
+
+
+def test_cable_termination_set_is_restricted_and_batched(api, plain_user):
+    from dcim.models import CableTermination, Site
+
+    cabled_site('Small', 2)
+    cabled_site('Large', 40)
+    query = '{ site_list(filters: {slug: {exact: "%s"}}) { name cabletermination_set { cable_end cable { id } ' \
+            'termination { ... on InterfaceType { name } } } } }'
+    large = data_of(api, query % 'large')['site_list'][0]['cabletermination_set']
+    assert len(large) == 80 and all(t['termination']['name'] == 'eth0' for t in large)
+    assert count_queries(api, query % 'small') == count_queries(api, query % 'large')
+    # Under the device list too: the same SQL for 4 and 80 devices.
+    query = '{ device_list(filters: {site: {slug: {exact: "%s"}}}) { name cabletermination_set { cable_end } } }'
+    assert all(len(d['cabletermination_set']) == 1 for d in data_of(api, query % 'large')['device_list'])
+    assert count_queries(api, query % 'small') == count_queries(api, query % 'large')
+    # A user may see only the terminations their permissions allow (here the A ends, then none).
+    grant(plain_user, Site, ['view'])
+    grant(plain_user, CableTermination, ['view'], constraints={'cable_end': 'A'})
+    client = client_for(plain_user)
+    query = '{ site_list(filters: {slug: {exact: "small"}}) { cabletermination_set { cable_end } } }'
+    assert data_of(client, query)['site_list'][0]['cabletermination_set'] == [{'cable_end': 'A'}] * 2
+    query = '{ cable_termination_list(filters: {site: {slug: {exact: "small"}}}) { cable_end } }'
+    assert data_of(client, query)['cable_termination_list'] == [{'cable_end': 'A'}] * 2
+
+
+def test_module_bay_children_and_level(api):
+    from dcim.models import Device, Module, ModuleBay, ModuleType
+
+    device = make(Device, name='chassis')
+    module_type = make(ModuleType)
+    slot = make(ModuleBay, device=device, name='slot')
+    card = make(Module, device=device, module_bay=slot, module_type=module_type)
+    sub = make(ModuleBay, device=device, module=card, name='sub')
+    make(Module, device=device, module_bay=sub, module_type=module_type, serial='inner')
+    inner = Module.objects.get(serial='inner')
+    leaf = make(ModuleBay, device=device, module=inner, name='leaf')
+    make(ModuleBay, device=device, name='empty')
+    query = '{ module_bay_list(filters: {device: {name: {exact: "chassis"}}}) { name level children { name } ' \
+            'parent { name } } }'
+    bays = {b['name']: b for b in data_of(api, query)['module_bay_list']}
+    assert {name: (b['level'], [c['name'] for c in b['children']], b['parent'] and b['parent']['name'])
+            for name, b in bays.items()} == {
+        'slot': (0, ['sub'], None), 'sub': (1, ['leaf'], 'slot'), 'leaf': (2, [], 'sub'), 'empty': (0, [], None)}
+    # The query count doesn't grow with the number of bays at a level.
+    few = count_queries(api, query)
+    ModuleBay.objects.bulk_create(ModuleBay(device=device, module=inner, name=f'more{n}') for n in range(30))
+    assert count_queries(api, query) == few
+    assert leaf.pk
+
+
+def test_fields_for_data_we_dont_keep_are_served_as_netbox_serves_them(api):
+    """Entries of NetBox's schema our models hold no data for answer as for an object without that data; a
+    configuration context's tags (its tag criteria) and a webhook's events (the event rules using it) are real."""
+    from dcim.models import Cable, Device, Interface
+    from extras.models import ConfigContext, ConfigContextProfile, EventRule, Tag, Webhook
+
+    device = make(Device)
+    Cable(a_terminations=[make(Interface, device=device, name='a')],
+          b_terminations=[make(Interface, device=device, name='b')]).save()
+    data = data_of(api, '{ cable_termination_list { tags { name } custom_fields journal_entries { id } } }')
+    assert data['cable_termination_list'] == [{'tags': [], 'custom_fields': {}, 'journal_entries': []}] * 2
+    tag = make(Tag, name='Gold', slug='gold')
+    assert data_of(api, '{ tag(id: %d) { name owner { id } } }' % tag.pk)['tag'] == {'name': 'Gold', 'owner': None}
+    profile = make(ConfigContextProfile, name='Profile')
+    query = '{ config_context_profile(id: %d) { custom_fields custom_field_data journal_entries { id } } }'
+    assert data_of(api, query % profile.pk)['config_context_profile'] == {
+        'custom_fields': {}, 'custom_field_data': {}, 'journal_entries': []}
+    for condition, found in (('custom_field_data: {}', 1), ('custom_field_data: {a: 1}', 0),
+                             ('journal_entries: {comments: {i_contains: "x"}}', 0), ('journal_entries: {}', 1)):
+        query = '{ config_context_profile_list(filters: {%s}) { name } }' % condition
+        assert len(data_of(api, query)['config_context_profile_list']) == found, condition
+    context = make(ConfigContext, name='Tagged', data={'a': 1})
+    context.tags.set([tag])
+    assert data_of(api, '{ config_context(id: %d) { tags { name } } }' % context.pk)['config_context'] == {
+        'tags': [{'name': 'Gold'}]}
+    webhook = make(Webhook, name='hook')
+    make(Webhook, name='unused')
+    make(EventRule, name='on-create', action_type='webhook', action_object=webhook)
+    query = '{ webhook_list(filters: {events: {name: {exact: "on-create"}}}) { name } }'
+    assert data_of(api, query)['webhook_list'] == [{'name': 'hook'}]
+    from dcim.models import Module, ModuleBay
+
+    make(Module, device=device, module_bay=make(ModuleBay, device=device, name='bay'))
+    for condition, found in (('device_bays: {name: {exact: "x"}}', 0), ('local_context_data: {a: 1}', 0),
+                             ('device_bays: {}', 1)):
+        query = '{ module_list(filters: {%s}) { id } }' % condition
+        assert len(data_of(api, query)['module_list']) == found, condition

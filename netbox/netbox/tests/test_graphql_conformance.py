@@ -15,29 +15,6 @@ from netbox.tests.test_conformance import summary_table, tally
 REFERENCE_PATH = Path(__file__).resolve().parents[4] / 'shared' / 'reference' / 'netbox-4.7-graphql.json'
 REFERENCE = json.loads(REFERENCE_PATH.read_text())
 KINDS = ('queries', 'fields', 'filters')
-# Reference entries that cannot apply to our models: the data they would show doesn't exist here.
-CANNOT_APPLY = {
-    'DataFileType': {'created'},  # our data files keep no creation time, only last_updated
-    # Our configuration context profiles carry no custom fields and no journal.
-    'ConfigContextProfileType': {'custom_field_data', 'custom_fields', 'journal_entries'},
-    'ConfigContextProfileFilter': {'custom_field_data', 'journal_entries'},
-    'ConfigContextType': {'tags'},  # our configuration contexts are not tagged
-    'TagType': {'owner'},  # our tags have no owner
-    'WebhookFilter': {'events'},  # our webhooks have no events (event rules have them)
-    'ModuleFilter': {'device_bays', 'local_context_data'},  # our modules hold no device bays nor local context
-    # Our cable terminations carry no custom fields, tags or journal.
-    'CableTerminationType': {'custom_fields', 'journal_entries', 'tags'},
-}
-# Reference entries not derived yet (listed in docs/api/graphql.md): NetBox reads them from cached columns we don't
-# have (a cable termination's device, rack, location and site; a module bay's tree position).
-NOT_YET = {
-    'SiteType': {'cabletermination_set'}, 'LocationType': {'cabletermination_set'},
-    'RackType': {'cabletermination_set'}, 'DeviceType': {'cabletermination_set'},
-    'CableTerminationFilter': {'device', 'location', 'rack', 'site'},
-    'ModuleBayType': {'children', 'level'},
-}
-
-
 @pytest.fixture(scope='module')
 def schema():
     return get_schema()._schema  # graphql-core's schema: what introspection serves
@@ -81,9 +58,8 @@ def compare(schema_entries):
 
 
 def expected(name, entries):
-    """The reference's entries for a type or input, less those that cannot apply or are not derived yet."""
-    skipped = CANNOT_APPLY.get(name, set()) | NOT_YET.get(name, set())
-    return [entry for entry in entries if entry not in skipped]
+    """The reference's entries for a type or input: all of them (none is left out)."""
+    return list(entries)
 
 
 def totals_of(counts):
@@ -98,23 +74,11 @@ def test_reference_graphql_entries_are_in_schema(schema, record_property):
         f'{f"{found / total:.0%}":>16}' for found, total in totals.values())
     if missing:
         table += f'\n{len(missing)} with gaps:\n' + '\n'.join(f'  {entry}' for entry in missing)
-    skipped = sum(len(v) for v in CANNOT_APPLY.values()) + sum(len(v) for v in NOT_YET.values())
-    table += f'\n{skipped} reference entries left out (cannot apply or not derived yet; see this test)'
     record_property('graphql_conformance_summary', table)  # printed by netbox/conftest.py
     assert counts, 'no model of ours is in the reference'
     assert not missing, table
     for found, total in totals.values():
         assert found == total, table
-
-
-def test_left_out_entries_are_in_the_reference_and_not_served(schema):
-    """The exceptions stay honest: each is a reference entry, and one we really don't serve."""
-    entries = ours(schema)
-    for name, fields in {**CANNOT_APPLY, **NOT_YET}.items():
-        kind = 'inputs' if name.endswith('Filter') else 'objects'
-        reference = REFERENCE[kind][name]
-        assert fields <= set(reference), name
-        assert not fields & entries[kind].get(name, set()), f'{name}: served now, drop from the exceptions'
 
 
 def test_every_exposed_model_has_its_queries(schema):
