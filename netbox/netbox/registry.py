@@ -17,6 +17,8 @@ from django.apps import apps
 from django.db import models
 from mptt.models import MPTTModel
 
+from . import stores
+
 # Fields of models that are bookkeeping, never shown or written through the API.
 INTERNAL_FIELDS = {'custom_field_data', 'lft', 'rght', 'tree_id', 'level', 'plaintext', 'digest', 'password', '_path',
                    'config_context_data', 'config_context_token'}
@@ -280,11 +282,75 @@ class Declaration:
         return filterset_for(cls)
 
 
+def _model_features():
+    """{feature: {app_label: [model names]}} of the declared models (computed: what the models really have)."""
+    from netbox.models import ChangeLoggedModel
+
+    tests = {
+        'change_logging': lambda d: issubclass(d.model, ChangeLoggedModel),
+        'contacts': lambda d: bool(d.contacts),
+        'custom_fields': lambda d: d.has_custom_fields(),
+        'tags': lambda d: d.has_tags(),
+    }
+    features = {}
+    for feature, test in tests.items():
+        features[feature] = {}
+        for declaration in registry:
+            if test(declaration):
+                features[feature].setdefault(declaration.app_label(), []).append(declaration.model_name())
+    return features
+
+
+def _models():
+    """{app_label: {model names}} of the declared models."""
+    out = {}
+    for declaration in registry:
+        out.setdefault(declaration.app_label(), set()).add(declaration.model_name())
+    return out
+
+
 class Registry:
-    """Every declaration, by model label ('tenancy.tenant')."""
+    """
+    Every declaration, by model label ('tenancy.tenant'): iterating the registry gives the declarations.
+
+    It is also NetBox's application registry: `registry['<store>']` is one of the stores below (dict-like; a store
+    can be neither replaced nor deleted, its contents may be changed):
+
+    - plugins: what the installed plugins registered (netbox.plugins): installed, menus, menu_items,
+      template_extensions, graphql_schemas, search_indexes;
+    - plugin_menu_items, plugin_template_extensions: the same dicts as plugins' menu_items and template_extensions
+      (the names NetBox's older releases used);
+    - views: views registered with utilities.views.register_model_view: {app_label: {model_name: [entry]}};
+    - model_features: {feature: {app_label: [model names]}}, models: {app_label: {model names}}; both computed from
+      the declarations once the apps are loaded.
+    """
+
+    _computed = {'model_features': _model_features, 'models': _models}
 
     def __init__(self):
         self.declarations = {}
+        self._stores = stores.STORES
+
+    def __getitem__(self, name):
+        if name not in self._stores and name in self._computed:
+            value = self._computed[name]()
+            if not apps.ready:  # declarations are still being registered: don't keep a partial store
+                return value
+            self._stores[name] = value
+        try:
+            return self._stores[name]
+        except (KeyError, TypeError):
+            raise KeyError(f'Invalid store: {name}') from None
+
+    def __setitem__(self, name, value):
+        raise TypeError('Cannot add stores to registry after initialization')
+
+    def __delitem__(self, name):
+        raise TypeError('Cannot delete stores from registry')
+
+    def stores(self):
+        """The names of the stores."""
+        return sorted({*self._stores, *self._computed})
 
     def register(self, declaration):
         label = declaration.model._meta.label_lower
@@ -318,6 +384,13 @@ class Registry:
 registry = Registry()
 
 
+def registered_views(app_label, model_name, detail=None):
+    """The views registered for a model with utilities.views.register_model_view (only detail or list views when
+    `detail` is given): [{'name', 'view', 'path', 'detail', 'kwargs'}]."""
+    entries = registry['views'].get(app_label, {}).get(model_name, [])
+    return [entry for entry in entries if detail is None or entry['detail'] == detail]
+
+
 def declare(declaration):
     """Class decorator: register a Declaration subclass."""
     return registry.register(declaration)
@@ -325,9 +398,7 @@ def declare(declaration):
 
 def is_plugin_app(app_label):
     """Whether `app_label` is an installed plugin's (netbox.plugins), whose URLs live under /plugins/."""
-    from netbox.plugins import plugin_registry
-
-    return app_label in plugin_registry['installed']
+    return app_label in registry['plugins']['installed']
 
 
 def ui_namespace(app_label):

@@ -17,6 +17,8 @@ from django.apps import AppConfig
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from netbox.stores import STORES
+
 from .navigation import PluginMenu, PluginMenuButton, PluginMenuItem
 from .templates import PluginTemplateExtension
 from .utils import get_installed_plugins, get_plugin_config
@@ -41,15 +43,8 @@ DEFAULT_RESOURCE_PATHS = {
     'template_extensions': 'template_content.template_extensions',
 }
 
-# What installed plugins registered, filled by PluginConfig.ready().
-plugin_registry = {
-    'installed': [],           # plugin app labels, in PLUGINS order
-    'menus': [],               # PluginMenu objects (a top-level menu each)
-    'menu_items': {},          # {verbose name of the plugin: (PluginMenuItem, ...)} shown under "Plugins"
-    'template_extensions': {},  # {'app.model' or None (every page): [PluginTemplateExtension subclass]}
-    'graphql_schemas': [],     # strawberry types merged into the root Query
-    'search_indexes': [],      # netbox.search.SearchIndex subclasses
-}
+# What installed plugins registered, filled by PluginConfig.ready(): the registry's 'plugins' store (one copy).
+plugin_registry = STORES['plugins']
 
 
 def version_tuple(text):

@@ -66,7 +66,32 @@ def object_tabs(declaration, obj, user=None):
         except NoReverseMatch:
             continue
         tabs.append({'name': route_name, 'label': label, 'url': url})
-    return tabs
+    return tabs + registered_tabs(declaration, obj, user)
+
+
+def registered_tabs(declaration, obj, user=None):
+    """The tabs of the detail views registered for the model (utilities.views.register_model_view) with a ViewTab,
+    by weight: those `user` holds the permission of and that aren't hidden as empty."""
+    from netbox.registry import registered_views
+
+    found = []
+    for entry in registered_views(declaration.app_label(), declaration.model_name(), detail=True):
+        tab = getattr(entry['view'], 'tab', None)
+        if tab is None or not hasattr(tab, 'render') or not entry['name']:
+            continue
+        if user is not None and not tab.allowed(user):
+            continue
+        shown = tab.render(obj)
+        if shown is None:
+            continue
+        try:
+            url = reverse(f"{ui_namespace(declaration.app_label())}:{declaration.model_name()}_{entry['name']}",
+                          kwargs={'pk': obj.pk})
+        except NoReverseMatch:
+            continue
+        found.append({'name': entry['name'], 'label': shown['label'], 'badge': shown['badge'], 'url': url,
+                      'weight': shown['weight']})
+    return sorted(found, key=lambda tab: tab['weight'])
 
 
 class AvailableRow:

@@ -26,7 +26,21 @@ def model_urlpatterns(declaration):
         path(f'{slug}/<int:pk>/edit/', model_views['edit'], name=f'{name}_edit'),
         path(f'{slug}/<int:pk>/delete/', model_views['delete'], name=f'{name}_delete'),
         path(f'{slug}/<int:pk>/changelog/', model_views['changelog'], name=f'{name}_changelog'),
-    ]
+    ] + registered_view_patterns(declaration)
+
+
+def registered_view_patterns(declaration):
+    """The views registered for the model with utilities.views.register_model_view, under its UI path (after its
+    own pages, which they can't replace)."""
+    from utilities.urls import get_model_urls
+
+    slug = declaration.slug()
+    patterns = []
+    for detail, prefix in ((True, f'{slug}/<int:pk>/'), (False, f'{slug}/')):
+        for pattern in get_model_urls(declaration.app_label(), declaration.model_name(), detail=detail):
+            patterns.append(path(f'{prefix}{pattern.pattern}', pattern.callback, pattern.default_args,
+                                 name=pattern.name))
+    return patterns
 
 
 account_patterns = [

@@ -280,7 +280,7 @@ class ObjectDetailView(DeclaredView):
         context = self.base_context(request)
         context.update({
             'object': obj,
-            'tab': 'detail',
+            'tab': self.active_tab(),
             'attributes': attributes,
             'comments': comments,
             'custom_fields': list(custom_fields.items()),
@@ -296,6 +296,10 @@ class ObjectDetailView(DeclaredView):
 
     def get_template_name(self):
         return self.template_name
+
+    def active_tab(self):
+        """The name of the page's tab in the object's header."""
+        return 'detail'
 
     def get_extra_context(self, request, instance):
         """More context for the page (a plugin's view adds its own)."""

@@ -38,9 +38,28 @@ class QuerysetViewMixin:
 
 
 class ObjectView(QuerysetViewMixin, views.ObjectDetailView):
-    """One object's page."""
+    """One object's page; with a `tab` (utilities.views.ViewTab) and registered with register_model_view, a tab of
+    it."""
 
     template_name = None
+    tab = None
+
+    def active_tab(self):
+        if self.tab is not None:
+            from netbox.registry import registered_views
+
+            opts = self.declaration.model._meta
+            for entry in registered_views(opts.app_label, opts.model_name, detail=True):
+                if entry['view'] is type(self) and entry['name']:
+                    return entry['name']
+        return super().active_tab()
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.tab is not None and not self.tab.allowed(request.user):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(f'You do not have permission to view {str(self.tab.label).lower()}.')
+        return super().dispatch(request, *args, **kwargs)
 
     def get_template_name(self):
         if self.template_name:

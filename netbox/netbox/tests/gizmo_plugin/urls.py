@@ -1,7 +1,8 @@
 """UI URLs of the gizmo plugin (under /plugins/gizmos/)."""
-from django.urls import path
+from django.urls import include, path
 
 from netbox.views.generic import ObjectChangeLogView
+from utilities.urls import get_model_urls
 
 from . import views
 from .models import Gizmo
@@ -15,6 +16,7 @@ urlpatterns = (
     path('gizmos/<int:pk>/mounts/', views.GizmoMountsView.as_view(), name='gizmo_mounts'),
     path('gizmos/<int:pk>/changelog/', ObjectChangeLogView.as_view(), name='gizmo_changelog',
          kwargs={'model': Gizmo}),
+    path('gizmos/<int:pk>/', include(get_model_urls('gizmo_plugin', 'gizmo'))),
     path('mounts/', views.GizmoMountListView.as_view(), name='gizmomount_list'),
     path('mounts/add/', views.GizmoMountEditView.as_view(), name='gizmomount_add'),
     path('mounts/<int:pk>/', views.GizmoMountView.as_view(), name='gizmomount'),
