@@ -394,3 +394,120 @@ def test_events_pipeline_receives_the_plugin_models_events(api, django_capture_o
     assert [(event['event_type'], event['object_id'], event['data']['name']) for event in events] == [
         ('object_created', created.json()['id'], 'Evented')]
     gizmo_events.received.clear()
+
+
+# Application registry and registered model views --------------------------------------------------------------------
+
+def test_registry_stores_hold_what_the_plugins_registered():
+    from extras.registry import registry as extras_registry
+    from netbox.tests.gizmo_plugin.navigation import menu, menu_items
+    from netbox.tests.gizmo_plugin.template_content import DeviceGizmos, GizmoAlert
+
+    assert extras_registry is registry
+    plugins = registry['plugins']
+    assert plugins is plugin_registry  # the loader's own store, not a copy
+    assert plugins['installed'] == ['gizmo_plugin', 'native_plugin']
+    assert plugins['menu_items']['Gizmo inventory'] == tuple(menu_items)
+    assert menu in plugins['menus']
+    assert plugins['template_extensions']['dcim.device'] == [DeviceGizmos]
+    assert GizmoAlert in plugins['template_extensions']['gizmo_plugin.gizmo']
+    # The seeds' names: views of the same dicts.
+    assert extras_registry['plugin_menu_items'] is plugins['menu_items']
+    assert extras_registry['plugin_template_extensions'] is plugins['template_extensions']
+    # Our own iteration over declarations still works.
+    assert registry.get('dcim.device') in list(registry)
+
+
+def test_registry_stores_cannot_be_replaced_or_deleted():
+    with pytest.raises(TypeError):
+        registry['plugins'] = {}
+    with pytest.raises(TypeError):
+        registry['new_store'] = {}
+    with pytest.raises(TypeError):
+        del registry['model_features']
+    with pytest.raises(KeyError):
+        registry['no_such_store']
+    # A store's contents may change (and the change is seen through every name of it).
+    registry['plugin_menu_items']['Temporary'] = ()
+    try:
+        assert 'Temporary' in registry['plugins']['menu_items']
+    finally:
+        del registry['plugins']['menu_items']['Temporary']
+    assert registry['plugins'] is plugin_registry
+
+
+def test_registry_model_features_and_models():
+    features = registry['model_features']
+    for feature in ('custom_fields', 'tags', 'change_logging'):
+        assert 'device' in features[feature]['dcim'], feature
+        assert 'gizmo' in features[feature]['gizmo_plugin'], feature
+    assert 'site' in features['contacts']['dcim']
+    assert registry['model_features'] is features
+    assert {'device', 'site'} <= registry['models']['dcim']
+
+
+def test_register_model_view_records_the_views():
+    from netbox.tests.gizmo_plugin.views import DeviceGizmosView, GizmoNotesView
+
+    notes = registry['views']['gizmo_plugin']['gizmo']
+    assert {'name': 'notes', 'view': GizmoNotesView, 'path': 'notes', 'detail': True, 'kwargs': {}} in notes
+    assert registry['views']['dcim']['device'][0]['view'] is DeviceGizmosView
+
+    from utilities.urls import get_model_urls
+
+    patterns = get_model_urls('gizmo_plugin', 'gizmo')
+    assert [(str(p.pattern), p.name) for p in patterns] == [('notes/', 'gizmo_notes')]
+    assert get_model_urls('gizmo_plugin', 'gizmo', detail=False) == []
+
+
+def test_view_tab_badge_and_hiding():
+    from utilities.views import ViewTab
+
+    assert ViewTab('Things', badge=lambda obj: obj * 2).render(3) == {'label': 'Things', 'badge': 6, 'weight': 1000}
+    assert ViewTab('Things', badge=lambda obj: 0, hide_if_empty=True).render(3) is None
+    assert ViewTab('Things', badge=0).render(3)['badge'] == 0
+
+
+@pytest.mark.django_db
+def test_registered_tab_on_a_plugin_model(root_client):
+    from django.urls import reverse
+
+    gizmo = make(Gizmo, name='Noted', comments='line one\nline two')
+    url = reverse('plugins:gizmo_plugin:gizmo_notes', kwargs={'pk': gizmo.pk})
+    assert url == f'/plugins/gizmos/gizmos/{gizmo.pk}/notes/'
+    page = root_client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-gizmo-notes' in html and 'line two' in html
+    # The tab is in the header of the gizmo's pages, active on its own page, with its badge (two lines).
+    assert f'href="{url}" class="active" data-tab="notes">Notes <span class="badge" data-tab-badge>2</span>' in html
+    detail = root_client.get(f'/plugins/gizmos/gizmos/{gizmo.pk}/').content.decode()
+    assert f'href="{url}" class="" data-tab="notes">Notes' in detail
+
+
+@pytest.mark.django_db
+def test_registered_tab_on_a_device(client, plain_user):
+    from django.urls import reverse
+
+    device = make(Device, name='tabbed-1')
+    url = reverse('dcim:device_gizmos', kwargs={'pk': device.pk})
+    assert url == f'/dcim/devices/{device.pk}/gizmos/'
+    client.force_login(plain_user)
+    grant(plain_user, Device, ['view'])
+    # hide_if_empty: no mounts, no tab.
+    assert 'data-tab="gizmos"' not in client.get(f'/dcim/devices/{device.pk}/').content.decode()
+    make(GizmoMount, device=device, gizmo=make(Gizmo, name='Tabbed probe'), slot=7)
+    # The tab's permission (view_gizmomount) is not held yet: no tab, and its page refuses.
+    assert 'data-tab="gizmos"' not in client.get(f'/dcim/devices/{device.pk}/').content.decode()
+    assert client.get(url).status_code == 403
+    grant(plain_user, GizmoMount, ['view'])
+    grant(plain_user, Gizmo, ['view'])
+    html = client.get(f'/dcim/devices/{device.pk}/').content.decode()
+    assert f'href="{url}" class="" data-tab="gizmos">Gizmos <span class="badge" data-tab-badge>1</span>' in html
+    tab = client.get(url)
+    assert tab.status_code == 200
+    tab_html = tab.content.decode()
+    assert 'data-device-gizmos-tab' in tab_html and 'Tabbed probe' in tab_html and 'slot 7' in tab_html
+    assert 'class="active" data-tab="gizmos"' in tab_html
+    # The device's own pages are untouched.
+    assert client.get(f'/dcim/devices/{device.pk}/changelog/').status_code == 200
