@@ -94,7 +94,7 @@ EVERYTHING = _Everything()
 
 def other_pipeline_steps():
     """Whether EVENTS_PIPELINE names callables besides the event rules' (they see every event, as in NetBox)."""
-    return any(path not in DEFAULT_PIPELINE for path in getattr(settings, 'EVENTS_PIPELINE', None) or ())
+    return any(path not in DEFAULT_PIPELINE for path in pipeline())
 
 
 def _serializer_context(request):
@@ -216,6 +216,7 @@ def build_events(context, chosen):
 
 
 def pipeline():
+    """The dotted paths of EVENTS_PIPELINE (the event rules' step alone when it is unset)."""
     return tuple(getattr(settings, 'EVENTS_PIPELINE', None) or DEFAULT_PIPELINE)
 
 
