@@ -2,13 +2,12 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from netbox.models import AbsoluteURLMixin, FastLoadMixin, PrimaryModel, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, FastLoadMixin, GenericForeignKey, PrimaryModel, RestrictedQuerySet
 
 
 class ConfigRevision(AbsoluteURLMixin, models.Model):
@@ -77,7 +76,8 @@ class ObjectChange(FastLoadMixin, AbsoluteURLMixin, models.Model):
 
     class Meta:
         ordering = ('-time', '-pk')
-        indexes = [models.Index(fields=('changed_object_type', 'changed_object_id'))]
+        indexes = [models.Index(fields=('changed_object_type', 'changed_object_id')),
+                   models.Index(fields=('related_object_type', 'related_object_id'), name='core_objectchange_related')]
 
     def __str__(self):
         return f'{self.changed_object_type.model} {self.object_repr} {self.get_action_display().lower()} by ' \
@@ -126,6 +126,7 @@ class Job(AbsoluteURLMixin, models.Model):
 
     class Meta:
         ordering = ('-created',)
+        indexes = [models.Index(fields=('object_type', 'object_id'), name='core_job_object')]
 
     def __str__(self):
         return f'{self.name} ({self.job_id})'

@@ -1,10 +1,10 @@
 """Tenants (who owns or uses resources) and contacts (whom to call about them)."""
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from netbox.models import NestedGroupModel, NetBoxModel, OrganizationalModel, PrimaryModel
+from netbox.models import GenericForeignKey, NestedGroupModel, NetBoxModel, OrganizationalModel, PrimaryModel
 
 
 class ContactsMixin(models.Model):

@@ -48,6 +48,7 @@ class Cluster(ContactsMixin, CachedScopeMixin, PrimaryModel):
 
     class Meta:
         ordering = ('name', 'pk')
+        indexes = [models.Index(fields=('scope_type', 'scope_id'), name='virtualization_cluster_scope')]
         constraints = [
             models.UniqueConstraint(fields=('group', 'name'), name='virtualization_cluster_unique_group_name',
                                     violation_error_message='A cluster of this name exists in this group.'),

@@ -20,6 +20,18 @@ class L2VPNTerminationField(NestedRelatedField):
     def to_representation(self, value):
         return None if value is None else super().to_representation(value)
 
+    def plan_reader(self):
+        # The read plan's form (netbox.api.readplan): the page's prefetched terminations read straight from the
+        # prefetch cache; building a generic relation manager per row cost more than the rest of the row.
+        from netbox.api.readplan import render_nested
+
+        def read(obj, context):
+            prefetched = getattr(obj, '_prefetched_objects_cache', {}).get('l2vpn_terminations')
+            for termination in prefetched if prefetched is not None else obj.l2vpn_terminations.all():
+                return render_nested(termination, context)
+            return None
+        return read
+
 
 def l2vpn_termination_field():
     return L2VPNTerminationField()

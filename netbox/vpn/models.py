@@ -1,9 +1,8 @@
 """VPN: tunnels and their terminations, IKE/IPSec security chains, and layer-2 VPNs."""
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from netbox.models import NetBoxModel, OrganizationalModel, PrimaryModel
+from netbox.models import GenericForeignKey, NetBoxModel, OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
 
 from .choices import (

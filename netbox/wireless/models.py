@@ -48,6 +48,7 @@ class WirelessLAN(WirelessAuthenticationMixin, CachedScopeMixin, PrimaryModel):
     class Meta:
         ordering = ('ssid', 'pk')
         verbose_name = 'wireless LAN'
+        indexes = [models.Index(fields=('scope_type', 'scope_id'), name='wireless_wirelesslan_scope')]
 
     def __str__(self):
         return self.ssid

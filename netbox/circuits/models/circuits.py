@@ -1,10 +1,10 @@
 """Circuits, their types, their A/Z terminations and circuit groups."""
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from dcim.models.components import CabledComponentMixin
-from netbox.models import NetBoxModel, OrganizationalModel, PrimaryModel, color_validator
+from netbox.models import GenericForeignKey, NetBoxModel, OrganizationalModel, PrimaryModel, color_validator
 from tenancy.models import ContactsMixin
 
 from ..choices import CIRCUIT_STATUS, DISTANCE_UNIT, PRIORITY, TERM_SIDE
@@ -98,6 +98,7 @@ class CircuitTermination(CabledComponentMixin, NetBoxModel):
 
     class Meta:
         ordering = ('circuit', 'term_side')
+        indexes = [models.Index(fields=('termination_type', 'termination_id'), name='circuits_termination_object')]
         constraints = [
             models.UniqueConstraint(fields=('circuit', 'term_side'), name='circuits_circuittermination_unique_side',
                                     violation_error_message='This circuit already has a termination on this side.'),

@@ -1,10 +1,9 @@
 """Cables, their terminations, and the precomputed paths signals take through them."""
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from netbox.models import FastLoadMixin, PrimaryModel, RestrictedQuerySet, color_validator
+from netbox.models import FastLoadMixin, GenericForeignKey, PrimaryModel, RestrictedQuerySet, color_validator
 
 from ..choices import CABLE_LENGTH_UNIT, CABLE_PROFILE, CABLE_STATUS, CABLE_TYPE
 

@@ -1,12 +1,19 @@
 """Device components (ports, interfaces, bays, inventory items) and the fields cables will fill."""
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
 from netbox.bulk import deferred_checks
-from netbox.models import FastLoadMixin, NetBoxModel, OrganizationalModel, RestrictedTreeManager, color_validator
+from netbox.models import (
+    FastLoadMixin,
+    GenericForeignKey,
+    NetBoxModel,
+    OrganizationalModel,
+    RestrictedTreeManager,
+    color_validator,
+)
 
 from ..choices import (
     CONSOLE_PORT_SPEED,
@@ -551,6 +558,7 @@ class InventoryItem(MPTTModel, ComponentModel):
 
     class Meta(ComponentModel.Meta):
         verbose_name = 'inventory item'
+        indexes = [models.Index(fields=('component_type', 'component_id'), name='dcim_inventoryitem_component')]
 
     class MPTTMeta:
         order_insertion_by = ('name',)

@@ -1,12 +1,18 @@
 """Manufacturers, device and module types, and the component templates that types carry."""
 
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from mptt.models import MPTTModel, TreeForeignKey
 
-from netbox.models import ChangeLoggedModel, OrganizationalModel, PrimaryModel, RestrictedTreeManager, color_validator
+from netbox.models import (
+    ChangeLoggedModel,
+    GenericForeignKey,
+    OrganizationalModel,
+    PrimaryModel,
+    RestrictedTreeManager,
+    color_validator,
+)
 from tenancy.models import ContactsMixin
 
 from ..choices import (
@@ -493,6 +499,7 @@ class InventoryItemTemplate(MPTTModel, ComponentTemplate):
 
     class Meta(ComponentTemplate.Meta):
         verbose_name = 'inventory item template'
+        indexes = [models.Index(fields=('component_type', 'component_id'), name='dcim_invitemtemplate_component')]
 
     class MPTTMeta:
         order_insertion_by = ('name',)

@@ -2,14 +2,13 @@
 import uuid
 from decimal import Decimal
 
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from mptt.models import TreeForeignKey
 
-from netbox.models import NestedGroupModel, PrimaryModel, RestrictedQuerySet, color_validator
+from netbox.models import GenericForeignKey, NestedGroupModel, PrimaryModel, RestrictedQuerySet, color_validator
 from tenancy.models import ContactsMixin
 
 from ..choices import COOLING_METHOD, DEVICE_AIRFLOW, DEVICE_STATUS, MODULE_STATUS, RACK_FACE, VDC_STATUS
@@ -370,6 +369,7 @@ class MACAddress(PrimaryModel):
         ordering = ('mac_address', 'pk')
         verbose_name = 'MAC address'
         verbose_name_plural = 'MAC addresses'
+        indexes = [models.Index(fields=('assigned_object_type', 'assigned_object_id'), name='dcim_macaddress_assigned')]
 
     def __str__(self):
         return self.mac_address

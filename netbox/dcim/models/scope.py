@@ -3,9 +3,10 @@ A scope: an object that applies to a region, a site group, a site or a location 
 clusters and wireless LANs). The site, region, site group and location above the scope are cached on the row, so
 `?site_id=` and `?region_id=` filter with plain joins.
 """
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from netbox.models import GenericForeignKey
 
 # The models an object can be scoped to.
 SCOPE_MODELS = ('region', 'sitegroup', 'site', 'location')

@@ -7,14 +7,13 @@ import os
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from netbox.models import ChangeLoggedModel, NetBoxModel, RestrictedQuerySet
+from netbox.models import ChangeLoggedModel, GenericForeignKey, NetBoxModel, RestrictedQuerySet
 
 # Image formats accepted (Pillow's names); others (and files Pillow cannot read) are refused.
 IMAGE_FORMATS = {'PNG', 'JPEG', 'GIF', 'WEBP', 'BMP', 'TIFF'}

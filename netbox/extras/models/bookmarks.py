@@ -1,11 +1,10 @@
 """Bookmarks: objects a user marked to find again (on the dashboard and their bookmarks page)."""
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from netbox.models import AbsoluteURLMixin, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, GenericForeignKey, RestrictedQuerySet
 
 
 class Bookmark(AbsoluteURLMixin, models.Model):

@@ -1,12 +1,11 @@
 """Event rules: what to do (send a webhook, run a script, notify a group) when objects of some types are created,
 updated or deleted, or when a background job starts or ends, optionally only when the event matches conditions."""
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from netbox.models import NetBoxModel, RestrictedQuerySet
+from netbox.models import GenericForeignKey, NetBoxModel, RestrictedQuerySet
 
 from .notifications import EVENT_TYPES
 

@@ -1,11 +1,10 @@
 """Journal entries: dated, user-attributed notes kept on an object (a maintenance done, a fault seen)."""
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from netbox.models import NetBoxModel, RestrictedQuerySet
+from netbox.models import GenericForeignKey, NetBoxModel, RestrictedQuerySet
 
 
 class JournalEntryKinds:

@@ -1,11 +1,10 @@
 """Notifications: subscriptions to objects, the notices their changes produce, and named groups of recipients."""
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from netbox.models import AbsoluteURLMixin, ChangeLoggedModel, RestrictedQuerySet
+from netbox.models import AbsoluteURLMixin, ChangeLoggedModel, GenericForeignKey, RestrictedQuerySet
 
 EVENT_TYPES = (
     ('object_created', 'Object created'),

@@ -1,10 +1,11 @@
 """The cached global search index: one row per indexed field value of every searchable object (netbox.cached_search
 keeps it current and answers the global search from it)."""
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
+
+from netbox.models import GenericForeignKey
 
 # GIN pending list limit (kB) of the trigram indexes: see GIN_STORAGE in netbox/netbox/search.py.
 PENDING_LIST_LIMIT = 256

@@ -1,10 +1,10 @@
 """First-hop redundancy groups (VRRP, HSRP, CARP...) and their assignment to interfaces."""
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
-from netbox.models import ChangeLoggedModel, PrimaryModel
+from netbox.models import ChangeLoggedModel, GenericForeignKey, PrimaryModel
 
 from ..choices import FHRP_AUTH_TYPE, FHRP_PROTOCOL
 

@@ -1,6 +1,5 @@
 """Address space: RIRs, aggregates, roles, VRFs, route targets, prefixes, IP ranges and IP addresses."""
 import netaddr
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -10,7 +9,7 @@ from django.db.models.signals import post_delete
 
 from dcim.models.scope import CachedScopeMixin
 from netbox.bulk import deferred_checks
-from netbox.models import OrganizationalModel, PrimaryModel
+from netbox.models import GenericForeignKey, OrganizationalModel, PrimaryModel
 from tenancy.models import ContactsMixin
 
 from ..choices import IP_ADDRESS_ROLE, IP_ADDRESS_STATUS, IP_RANGE_STATUS, PREFIX_STATUS, SHARED_IP_ROLES
@@ -177,6 +176,7 @@ class Prefix(UtilizationMixin, ContactsMixin, CachedScopeMixin, PrimaryModel):
         indexes = [
             GistIndex(fields=['prefix'], name='ipam_prefix_prefix_gist', opclasses=['inet_ops']),
             models.Index(fields=['vrf', 'prefix'], name='ipam_prefix_vrf_prefix'),
+            models.Index(fields=['scope_type', 'scope_id'], name='ipam_prefix_scope'),
         ]
 
     def __str__(self):

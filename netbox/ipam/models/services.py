@@ -1,12 +1,11 @@
 """Services (a protocol and ports listening on a device, VM or FHRP group) and templates for them."""
-from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from netbox.models import PrimaryModel
+from netbox.models import GenericForeignKey, PrimaryModel
 from tenancy.models import ContactsMixin
 
 from ..choices import SERVICE_PROTOCOL

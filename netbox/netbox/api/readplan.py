@@ -117,6 +117,8 @@ def _compile(cls, fields):
     absent_when_null = tuple(getattr(cls.Meta, 'absent_when_null', ()))
     may_skip = any(getattr(read, 'may_skip', False) for _, read in readers)
     lists = [read.list_relation for _, read in readers if getattr(read, 'list_relation', None) is not None]
+    nested_lists = [entry for _, read in readers if getattr(read, 'nested', None) is not None
+                    for entry in _lists_inside(model, *read.nested)]
 
     build = dict_builder([(name, read) for name, read in readers])
 
@@ -130,6 +132,7 @@ def _compile(cls, fields):
         return data
 
     plan.lists = lists
+    plan.nested_lists = nested_lists
     return plan
 
 
@@ -145,11 +148,11 @@ def _reader_for(cls, model, name, field):
         method = getattr(cls, field.method_name, None)
         if method is getattr(BaseModelSerializer, field.method_name, object()):
             if field.method_name == 'get_url':
-                return lambda obj, context: object_api_url(obj, context.origin)
+                return _url_inline(model)
             if field.method_name == 'get_display_url':
-                return lambda obj, context: object_display_url(obj, context.origin)
+                return _display_url_inline(model)
             if field.method_name == 'get_display':
-                return lambda obj, context: str(obj)
+                return Inline('str(obj)')
         return _drf_reader(name, field)
     if type(field) is CustomFieldsField:
         def read_custom_fields(obj, context):
@@ -159,15 +162,25 @@ def _reader_for(cls, model, name, field):
             return {cf_name: read(data.get(cf_name)) for cf_name, read in context.custom_fields(model)}
         return read_custom_fields
     if type(field) is TagListField:
+        nested = nested_plan(_tag_model(), TAG_FIELDS)
+
         def read_tags(obj, context):
             if obj.pk is None:
                 return []
-            nested = nested_plan(_tag_model(), TAG_FIELDS)
             return [nested(tag, context) for tag in tags_of(obj)]
         return read_tags
     if hasattr(field, 'plan_reader'):
         return field.plan_reader()  # a declared field that knows its own fast form
     source = _single_source(field)
+    type_column = content_type_column(model, field)
+    if type_column is not None:
+        def read_type(obj, context):
+            type_id = getattr(obj, type_column)
+            if type_id is None:
+                return None
+            content_type = ContentType.objects.get_for_id(type_id)
+            return f'{content_type.app_label}.{content_type.model}'
+        return read_type
     if type(field) is CounterField and source is not None:
         return lambda obj, context: int(getattr(obj, source, 0) or 0)
     if source is None or type(field).get_attribute not in _PLAIN_GET_ATTRIBUTE:
@@ -187,22 +200,33 @@ def _reader_for(cls, model, name, field):
     if type(field) is NestedRelatedField:
         return _related_reader(source, tuple(field.nested_fields) if field.nested_fields is not None else None)
     if type(field) is ChoiceField:
-        return _choice_reader(source, field.model_field)
+        read_choice = _choice_reader(source, field.model_field)
+        column = _plain_column(model, source)
+        if column is None:
+            return read_choice
+        return Inline(f'$choice(obj.{column})', choice=read_choice.of_value)
     if type(field) is serializers.DateTimeField and _iso_datetimes(field):
-        def read_datetime(obj, context):
-            value = getattr(obj, source)
+        def datetime_text(value, context):
             if not value:
                 return None
             if value.tzinfo is None or value.utcoffset() is None:
                 return field.to_representation(value)  # naive: DRF makes it aware, or refuses it
             text = value.astimezone(context.timezone).isoformat()
             return f'{text[:-6]}Z' if text.endswith('+00:00') else text
-        return read_datetime
+        column = _plain_column(model, source)
+        if column is not None:
+            return Inline(f'$datetime(obj.{column}, context)', datetime=datetime_text)
+        return lambda obj, context: datetime_text(getattr(obj, source), context)
     convert = _CONVERTERS.get(type(field))
     if convert is None:
         if type(field).__module__ != 'rest_framework.fields':
             return _drf_reader(name, field)  # a field of our own may read the request context
         convert = field.to_representation  # DRF's own fields depend on nothing but the value
+    column = _plain_column(model, source)
+    if column is not None:
+        if convert is _identity:
+            return Inline(f'obj.{column}')
+        return Inline(f'(None if (_value := obj.{column}) is None else $convert(_value))', convert=convert)
     if convert is _identity:
         def read_attribute(obj, context):
             value = getattr(obj, source)
@@ -213,6 +237,33 @@ def _reader_for(cls, model, name, field):
         value = getattr(obj, source)
         return None if value is None else convert(value)
     return read_value
+
+
+def _plain_column(model, name):
+    """The attribute of the model's concrete, non-relation field `name` when generated code may read it as
+    `obj.<attribute>` (a loaded value, or Django's deferred loading); None otherwise."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return None
+    if not getattr(field, 'concrete', False) or field.is_relation or field.attname != name:
+        return None
+    return name if name.isidentifier() and not keyword.iskeyword(name) and name != '_value' else None
+
+
+def content_type_column(model, field):
+    """For a serializer field showing a foreign key to a content type as "app.model", the key's column attribute
+    (the plan reads the type from the content type cache, so the rows need no join); None for other fields."""
+    source = _single_source(field)
+    if type(field) is not ContentTypeField or source is None:
+        return None
+    try:
+        model_field = model._meta.get_field(source)
+    except Exception:
+        return None
+    if not (model_field.many_to_one and model_field.concrete and model_field.related_model is ContentType):
+        return None
+    return model_field.attname
 
 
 def _iso_datetimes(field):
@@ -226,14 +277,33 @@ def _iso_datetimes(field):
         output_format.lower() == 'iso-8601'
 
 
+def _nested_list_reader(accessor, fields):
+    """A list shown inside a nested object (an IP address's NAT outside addresses): as fetched for the page by
+    fetch_lists(), else through the object's manager."""
+    def read_list(obj, context):
+        items = obj.__dict__.get('_plan_lists', {}).get(accessor)
+        if items is None:
+            items = getattr(obj, accessor).all()
+        return [render_nested(item, context, fields) for item in items]
+    return read_list
+
+
 def _related_reader(attribute, fields):
     """One related object in nested form (None when there is none, a reverse one-to-one included)."""
+    plans = {}
+
     def read_related(obj, context):
         try:
             value = getattr(obj, attribute)
         except ObjectDoesNotExist:
             return None
-        return None if value is None else render_nested(value, context, fields)
+        if value is None:
+            return None
+        plan = plans.get(type(value))
+        if plan is None:
+            plan = plans[type(value)] = nested_plan(type(value), fields)
+        return plan(value, context)
+    read_related.nested = (attribute, fields)
     return read_related
 
 
@@ -306,14 +376,17 @@ def _identity(value):
 def _choice_reader(source, model_field):
     labels = {value: str(label) for value, label in model_field.flatchoices}
 
-    def read(obj, context):
-        value = getattr(obj, source)
+    def of_value(value):
         if value is None:
             return None
         if value == '':
             return {'value': '', 'label': ''}
         label = labels.get(value)
         return {'value': value, 'label': label if label is not None else str(value)}
+
+    def read(obj, context):
+        return of_value(getattr(obj, source))
+    read.of_value = of_value
     return read
 
 
@@ -325,6 +398,7 @@ _CONVERTERS = {
     serializers.EmailField: str,
     serializers.URLField: str,
     serializers.IntegerField: int,
+    serializers.BooleanField: bool,
     serializers.ReadOnlyField: _identity,
     TextValueField: str,
     ContentTypeField: lambda content_type: f'{content_type.app_label}.{content_type.model}',
@@ -423,14 +497,29 @@ def _plain_nested_attribute(model, declaration, name):
     return attribute if attribute.isidentifier() and not keyword.iskeyword(attribute) else None
 
 
+class Inline:
+    """A value as code for the row builder instead of a function call: `text` is an expression of `obj` and
+    `context`, and may name values of its own as `$name` (given as keywords)."""
+
+    def __init__(self, text, **names):
+        self.text = text
+        self.names = names
+
+
 def dict_builder(entries):
-    """A function(obj, context) -> dict made by generated code from [(key, reader or expression)]: a reader is
-    called as reader(obj, context), an expression (text) is evaluated with `obj` and `context` in scope. One
+    """A function(obj, context) -> dict made by generated code from [(key, reader, expression or Inline)]: a reader
+    is called as reader(obj, context), an expression (text) is evaluated with `obj` and `context` in scope. One
     dictionary display instead of a loop calling a function per key: this runs for every row and nested object."""
     namespace = {}
     items = []
     for index, (key, reader) in enumerate(entries):
-        if isinstance(reader, str):
+        if isinstance(reader, Inline):
+            text = reader.text
+            for name, value in reader.names.items():
+                namespace[f'_{name}{index}'] = value
+                text = text.replace(f'${name}', f'_{name}{index}')
+            items.append(f'{key!r}: {text}')
+        elif isinstance(reader, str):
             items.append(f'{key!r}: {reader}')
         else:
             namespace[f'_read{index}'] = reader
@@ -440,18 +529,42 @@ def dict_builder(entries):
     return namespace['build']
 
 
+def _url_inline(model):
+    """A model's API URL as row-builder code (None when it has no endpoint)."""
+    path = api_list_path(model)
+    if path is None:
+        return Inline('None')
+    return Inline(f'context.origin + $path + str(obj.{_attribute(model._meta.pk.attname)}) + "/"', path=path)
+
+
+def _display_url_inline(model):
+    template = _display_templates.get(model)
+    if template is None:
+        template = _display_templates[model] = _display_template(model)
+    if template is False:
+        return lambda obj, context: object_display_url(obj, context.origin)
+    if template == '':
+        return Inline('None')
+    return Inline(f'$template.format(origin=context.origin, pk=obj.{_attribute(model._meta.pk.attname)})',
+                  template=template)
+
+
+def _attribute(name):
+    """`name` when it can be written as `obj.name` in generated code; raises otherwise."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(name)
+    return name
+
+
 def _nested_reader(declaration, model, name):
     if name == 'id':
         return lambda obj, context: obj.pk
     if name == 'url':
-        def read_url(obj, context):
-            path = api_list_path(model)
-            return None if path is None else f'{context.origin}{path}{obj.pk}/'
-        return read_url
+        return _url_inline(model)
     if name == 'display':
-        return lambda obj, context: str(obj)
+        return Inline('str(obj)')
     if name == 'display_url':
-        return lambda obj, context: object_display_url(obj, context.origin)
+        return _display_url_inline(model)
     if name == '_depth':
         return lambda obj, context: getattr(obj, 'level', None) if hasattr(obj, 'level') else getattr(obj, '_depth', 0)
     declared = declaration.serializer_fields.get(name)
@@ -482,7 +595,7 @@ def _nested_reader(declaration, model, name):
         accessor = model_field.get_accessor_name() if isinstance(model_field, ForeignObjectRel) else name
         if model_field.many_to_one or model_field.one_to_one:
             return _related_reader(accessor, inner)
-        return lambda obj, context: [render_nested(item, context, inner) for item in getattr(obj, accessor).all()]
+        return _nested_list_reader(accessor, inner)
     attname = model_field.attname
     if model_field.choices:
         if name in declaration.bare_choices:
@@ -586,7 +699,8 @@ class ListRelation:
 
 
 def fetch_lists(plan, instances, context):
-    """Fetch, for the rows about to be rendered, the list relations their queryset did not prefetch."""
+    """Fetch, for the rows about to be rendered, the list relations their queryset did not prefetch: the rows' own,
+    and those shown inside their nested objects (one query each for the page)."""
     if not instances:
         return
     first = instances[0]
@@ -594,6 +708,62 @@ def fetch_lists(plan, instances, context):
     for relation in plan.lists:
         if relation.name not in prefetched and relation.name not in context.lists:
             context.lists[relation.name] = relation.fetch(instances)
+    for source, relation in plan.nested_lists:
+        owners = {}
+        for obj in instances:
+            owner = obj._state.fields_cache.get(source)
+            if owner is not None and relation.name not in owner.__dict__.get('_plan_lists', {}) and \
+                    relation.name not in getattr(owner, '_prefetched_objects_cache', {}):
+                owners[id(owner)] = owner
+        if owners:
+            grouped = relation.fetch(owners.values())
+            for owner in owners.values():
+                owner.__dict__.setdefault('_plan_lists', {})[relation.name] = grouped.get(owner.pk, [])
+
+
+def _lists_inside(model, attribute, fields):
+    """[(attribute, ListRelation)] for the lists the nested form of the object `attribute` points at shows."""
+    try:
+        field = model._meta.get_field(attribute)
+    except Exception:
+        return []
+    if not (field.many_to_one or field.one_to_one) or not field.concrete or field.related_model is None:
+        return []
+    related = field.related_model
+    declaration = registry.get(related)
+    if declaration is None:
+        return []
+    shown = fields if fields is not None else tuple(declaration.nested_fields())
+    out = []
+    for name in shown:
+        relation = ListRelation.of(related, name, None)
+        if relation is not None:
+            out.append((attribute, relation))
+    return out
+
+
+def plan_fetches_nested_lists(declaration, name):
+    """Whether the plan fetches itself the lists shown inside the nested object of field `name` (see
+    fetch_lists), so that the queryset needn't prefetch them."""
+    from .serializers import BaseModelSerializer
+
+    if declaration.serializer().to_representation is not BaseModelSerializer.to_representation:
+        return False
+    field = declaration.serializer()().fields.get(name)
+    return field is not None and type(field) is NestedRelatedField and _single_source(field) == name and \
+        type(field).get_attribute in _PLAIN_GET_ATTRIBUTE
+
+
+def plan_reads_type_ids(declaration, field_names):
+    """The content-type foreign keys among `field_names` the plan reads by id (see content_type_column)."""
+    from .serializers import BaseModelSerializer
+
+    serializer = declaration.serializer()
+    if serializer.to_representation is not BaseModelSerializer.to_representation:
+        return set()
+    fields = serializer().fields
+    return {name for name in field_names if name in fields and
+            content_type_column(declaration.model, fields[name]) is not None}
 
 
 def plan_fetches_list(declaration, name):

@@ -26,6 +26,8 @@ from .readplan import (
     display_fields,
     nested_columns,
     plan_fetches_list,
+    plan_fetches_nested_lists,
+    plan_reads_type_ids,
     render_many,
     render_one,
 )
@@ -93,8 +95,14 @@ def _optimized_queryset(declaration, field_names, plan):
 
     select = {lookup for lookup in getattr(declaration, 'select_related', ()) if needed(lookup)}
     prefetch = {lookup for lookup in getattr(declaration, 'prefetch_related', ()) if needed(lookup)}
+    unjoined_types, nested_own = set(), set()
     if plan:
         own = {name for name in field_names if plan_fetches_list(declaration, name)}
+        unjoined_types = plan_reads_type_ids(declaration, field_names)
+        # Lists inside nested objects (`primary_ip4__nat_outside`) are fetched by the plan (readplan.fetch_lists).
+        nested_own = {name for name in field_names if plan_fetches_nested_lists(declaration, name)}
+        prefetch = {lookup for lookup in prefetch if not (
+            isinstance(lookup, str) and lookup.count('__') == 1 and lookup.split('__')[0] in nested_own)}
         prefetch = {lookup for lookup in prefetch if _head(lookup) not in own}
     for name in field_names:
         if name in declaration.counts:
@@ -121,9 +129,12 @@ def _optimized_queryset(declaration, field_names, plan):
             prefetch.add(name)
             prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
         elif field.is_relation:
+            if plan and name in unjoined_types and name not in (display or ()):
+                continue  # read from the content type cache (readplan.content_type_column)
             select.add(name)
             select.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model))
-            prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
+            if not (plan and name in nested_own):
+                prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
     if select:
         queryset = queryset.select_related(*sorted(select))
         if plan:
