@@ -44,6 +44,7 @@ class CoreMiddleware:
         request.id = context.id
         with change_logging(context):
             response = self.get_response(request)
+        release_view(response)
         if api:
             response['API-Version'] = settings.API_VERSION
         response['X-Request-ID'] = str(context.id)
@@ -57,6 +58,22 @@ class CoreMiddleware:
             response['API-Version'] = settings.API_VERSION
             return response
         return None
+
+
+def release_view(response):
+    """
+    Break the reference cycle DRF leaves between a rendered response and its view (the response keeps the view in
+    `renderer_context`, the view keeps the response): it held each page's rows, as dictionaries, until the next
+    full garbage collection, and a worker serving 1,000-interface pages grew by ~8 MB a request until one ran.
+    Once rendered, neither reference is needed.
+    """
+    context = getattr(response, 'renderer_context', None)
+    if not context or not getattr(response, 'is_rendered', False):
+        return
+    view = context.get('view')
+    if view is not None and getattr(view, 'response', None) is response:
+        view.response = None
+    response.renderer_context = None
 
 
 class RemoteUserMiddleware(DjangoRemoteUserMiddleware):

@@ -48,7 +48,13 @@ def render_many(serializer, instances):
         return serializer.data
     context = RenderContext(child)
     fetch_lists(plan, instances, context)
-    return [plan(obj, context) for obj in instances]
+    data = [plan(obj, context) for obj in instances]
+    # The list serializer and its child refer to each other: let the rows go with the request, not with the next
+    # full garbage collection.
+    for holder in (serializer, child):
+        holder.instance = None
+        holder._args = ()
+    return data
 
 
 def render_one(serializer, instance):
