@@ -299,10 +299,13 @@ def _related_reader(attribute, fields):
     plans = {}
 
     def read_related(obj, context):
-        try:
-            value = getattr(obj, attribute)
-        except ObjectDoesNotExist:
-            return None
+        # The joined object as select_related left it (the descriptor's own lookup costs more than the dict's).
+        value = obj._state.fields_cache.get(attribute, _SKIP)
+        if value is _SKIP:
+            try:
+                value = getattr(obj, attribute)
+            except ObjectDoesNotExist:
+                return None
         if value is None:
             return None
         plan = plans.get(type(value))
@@ -577,6 +580,11 @@ def _nested_reader(declaration, model, name):
     if declared is not None and (isinstance(declared, serializers.PrimaryKeyRelatedField) or not isinstance(
             declared, (serializers.RelatedField, serializers.ManyRelatedField))):
         source = declared.source or name
+        if type(declared) is serializers.BooleanField:
+            def read_flag(obj, context):
+                value = getattr(obj, source, None)
+                return value if type(value) is bool else declared.to_representation(value)
+            return read_flag
         return lambda obj, context: declared.to_representation(getattr(obj, source, None))
     try:
         model_field = model._meta.get_field(name)
