@@ -757,15 +757,18 @@ def _lists_inside(model, attribute, fields):
 
 
 def plan_fetches_nested_lists(declaration, name):
-    """Whether the plan fetches itself the lists shown inside the nested object of field `name` (see
-    fetch_lists), so that the queryset needn't prefetch them."""
+    """The lookups (`primary_ip4__nat_outside`) of the lists shown inside the nested object of field `name` that
+    the plan fetches itself (see fetch_lists), so that the queryset needn't prefetch them."""
     from .serializers import BaseModelSerializer
 
     if declaration.serializer().to_representation is not BaseModelSerializer.to_representation:
-        return False
+        return set()
     field = declaration.serializer()().fields.get(name)
-    return field is not None and type(field) is NestedRelatedField and _single_source(field) == name and \
-        type(field).get_attribute in _PLAIN_GET_ATTRIBUTE
+    if field is None or type(field) is not NestedRelatedField or _single_source(field) != name or \
+            type(field).get_attribute not in _PLAIN_GET_ATTRIBUTE:
+        return set()
+    fields = tuple(field.nested_fields) if field.nested_fields is not None else None
+    return {f'{name}__{relation.name}' for _, relation in _lists_inside(declaration.model, name, fields)}
 
 
 def plan_reads_type_ids(declaration, field_names):

@@ -100,9 +100,8 @@ def _optimized_queryset(declaration, field_names, plan):
         own = {name for name in field_names if plan_fetches_list(declaration, name)}
         unjoined_types = plan_reads_type_ids(declaration, field_names)
         # Lists inside nested objects (`primary_ip4__nat_outside`) are fetched by the plan (readplan.fetch_lists).
-        nested_own = {name for name in field_names if plan_fetches_nested_lists(declaration, name)}
-        prefetch = {lookup for lookup in prefetch if not (
-            isinstance(lookup, str) and lookup.count('__') == 1 and lookup.split('__')[0] in nested_own)}
+        nested_own = {lookup for name in field_names for lookup in plan_fetches_nested_lists(declaration, name)}
+        prefetch = {lookup for lookup in prefetch if not (isinstance(lookup, str) and lookup in nested_own)}
         prefetch = {lookup for lookup in prefetch if _head(lookup) not in own}
     for name in field_names:
         if name in declaration.counts:
@@ -133,8 +132,8 @@ def _optimized_queryset(declaration, field_names, plan):
                 continue  # read from the content type cache (readplan.content_type_column)
             select.add(name)
             select.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model))
-            if not (plan and name in nested_own):
-                prefetch.update(f'{name}__{inner}' for inner in _nested_relations(field.related_model, many=True))
+            prefetch.update(lookup for inner in _nested_relations(field.related_model, many=True)
+                            if (lookup := f'{name}__{inner}') not in nested_own)
     if select:
         queryset = queryset.select_related(*sorted(select))
         if plan:
