@@ -123,8 +123,9 @@ def _compile(cls, fields):
     absent_when_null = tuple(getattr(cls.Meta, 'absent_when_null', ()))
     may_skip = any(getattr(read, 'may_skip', False) for _, read in readers)
     lists = [read.list_relation for _, read in readers if getattr(read, 'list_relation', None) is not None]
-    nested_lists = [entry for _, read in readers if getattr(read, 'nested', None) is not None
-                    for entry in _lists_inside(model, *read.nested)]
+    # (field name, source, ListRelation) of the lists shown inside nested objects: fetched by fetch_lists().
+    nested_lists = [(name, source, relation) for name, read in readers if getattr(read, 'nested', None) is not None
+                    for source, relation in _lists_inside(model, *read.nested)]
 
     build = dict_builder([(name, read) for name, read in readers])
 
@@ -139,6 +140,7 @@ def _compile(cls, fields):
 
     plan.lists = lists
     plan.nested_lists = nested_lists
+    plan.type_fields = {name for name, read in readers if getattr(read, 'type_column', None)}
     return plan
 
 
@@ -186,6 +188,7 @@ def _reader_for(cls, model, name, field):
                 return None
             content_type = ContentType.objects.get_for_id(type_id)
             return f'{content_type.app_label}.{content_type.model}'
+        read_type.type_column = type_column
         return read_type
     if type(field) is CounterField and source is not None:
         return lambda obj, context: int(getattr(obj, source, 0) or 0)
@@ -428,16 +431,21 @@ _display_templates = {}
 def object_display_url(obj, origin):
     """The object's UI page as an absolute URL (its get_absolute_url), from a template when the model uses the
     shared one."""
-    cls = type(obj)
-    template = _display_templates.get(cls)
-    if template is None:
-        template = _display_templates[cls] = _display_template(cls)
+    template = _display_template_of(type(obj))
     if template is False:
         path = obj.get_absolute_url() if hasattr(obj, 'get_absolute_url') else ''
         return f'{origin}{path}' if path else None
     if template == '':
         return None
     return template.format(origin=origin, pk=obj.pk)
+
+
+def _display_template_of(cls):
+    """The display-URL template of a model (see _display_template), made once."""
+    template = _display_templates.get(cls)
+    if template is None:
+        template = _display_templates[cls] = _display_template(cls)
+    return template
 
 
 def _display_template(cls):
@@ -547,9 +555,8 @@ def _url_inline(model):
 
 
 def _display_url_inline(model):
-    template = _display_templates.get(model)
-    if template is None:
-        template = _display_templates[model] = _display_template(model)
+    """A model's display URL as row-builder code, from its template when it has one."""
+    template = _display_template_of(model)
     if template is False:
         return lambda obj, context: object_display_url(obj, context.origin)
     if template == '':
@@ -722,7 +729,7 @@ def fetch_lists(plan, instances, context):
     for relation in plan.lists:
         if relation.name not in prefetched and relation.name not in context.lists:
             context.lists[relation.name] = relation.fetch(instances)
-    for source, relation in plan.nested_lists:
+    for _, source, relation in plan.nested_lists:
         owners = {}
         for obj in instances:
             owner = obj._state.fields_cache.get(source)
@@ -756,31 +763,26 @@ def _lists_inside(model, attribute, fields):
     return out
 
 
-def plan_fetches_nested_lists(declaration, name):
-    """The lookups (`primary_ip4__nat_outside`) of the lists shown inside the nested object of field `name` that
-    the plan fetches itself (see fetch_lists), so that the queryset needn't prefetch them."""
-    from .serializers import BaseModelSerializer
+def _full_plan(declaration):
+    """The plan of the declaration's full serializer (the one its list requests use), or None when the serializer
+    renders rows its own way."""
+    return plan_for(declaration.serializer()())
 
-    if declaration.serializer().to_representation is not BaseModelSerializer.to_representation:
+
+def plan_fetches_nested_lists(declaration, field_names):
+    """The lookups (`primary_ip4__nat_outside`) of the lists shown inside nested objects of these fields that the
+    plan fetches itself (see fetch_lists), so that the queryset needn't prefetch them."""
+    plan = _full_plan(declaration)
+    if plan is None:
         return set()
-    field = declaration.serializer()().fields.get(name)
-    if field is None or type(field) is not NestedRelatedField or _single_source(field) != name or \
-            type(field).get_attribute not in _PLAIN_GET_ATTRIBUTE:
-        return set()
-    fields = tuple(field.nested_fields) if field.nested_fields is not None else None
-    return {f'{name}__{relation.name}' for _, relation in _lists_inside(declaration.model, name, fields)}
+    return {f'{name}__{relation.name}' for name, source, relation in plan.nested_lists
+            if name == source and name in field_names}
 
 
 def plan_reads_type_ids(declaration, field_names):
     """The content-type foreign keys among `field_names` the plan reads by id (see content_type_column)."""
-    from .serializers import BaseModelSerializer
-
-    serializer = declaration.serializer()
-    if serializer.to_representation is not BaseModelSerializer.to_representation:
-        return set()
-    fields = serializer().fields
-    return {name for name in field_names if name in fields and
-            content_type_column(declaration.model, fields[name]) is not None}
+    plan = _full_plan(declaration)
+    return set() if plan is None else plan.type_fields & set(field_names)
 
 
 def plan_fetches_list(declaration, name):

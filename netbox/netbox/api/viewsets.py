@@ -100,7 +100,7 @@ def _optimized_queryset(declaration, field_names, plan):
         own = {name for name in field_names if plan_fetches_list(declaration, name)}
         unjoined_types = plan_reads_type_ids(declaration, field_names)
         # Lists inside nested objects (`primary_ip4__nat_outside`) are fetched by the plan (readplan.fetch_lists).
-        nested_own = {lookup for name in field_names for lookup in plan_fetches_nested_lists(declaration, name)}
+        nested_own = plan_fetches_nested_lists(declaration, field_names)
         prefetch = {lookup for lookup in prefetch if not (isinstance(lookup, str) and lookup in nested_own)}
         prefetch = {lookup for lookup in prefetch if _head(lookup) not in own}
     for name in field_names:

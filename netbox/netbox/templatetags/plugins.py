@@ -43,41 +43,25 @@ def render_extensions(context, method, model_or_object=None, global_too=False):
     return mark_safe(''.join(parts))
 
 
-@register.simple_tag(takes_context=True)
-def plugin_head(context):
-    return render_extensions(context, 'head', context.get('object'), global_too=True)
+def _page_tag(method):
+    """`{% plugin_<method> %}`: every page's extensions too, for the object shown when there is one."""
+    return lambda context: render_extensions(context, method, context.get('object'), global_too=True)
 
 
-@register.simple_tag(takes_context=True)
-def plugin_navbar(context):
-    return render_extensions(context, 'navbar', context.get('object'), global_too=True)
+def _object_tag(method, global_too=False):
+    """`{% plugin_<method> obj %}`: the extensions for that object's (or model's) kind."""
+    return lambda context, model_or_object: render_extensions(context, method, model_or_object, global_too)
 
 
-@register.simple_tag(takes_context=True)
-def plugin_alerts(context, obj):
-    return render_extensions(context, 'alerts', obj, global_too=True)
-
-
-@register.simple_tag(takes_context=True)
-def plugin_buttons(context, obj):
-    return render_extensions(context, 'buttons', obj)
-
-
-@register.simple_tag(takes_context=True)
-def plugin_left_page(context, obj):
-    return render_extensions(context, 'left_page', obj)
-
-
-@register.simple_tag(takes_context=True)
-def plugin_right_page(context, obj):
-    return render_extensions(context, 'right_page', obj)
-
-
-@register.simple_tag(takes_context=True)
-def plugin_full_width_page(context, obj):
-    return render_extensions(context, 'full_width_page', obj)
-
-
-@register.simple_tag(takes_context=True)
-def plugin_list_buttons(context, model):
-    return render_extensions(context, 'list_buttons', model)
+# The tags NetBox's templates use, under NetBox's names.
+for _name, _tag in (
+    ('head', _page_tag('head')),
+    ('navbar', _page_tag('navbar')),
+    ('alerts', _object_tag('alerts', global_too=True)),
+    ('buttons', _object_tag('buttons')),
+    ('left_page', _object_tag('left_page')),
+    ('right_page', _object_tag('right_page')),
+    ('full_width_page', _object_tag('full_width_page')),
+    ('list_buttons', _object_tag('list_buttons')),
+):
+    register.simple_tag(_tag, takes_context=True, name=f'plugin_{_name}')
